@@ -1,0 +1,98 @@
+"""Frozen configuration of an evaluation, as the core sees it.
+
+The YAML file and its pydantic validation live in ``flows.config``; it builds these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from evaluation.statuses import BENEFITS, SELF_SUFFICIENT
+
+MatchMethod = Literal["propensity", "mahalanobis", "exact"]
+
+
+@dataclass(frozen=True)
+class TargetGroup:
+    """A person is in the target group in month s when their status was one of
+    ``statuses`` in each of the ``months_before_start`` months before s."""
+
+    statuses: tuple[str, ...]
+    months_before_start: int = 1
+
+
+@dataclass(frozen=True)
+class CovariateSpec:
+    lags: int = 12  # status in each of the L months before s
+    windows: tuple[int, ...] = (12, 36)  # months self-sufficient / on each benefit
+    demographics: bool = True  # age, sex, education
+    calendar_month: bool = True
+
+
+@dataclass(frozen=True)
+class MatchingConfig:
+    method: MatchMethod = "propensity"
+    k: int = 3
+    replace: bool = True
+    caliper_sd: float | None = 0.2  # in SDs of the logit of the propensity score
+    exact_on: tuple[str, ...] = ("start_month", "status_lag1")
+    not_yet_treated: bool = True
+    covariates: CovariateSpec = field(default_factory=CovariateSpec)
+    smd_threshold: float = 0.1
+    variance_ratio_range: tuple[float, float] = (0.5, 2.0)
+    max_ps_rows: int = 250_000  # control rows used to fit the propensity model
+    min_participants: int = 10
+    seed: int = 20240101
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An outcome defined as membership of a set of statuses (a 0/1 per person-month)."""
+
+    name: str
+    statuses: tuple[str, ...]
+
+
+DEFAULT_OUTCOMES: tuple[Outcome, ...] = (
+    Outcome("self_sufficient", SELF_SUFFICIENT),
+    Outcome("on_benefits", BENEFITS),
+)
+
+
+@dataclass(frozen=True)
+class EstimationConfig:
+    event_window: tuple[int, int] = (-12, 24)
+    headline_window: tuple[int, int] = (0, 11)
+    level: float = 0.95
+    bootstrap_below_clusters: int = 60  # wild cluster bootstrap when fewer participants
+    bootstrap_reps: int = 999
+    power: float = 0.8
+    seed: int = 20240101
+
+
+@dataclass(frozen=True)
+class OfferConfig:
+    offer_id: str
+    name: str
+    target_group: TargetGroup
+    cost_per_participant_dkk: float
+    evidence_stars: int | None = None
+    planned_participants: int | None = None
+    target_effect: float | None = None
+    target_event_month: int | None = None
+    matching: MatchingConfig = field(default_factory=MatchingConfig)
+
+
+@dataclass(frozen=True)
+class EvaluationConfig:
+    offers: tuple[OfferConfig, ...]
+    outcomes: tuple[Outcome, ...] = DEFAULT_OUTCOMES
+    estimation: EstimationConfig = field(default_factory=EstimationConfig)
+    min_cell_size: int = 5
+
+    def offer(self, offer_id: str) -> OfferConfig:
+        for o in self.offers:
+            if o.offer_id == offer_id:
+                return o
+        raise KeyError(offer_id)

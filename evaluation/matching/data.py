@@ -1,0 +1,158 @@
+"""Risk sets for staggered entry and the covariates measured before each start month.
+
+A risk set for start month s holds the offer's participants who started in s and the
+candidate controls: persons in the offer's target group in s who had not started the
+offer before s and do not start it in s. With ``not_yet_treated`` a later starter is a
+candidate before their own start; without it only persons who never start (as known in
+the panel) are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from evaluation import months
+from evaluation.config import CovariateSpec, TargetGroup
+from evaluation.panel import StatusPanel
+from evaluation.statuses import BENEFITS, EDUCATIONS, SELF_SUFFICIENT, STATUSES, codes
+from evaluation.target import in_target_group, target_group_members
+
+NEVER = np.iinfo(np.int32).max
+
+
+@dataclass(frozen=True, eq=False)
+class RiskSets:
+    """Rows are (person, reference month) pairs; ``treated`` marks the participants."""
+
+    offer_id: str
+    person: np.ndarray  # int64
+    ref_month: np.ndarray  # int32 month index
+    treated: np.ndarray  # bool
+    in_target: np.ndarray  # bool: does the row meet the target-group rule (controls always do)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.person)
+
+    def cohorts(self) -> np.ndarray:
+        return np.unique(self.ref_month[self.treated])
+
+
+def build_risk_sets(
+    panel: StatusPanel, offer_id: str, rule: TargetGroup, *, not_yet_treated: bool = True
+) -> RiskSets:
+    """All risk sets of one offer, one per start month with participants."""
+    first_start = panel.offer_starts.get(offer_id, np.full(panel.n_persons, NEVER, np.int32))
+    starters = np.flatnonzero(first_start != NEVER)
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    for s in np.unique(first_start[starters]):
+        s = int(s)
+        treated = starters[first_start[starters] == s]
+        cand = target_group_members(panel, s, rule)
+        later = first_start[cand]
+        ok = (later > s) if not_yet_treated else (later == NEVER)
+        cand = cand[ok]
+        t_in = in_target_group(panel, treated, s, rule)
+        person = np.concatenate([treated, cand])
+        flag = np.concatenate([np.ones(len(treated), bool), np.zeros(len(cand), bool)])
+        parts.append(
+            (person, np.full(len(person), s, np.int32), flag, np.r_[t_in, np.ones(len(cand), bool)])
+        )
+    if not parts:
+        e = np.array([], dtype=np.int64)
+        return RiskSets(offer_id, e, e.astype(np.int32), e.astype(bool), e.astype(bool))
+    person, ref, flag, t_in = (np.concatenate(x) for x in zip(*parts, strict=True))
+    return RiskSets(offer_id, person.astype(np.int64), ref, flag, t_in)
+
+
+def covariate_names(spec: CovariateSpec) -> list[str]:
+    names: list[str] = []
+    if spec.demographics:
+        names += ["age", "sex_m"] + [f"education_{e}" for e in EDUCATIONS]
+    names += [f"lag{lag}_{s}" for lag in range(1, spec.lags + 1) for s in STATUSES]
+    for w in spec.windows:
+        names += [f"self_sufficient_{w}m", f"observed_{w}m"]
+        names += [f"{b}_{w}m" for b in BENEFITS]
+    if spec.calendar_month:
+        names += [f"calendar_month_{m}" for m in range(1, 13)]
+    return names
+
+
+def propensity_columns(spec: CovariateSpec) -> list[str]:
+    """Covariates entering the propensity model. Window counts over a window covered by
+    the lag dummies are sums of those dummies, so they are left out of the model (they
+    stay in the balance table)."""
+    redundant = {
+        f"{name}_{w}m"
+        for w in spec.windows
+        if w <= spec.lags
+        for name in ("self_sufficient", "observed", *BENEFITS)
+    }
+    return [c for c in covariate_names(spec) if c not in redundant]
+
+
+def covariates(panel: StatusPanel, risk: RiskSets, spec: CovariateSpec) -> pd.DataFrame:
+    """One row per risk-set row, float32 columns named by :func:`covariate_names`.
+
+    Only months before the reference month are used. Lags before the first data month
+    are all-zero dummies (status unobserved).
+    """
+    names = covariate_names(spec)
+    out = np.zeros((risk.n_rows, len(names)), dtype=np.float32)
+    col = {n: i for i, n in enumerate(names)}
+    if spec.demographics:
+        out[:, col["age"]] = months.year_of(risk.ref_month) - panel.birth_year[risk.person]
+        out[:, col["sex_m"]] = panel.sex[risk.person] == 1
+        edu = panel.education[risk.person]
+        for i, e in enumerate(EDUCATIONS):
+            out[:, col[f"education_{e}"]] = edu == i
+    if spec.calendar_month:
+        cal = months.calendar_month_of(risk.ref_month)
+        for m in range(1, 13):
+            out[:, col[f"calendar_month_{m}"]] = cal == m
+    for s in np.unique(risk.ref_month):
+        rows = np.flatnonzero(risk.ref_month == s)
+        _history_block(panel, risk.person[rows], int(s), spec, out, rows, col)
+    return pd.DataFrame(out, columns=names)
+
+
+def _history_block(
+    panel: StatusPanel,
+    persons: np.ndarray,
+    s: int,
+    spec: CovariateSpec,
+    out: np.ndarray,
+    rows: np.ndarray,
+    col: dict[str, int],
+) -> None:
+    """Lag dummies and window counts for persons sharing reference month s."""
+    depth = max([spec.lags, *spec.windows])
+    end = s - panel.first_month
+    start = max(0, end - depth)
+    block = panel.status[persons, start:end]  # (n, <=depth), oldest first
+    pad = depth - block.shape[1]
+    if pad:
+        block = np.concatenate([np.full((len(persons), pad), -1, np.int8), block], axis=1)
+    for lag in range(1, spec.lags + 1):
+        v = block[:, depth - lag]
+        for code, name in enumerate(STATUSES):
+            out[rows, col[f"lag{lag}_{name}"]] = v == code
+    ss = codes(SELF_SUFFICIENT)
+    for w in spec.windows:
+        win = block[:, depth - w :]
+        out[rows, col[f"self_sufficient_{w}m"]] = np.isin(win, ss).sum(axis=1)
+        out[rows, col[f"observed_{w}m"]] = (win >= 0).sum(axis=1)
+        for b in BENEFITS:
+            out[rows, col[f"{b}_{w}m"]] = (win == STATUSES.index(b)).sum(axis=1)
+
+
+def status_lag1(panel: StatusPanel, risk: RiskSets) -> np.ndarray:
+    """Status code in the month before the reference month (-1 if unobserved)."""
+    c = risk.ref_month - panel.first_month - 1
+    ok = c >= 0
+    out = np.full(risk.n_rows, -1, dtype=np.int8)
+    out[ok] = panel.status[risk.person[ok], c[ok]]
+    return out

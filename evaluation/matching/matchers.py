@@ -1,0 +1,214 @@
+"""Matching algorithms, one function each, chosen through :data:`MATCHERS`.
+
+Every matcher works within exact strata and returns matched sets: a set holds one or
+more participants (weight 1 each) and controls whose weights sum to the number of
+participants in the set. A control used in several sets keeps one row per use.
+Ties in distance are broken by ``tiebreak`` (a rank of the pseudonymous ID), so the
+result does not depend on the order of rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+NO_CONTROL_IN_STRATUM = "no_control_in_stratum"
+NO_CONTROL_WITHIN_CALIPER = "no_control_within_caliper"
+
+
+@dataclass(frozen=True, eq=False)
+class MatchInput:
+    treated: np.ndarray  # bool per risk-set row
+    stratum: np.ndarray  # int per row
+    score: np.ndarray  # logit of the propensity score per row (zeros if unused)
+    tiebreak: np.ndarray  # int per row, unique within a reference month
+    features: np.ndarray | None  # (rows, d) Mahalanobis-transformed features, or None
+    caliper: float  # absolute, on ``score``; inf for none
+    k: int
+    replace: bool
+
+
+@dataclass(frozen=True, eq=False)
+class Matches:
+    set_id: np.ndarray  # per matched row
+    row: np.ndarray  # risk-set row index
+    weight: np.ndarray
+    unmatched_row: np.ndarray  # participants' rows without a match
+    unmatched_reason: np.ndarray  # str per unmatched row
+
+
+Matcher = Callable[[MatchInput], Matches]
+
+
+def _strata(inp: MatchInput) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(treated rows, control rows) per stratum with participants, controls ordered by
+    (score, tiebreak)."""
+    out = []
+    order = np.lexsort((inp.tiebreak, inp.score, inp.stratum))
+    st = inp.stratum[order]
+    bounds = np.flatnonzero(np.r_[True, st[1:] != st[:-1], True])
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        rows = order[lo:hi]
+        t = inp.treated[rows]
+        if t.any():
+            out.append((rows[t], rows[~t]))
+    return out
+
+
+def _assemble(
+    pairs: list[tuple[np.ndarray, np.ndarray]], unmatched: list[tuple[int, str]]
+) -> Matches:
+    """Turn (treated row, chosen control rows) pairs into sets with weights."""
+    set_id, row, weight = [], [], []
+    for sid, (t_rows, c_rows) in enumerate(pairs):
+        set_id.append(np.full(len(t_rows) + len(c_rows), sid))
+        row.append(np.concatenate([t_rows, c_rows]))
+        weight.append(np.r_[np.ones(len(t_rows)), np.full(len(c_rows), len(t_rows) / len(c_rows))])
+    cat = lambda xs, dt: np.concatenate(xs).astype(dt) if xs else np.array([], dtype=dt)
+    return Matches(
+        set_id=cat(set_id, np.int64),
+        row=cat(row, np.int64),
+        weight=cat(weight, np.float64),
+        unmatched_row=np.array([u[0] for u in unmatched], dtype=np.int64),
+        unmatched_reason=np.array([u[1] for u in unmatched], dtype=object),
+    )
+
+
+def nearest_with_replacement(inp: MatchInput) -> Matches:
+    """k nearest controls on the score within the caliper, controls reusable."""
+    pairs: list[tuple[np.ndarray, np.ndarray]] = []
+    unmatched: list[tuple[int, str]] = []
+    for t_rows, c_rows in _strata(inp):
+        if len(c_rows) == 0:
+            unmatched += [(r, NO_CONTROL_IN_STRATUM) for r in t_rows]
+            continue
+        if inp.features is not None:
+            chosen, ok = _k_nearest_features(inp, t_rows, c_rows)
+        else:
+            chosen, ok = _k_nearest_sorted(inp, t_rows, c_rows)
+        for i, r in enumerate(t_rows):
+            if ok[i].any():
+                pairs.append((np.array([r]), chosen[i][ok[i]]))
+            else:
+                unmatched.append((r, NO_CONTROL_WITHIN_CALIPER))
+    return _assemble(_by_row(pairs), unmatched)
+
+
+def _k_nearest_sorted(
+    inp: MatchInput, t_rows: np.ndarray, c_rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """k nearest in a stratum's controls sorted by score: among 2k around the insertion
+    point. Returns chosen control rows (n_t, k) and a validity mask."""
+    k = inp.k
+    cs = inp.score[c_rows]
+    ts = inp.score[t_rows]
+    pos = np.searchsorted(cs, ts)
+    idx = pos[:, None] + np.arange(-k, k)[None, :]
+    valid = (idx >= 0) & (idx < len(cs))
+    idx_c = np.clip(idx, 0, len(cs) - 1)
+    d = np.abs(cs[idx_c] - ts[:, None])
+    d = np.where(valid & (d <= inp.caliper), d, np.inf)
+    tb = inp.tiebreak[c_rows][idx_c]
+    order = np.lexsort((tb, d), axis=1)[:, :k]
+    take = np.take_along_axis(idx_c, order, axis=1)
+    ok = np.isfinite(np.take_along_axis(d, order, axis=1))
+    return c_rows[take], ok
+
+
+def _k_nearest_features(
+    inp: MatchInput, t_rows: np.ndarray, c_rows: np.ndarray, chunk: int = 512
+) -> tuple[np.ndarray, np.ndarray]:
+    """k nearest by Euclidean distance on (Mahalanobis-transformed) features, with the
+    score caliper applied."""
+    k = min(inp.k, len(c_rows))
+    fc = inp.features[c_rows]
+    nc2 = (fc**2).sum(axis=1)
+    chosen = np.zeros((len(t_rows), inp.k), dtype=np.int64)
+    ok = np.zeros((len(t_rows), inp.k), dtype=bool)
+    for lo in range(0, len(t_rows), chunk):
+        tr = t_rows[lo : lo + chunk]
+        ft = inp.features[tr]
+        d = (ft**2).sum(axis=1)[:, None] + nc2[None, :] - 2 * ft @ fc.T
+        far = np.abs(inp.score[tr][:, None] - inp.score[c_rows][None, :]) > inp.caliper
+        d = np.where(far, np.inf, np.maximum(d, 0))
+        tb = np.broadcast_to(inp.tiebreak[c_rows], d.shape)
+        part = np.argpartition(d, k - 1, axis=1)[:, :k] if k < d.shape[1] else np.argsort(d, axis=1)
+        dk = np.take_along_axis(d, part, axis=1)
+        o = np.lexsort((np.take_along_axis(tb, part, axis=1), dk), axis=1)
+        part = np.take_along_axis(part, o, axis=1)
+        chosen[lo : lo + len(tr), :k] = c_rows[part]
+        ok[lo : lo + len(tr), :k] = np.isfinite(np.take_along_axis(dk, o, axis=1))
+    return chosen, ok
+
+
+def nearest_without_replacement(inp: MatchInput) -> Matches:
+    """Greedy k nearest on the score, each control used at most once per stratum.
+
+    Participants are served from the highest score down (the hardest to match first).
+    """
+    pairs: list[tuple[np.ndarray, np.ndarray]] = []
+    unmatched: list[tuple[int, str]] = []
+    for t_rows, c_rows in _strata(inp):
+        if len(c_rows) == 0:
+            unmatched += [(r, NO_CONTROL_IN_STRATUM) for r in t_rows]
+            continue
+        cs = inp.score[c_rows]
+        used = np.zeros(len(c_rows), dtype=bool)
+        for r in t_rows[np.lexsort((inp.tiebreak[t_rows], -inp.score[t_rows]))]:
+            picks = _greedy_pick(cs, used, inp.score[r], inp.k, inp.caliper)
+            if picks:
+                used[picks] = True
+                pairs.append((np.array([r]), c_rows[picks]))
+            else:
+                unmatched.append((int(r), NO_CONTROL_WITHIN_CALIPER))
+    return _assemble(_by_row(pairs), unmatched)
+
+
+def _greedy_pick(cs: np.ndarray, used: np.ndarray, s: float, k: int, caliper: float) -> list[int]:
+    """Up to k nearest unused positions in sorted ``cs`` within the caliper."""
+    pos = int(np.searchsorted(cs, s))
+    lo, hi, picks = pos - 1, pos, []
+    while len(picks) < k:
+        while lo >= 0 and used[lo]:
+            lo -= 1
+        while hi < len(cs) and used[hi]:
+            hi += 1
+        dl = s - cs[lo] if lo >= 0 else np.inf
+        dh = cs[hi] - s if hi < len(cs) else np.inf
+        if min(dl, dh) > caliper or not np.isfinite(min(dl, dh)):
+            break
+        if dh < dl:
+            picks.append(hi)
+            hi += 1
+        else:
+            picks.append(lo)
+            lo -= 1
+    return picks
+
+
+def exact(inp: MatchInput) -> Matches:
+    """Exact matching alone: every control in a participant's stratum, weighted so the
+    controls of a stratum sum to its number of participants."""
+    pairs: list[tuple[np.ndarray, np.ndarray]] = []
+    unmatched: list[tuple[int, str]] = []
+    for t_rows, c_rows in _strata(inp):
+        if len(c_rows) == 0:
+            unmatched += [(r, NO_CONTROL_IN_STRATUM) for r in t_rows]
+        else:
+            pairs.append((np.sort(t_rows), np.sort(c_rows)))
+    return _assemble(pairs, unmatched)
+
+
+def _by_row(pairs: list[tuple[np.ndarray, np.ndarray]]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Number sets by participant row so set ids do not depend on stratum iteration."""
+    return sorted(pairs, key=lambda p: int(p[0][0]))
+
+
+MATCHERS: dict[str, Matcher] = {
+    "propensity": nearest_with_replacement,
+    "propensity_without_replacement": nearest_without_replacement,
+    "mahalanobis": nearest_with_replacement,  # with ``features`` set
+    "exact": exact,
+}

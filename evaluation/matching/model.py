@@ -1,0 +1,246 @@
+"""Risk-set matching of one offer: build with the panel and options, ``fit()`` to match."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from evaluation.config import MatchingConfig, TargetGroup
+from evaluation.matching.balance import balance_table
+from evaluation.matching.data import (
+    RiskSets,
+    build_risk_sets,
+    covariates,
+    propensity_columns,
+    status_lag1,
+)
+from evaluation.matching.matchers import MATCHERS, MatchInput
+from evaluation.matching.propensity import PropensityModel, fit_propensity
+from evaluation.matching.results import CommonSupport, MatchResult
+from evaluation.panel import StatusPanel
+
+TOO_FEW_PARTICIPANTS = "too_few_participants"
+NO_CANDIDATE_CONTROLS = "no_candidate_controls"
+OUTSIDE_TARGET_GROUP = "outside_target_group"
+_EXACT_KEYS = ("start_month", "status_lag1", "sex", "education")
+
+
+class RiskSetMatching:
+    """Match each participant of ``offer_id`` to controls from its start month's risk set."""
+
+    def __init__(
+        self,
+        panel: StatusPanel,
+        offer_id: str,
+        target_group: TargetGroup,
+        config: MatchingConfig = MatchingConfig(),
+    ) -> None:
+        _check(config)
+        self.panel = panel
+        self.offer_id = offer_id
+        self.target_group = target_group
+        self.config = config
+
+    def fit(self) -> MatchResult:
+        cfg = self.config
+        risk = build_risk_sets(
+            self.panel, self.offer_id, self.target_group, not_yet_treated=cfg.not_yet_treated
+        )
+        n_part = int(risk.treated.sum())
+        outside = risk.treated & ~risk.in_target
+        if n_part - outside.sum() < cfg.min_participants:
+            return self._empty(risk, n_part, TOO_FEW_PARTICIPANTS)
+        if not (~risk.treated).any():
+            return self._empty(risk, n_part, NO_CANDIDATE_CONTROLS)
+        outside_frame = _unmatched_frame(
+            (risk.person[outside], risk.ref_month[outside]), OUTSIDE_TARGET_GROUP
+        )
+        risk = _subset(risk, ~outside)
+        x = covariates(self.panel, risk, cfg.covariates)
+        ps, score = self._score(x, risk)
+        caliper = _caliper(score, risk.treated, cfg.caliper_sd) if ps is not None else np.inf
+        inp = MatchInput(
+            treated=risk.treated,
+            stratum=self._strata(risk, x),
+            score=score,
+            tiebreak=_id_rank(self.panel)[risk.person],
+            features=_mahalanobis_features(x) if cfg.method == "mahalanobis" else None,
+            caliper=caliper,
+            k=cfg.k,
+            replace=cfg.replace,
+        )
+        key = (
+            cfg.method
+            if cfg.replace or cfg.method == "exact"
+            else f"{cfg.method}_without_replacement"
+        )
+        m = MATCHERS[key](inp)
+        row_weight = np.bincount(m.row, weights=m.weight, minlength=risk.n_rows)
+        balance = balance_table(
+            x,
+            risk.treated,
+            row_weight,
+            smd_threshold=cfg.smd_threshold,
+            variance_ratio_range=cfg.variance_ratio_range,
+        )
+        sets = pd.DataFrame(
+            {
+                "set_id": m.set_id,
+                "person": risk.person[m.row],
+                "ref_month": risk.ref_month[m.row],
+                "treated": risk.treated[m.row],
+                "weight": m.weight,
+            }
+        )
+        unmatched = pd.concat(
+            [
+                outside_frame,
+                pd.DataFrame(
+                    {
+                        "person": risk.person[m.unmatched_row],
+                        "ref_month": risk.ref_month[m.unmatched_row],
+                        "reason": m.unmatched_reason.astype(str),
+                    }
+                ),
+            ],
+            ignore_index=True,
+        )
+        return MatchResult(
+            offer_id=self.offer_id,
+            method=cfg.method,
+            n_participants=n_part,
+            sets=sets,
+            unmatched=unmatched,
+            balance=balance,
+            support=_support(score, risk.treated, caliper) if ps is not None else None,
+            propensity=ps,
+            n_candidate_rows=int((~risk.treated).sum()),
+        )
+
+    # -- steps ---------------------------------------------------------------------------
+    def _score(self, x: pd.DataFrame, risk: RiskSets) -> tuple[PropensityModel | None, np.ndarray]:
+        if self.config.method == "exact":
+            return None, np.zeros(risk.n_rows)
+        ps = fit_propensity(
+            x[propensity_columns(self.config.covariates)],
+            risk.treated,
+            max_control_rows=self.config.max_ps_rows,
+            seed=self.config.seed,
+        )
+        return ps, ps.linear_predictor(x)
+
+    def _strata(self, risk: RiskSets, x: pd.DataFrame) -> np.ndarray:
+        keys = []
+        for name in self.config.exact_on:
+            if name == "start_month":
+                keys.append(risk.ref_month.astype(np.int64))
+            elif name == "status_lag1":
+                keys.append(status_lag1(self.panel, risk).astype(np.int64))
+            elif name == "sex":
+                keys.append(self.panel.sex[risk.person].astype(np.int64))
+            elif name == "education":
+                keys.append(self.panel.education[risk.person].astype(np.int64))
+            else:
+                keys.append(x[name].to_numpy().astype(np.int64))
+        if not keys:
+            return np.zeros(risk.n_rows, dtype=np.int64)
+        frame = pd.DataFrame({f"k{i}": k for i, k in enumerate(keys)})
+        return frame.groupby(list(frame.columns), sort=True).ngroup().to_numpy()
+
+    def _empty(self, risk: RiskSets, n_part: int, reason: str) -> MatchResult:
+        t = risk.treated
+        return MatchResult(
+            offer_id=self.offer_id,
+            method=self.config.method,
+            n_participants=n_part,
+            sets=pd.DataFrame(
+                {
+                    "set_id": np.array([], np.int64),
+                    "person": np.array([], np.int64),
+                    "ref_month": np.array([], np.int32),
+                    "treated": np.array([], bool),
+                    "weight": np.array([], float),
+                }
+            ),
+            unmatched=_unmatched_frame((risk.person[t], risk.ref_month[t]), reason),
+            balance=pd.DataFrame(
+                columns=[
+                    "covariate",
+                    "smd_before",
+                    "smd_after",
+                    "variance_ratio_before",
+                    "variance_ratio_after",
+                    "passed",
+                ]
+            ),
+            support=None,
+            propensity=None,
+            n_candidate_rows=int((~t).sum()),
+        )
+
+
+def _check(cfg: MatchingConfig) -> None:
+    if cfg.method not in ("propensity", "mahalanobis", "exact"):
+        raise ValueError(f"unknown matching method {cfg.method!r}")
+    if cfg.k < 1:
+        raise ValueError("k must be at least 1")
+    if cfg.caliper_sd is not None and cfg.caliper_sd <= 0:
+        raise ValueError("caliper_sd must be positive or None")
+    if cfg.method == "mahalanobis" and not cfg.replace:
+        raise ValueError("Mahalanobis matching is implemented with replacement only")
+
+
+def _subset(risk: RiskSets, keep: np.ndarray) -> RiskSets:
+    return RiskSets(
+        risk.offer_id,
+        risk.person[keep],
+        risk.ref_month[keep],
+        risk.treated[keep],
+        risk.in_target[keep],
+    )
+
+
+def _unmatched_frame(rows: tuple[np.ndarray, np.ndarray], reason: str) -> pd.DataFrame:
+    person, ref = rows
+    return pd.DataFrame(
+        {"person": person, "ref_month": ref, "reason": np.full(len(person), reason)}
+    )
+
+
+def _caliper(score: np.ndarray, treated: np.ndarray, caliper_sd: float | None) -> float:
+    if caliper_sd is None:
+        return np.inf
+    sd = np.sqrt((score[treated].var() + score[~treated].var()) / 2)
+    return float(caliper_sd * sd) if sd > 0 else np.inf
+
+
+def _id_rank(panel: StatusPanel) -> np.ndarray:
+    """Rank of each person's pseudonymous ID: an order-free tie-breaker."""
+    order = np.argsort(panel.person_ids.astype(str), kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank
+
+
+def _mahalanobis_features(x: pd.DataFrame, max_rows: int = 200_000) -> np.ndarray:
+    """Covariates whitened with the pseudo-inverse square root of their covariance, so
+    Euclidean distance on the result is the Mahalanobis distance."""
+    xv = x.to_numpy(np.float64)
+    keep = xv.std(axis=0) > 0
+    xv = xv[:, keep]
+    sample = xv[:: max(1, len(xv) // max_rows)]
+    cov = np.cov(sample, rowvar=False)
+    vals, vecs = np.linalg.eigh(np.atleast_2d(cov))
+    inv_sqrt = np.where(vals > 1e-9 * vals.max(), 1 / np.sqrt(np.maximum(vals, 1e-300)), 0.0)
+    return (xv - sample.mean(axis=0)) @ (vecs * inv_sqrt)
+
+
+def _support(score: np.ndarray, treated: np.ndarray, caliper: float) -> CommonSupport:
+    ts, cs = score[treated], score[~treated]
+    return CommonSupport(
+        caliper=caliper,
+        treated_score_range=(float(ts.min()), float(ts.max())),
+        control_score_range=(float(cs.min()), float(cs.max())),
+        share_treated_in_support=float(((ts >= cs.min()) & (ts <= cs.max())).mean()),
+        share_controls_in_support=float(((cs >= ts.min()) & (cs <= ts.max())).mean()),
+    )

@@ -1,0 +1,121 @@
+"""The propensity score: a logit (statsmodels) per offer on the pooled risk sets.
+
+With large risk sets the model is fitted on all participants and a random sample of at
+most ``max_control_rows`` candidate-control rows. Sampling controls at a constant rate
+changes only the intercept of a logit (case-control sampling, Prentice & Pyke 1979), so
+the linear predictor keeps its slopes; matching within strata on distances of the
+linear predictor and a caliper in its standard deviations are unaffected by the shift.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.linalg
+import statsmodels.api as sm
+
+
+@dataclass(frozen=True, eq=False)
+class PropensityModel:
+    columns: tuple[str, ...]
+    center: np.ndarray
+    scale: np.ndarray
+    params: pd.Series  # on standardised columns, "const" first
+    n_treated: int
+    n_control_rows: int
+    control_sampling_rate: float
+    converged: bool
+
+    def linear_predictor(self, x: pd.DataFrame, chunk: int = 500_000) -> np.ndarray:
+        """Logit of the propensity score (up to the sampling intercept shift)."""
+        cols = list(self.columns)
+        beta = self.params.to_numpy()
+        out = np.empty(len(x))
+        for lo in range(0, len(x), chunk):
+            z = (x[cols].iloc[lo : lo + chunk].to_numpy(np.float64) - self.center) / self.scale
+            out[lo : lo + chunk] = beta[0] + z @ beta[1:]
+        return out
+
+
+def fit_propensity(
+    x: pd.DataFrame, treated: np.ndarray, *, max_control_rows: int, seed: int
+) -> PropensityModel:
+    rng = np.random.default_rng(seed)
+    t_rows = np.flatnonzero(treated)
+    c_rows = np.flatnonzero(~treated)
+    rate = 1.0
+    if len(c_rows) > max_control_rows:
+        rate = max_control_rows / len(c_rows)
+        c_rows = np.sort(rng.choice(c_rows, size=max_control_rows, replace=False))
+    rows = np.concatenate([t_rows, c_rows])
+    xs = x.iloc[rows].to_numpy(np.float64)
+    y = treated[rows].astype(float)
+    keep = _estimable_columns(xs, y.astype(bool))
+    keep = keep[_independent_columns(xs[:, keep])]
+    cols = tuple(x.columns[keep])
+    xs = xs[:, keep]
+    center, scale = xs.mean(axis=0), xs.std(axis=0)
+    z = sm.add_constant((xs - center) / scale, has_constant="add")
+    params, converged = _logit(y, z)
+    return PropensityModel(
+        columns=cols,
+        center=center,
+        scale=scale,
+        params=pd.Series(params, index=["const", *cols]),
+        n_treated=len(t_rows),
+        n_control_rows=len(c_rows),
+        control_sampling_rate=rate,
+        converged=converged,
+    )
+
+
+def _estimable_columns(xs: np.ndarray, t: np.ndarray, min_rows: int = 5) -> np.ndarray:
+    """Columns whose value differs from its mode in at least ``min_rows`` participants
+    and ``min_rows`` controls: rarer ones make the logit (quasi-)separated. They stay
+    in the balance table."""
+    mode = np.array([np.bincount(np.unique(c, return_inverse=True)[1]).argmax() for c in xs.T])
+    uniq = [np.unique(c) for c in xs.T]
+    off_mode = xs != np.array([u[m] for u, m in zip(uniq, mode, strict=True)])
+    enough = (off_mode[t].sum(axis=0) >= min_rows) & (off_mode[~t].sum(axis=0) >= min_rows)
+    return np.flatnonzero(enough)
+
+
+def _independent_columns(xs: np.ndarray, tol: float = 1e-8) -> np.ndarray:
+    """Columns with variance that are not linear combinations of earlier ones.
+
+    A pivoted QR of the centred, scaled matrix finds the rank; of each dependent group
+    (status-lag dummies of one month, 12-month counts that sum lag dummies) the columns
+    earliest in the pivot order are kept.
+    """
+    sd = xs.std(axis=0)
+    varying = np.flatnonzero(sd > 0)
+    if len(varying) == 0:
+        return varying
+    z = (xs[:, varying] - xs[:, varying].mean(axis=0)) / sd[varying]
+    z = np.column_stack([np.ones(len(z)), z])
+    gram = z.T @ z
+    _, r, piv = scipy.linalg.qr(gram, pivoting=True)
+    diag = np.abs(np.diag(r))
+    rank = int((diag > tol * diag[0]).sum())
+    chosen = np.sort(piv[:rank])
+    chosen = chosen[chosen > 0] - 1  # drop the intercept column
+    return varying[chosen]
+
+
+def _logit(y: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, bool]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            res = sm.Logit(y, z).fit(method="newton", maxiter=50, disp=0)
+            params = np.asarray(res.params)
+            if np.all(np.isfinite(params)) and res.mle_retvals.get("converged", False):
+                return params, True
+        except (np.linalg.LinAlgError, ValueError):
+            pass
+        # Still (quasi-)separated or singular: bounded quasi-Newton steps; the linear
+        # predictor is usable even if some coefficient drifts.
+        res = sm.Logit(y, z).fit(method="lbfgs", maxiter=300, disp=0)
+        return np.asarray(res.params), False

@@ -1,0 +1,179 @@
+"""The validated person x month panel every estimator works on.
+
+Built once from the contract-checked frames: one int8 status matrix (persons x
+months, ``UNOBSERVED`` where a person has no row), person attributes as arrays, and
+participations as integer arrays. ``as_of`` cuts it to what was known in a month.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from evaluation import months
+from evaluation.statuses import CODE, EDUCATIONS, SEXES, STATUSES, UNOBSERVED
+
+
+@dataclass(frozen=True, eq=False)
+class Participations:
+    """Who started which offer when. Months are month indices; ``end`` is -1 if open."""
+
+    person: np.ndarray  # int64 row index into the panel
+    offer: np.ndarray  # int32 index into ``offer_ids``
+    start: np.ndarray  # int32 month index
+    end: np.ndarray  # int32 month index or -1
+    offer_ids: tuple[str, ...]
+
+    def for_offer(self, offer_id: str) -> Participations:
+        if offer_id not in self.offer_ids:
+            keep = np.zeros(len(self.person), dtype=bool)
+        else:
+            keep = self.offer == self.offer_ids.index(offer_id)
+        return self._subset(keep)
+
+    def _subset(self, keep: np.ndarray) -> Participations:
+        return Participations(
+            self.person[keep], self.offer[keep], self.start[keep], self.end[keep], self.offer_ids
+        )
+
+    def first_start(self, n_persons: int) -> np.ndarray:
+        """Each person's first start month in these participations (int32; max int if none)."""
+        out = np.full(n_persons, np.iinfo(np.int32).max, dtype=np.int32)
+        np.minimum.at(out, self.person, self.start)
+        return out
+
+
+@dataclass(frozen=True, eq=False)
+class StatusPanel:
+    """Persons x months status matrix with person attributes and participations."""
+
+    person_ids: np.ndarray  # object/str array, row order of ``status``
+    first_month: int  # month index of column 0
+    status: np.ndarray  # int8 (n_persons, n_months); UNOBSERVED = no row
+    birth_year: np.ndarray  # int32
+    sex: np.ndarray  # int8 index into SEXES
+    education: np.ndarray  # int8 index into EDUCATIONS
+    participations: Participations
+
+    def __post_init__(self) -> None:
+        n = len(self.person_ids)
+        if self.status.ndim != 2 or self.status.shape[0] != n:
+            raise ValueError("status must be a persons x months matrix")
+        for name in ("birth_year", "sex", "education"):
+            if len(getattr(self, name)) != n:
+                raise ValueError(f"{name} must have one entry per person")
+
+    @property
+    def n_persons(self) -> int:
+        return self.status.shape[0]
+
+    @property
+    def n_months(self) -> int:
+        return self.status.shape[1]
+
+    @property
+    def last_month(self) -> int:
+        return self.first_month + self.n_months - 1
+
+    def column(self, month_idx: int | np.ndarray) -> int | np.ndarray:
+        """Matrix column of a calendar month index."""
+        return np.asarray(month_idx) - self.first_month
+
+    @cached_property
+    def offer_starts(self) -> dict[str, np.ndarray]:
+        """Per offer, each person's first start month (int32 max where none)."""
+        return {
+            o: self.participations.for_offer(o).first_start(self.n_persons)
+            for o in self.participations.offer_ids
+        }
+
+    def as_of(self, month_idx: int) -> StatusPanel:
+        """The panel as known in ``month_idx``: later months and later starts removed,
+        end months after it treated as still open."""
+        if month_idx < self.first_month:
+            raise ValueError(
+                f"as-of month {months.label(month_idx)} is before the first data month"
+            )
+        last_col = min(self.n_months, month_idx - self.first_month + 1)
+        p = self.participations
+        keep = p.start <= month_idx
+        end = np.where(p.end > month_idx, -1, p.end)
+        parts = Participations(p.person[keep], p.offer[keep], p.start[keep], end[keep], p.offer_ids)
+        return StatusPanel(
+            self.person_ids,
+            self.first_month,
+            self.status[:, :last_col],
+            self.birth_year,
+            self.sex,
+            self.education,
+            parts,
+        )
+
+
+def build_panel(
+    persons: pd.DataFrame, status: pd.DataFrame, participation: pd.DataFrame
+) -> StatusPanel:
+    """Build the panel from validated frames (input contract columns).
+
+    Rows of ``status`` or ``participation`` whose person is not in ``persons`` must have
+    been quarantined already; they raise here.
+    """
+    ids = pd.Index(persons["person_id"].astype("str"))
+    if not ids.is_unique:
+        raise ValueError("persons.person_id must be unique")
+    if len(status) == 0:
+        raise ValueError("status_monthly has no rows")
+    row = _indexer(ids, status["person_id"], "status_monthly")
+    m = months.from_dates(status["month"])
+    first, last = int(m.min()), int(m.max())
+    matrix = np.full((len(ids), last - first + 1), UNOBSERVED, dtype=np.int8)
+    codes = _codes(status["status"], STATUSES, "status")
+    matrix[row, m - first] = codes
+    offer_ids = tuple(sorted(participation["offer_id"].astype("str").unique()))
+    parts = Participations(
+        person=_indexer(ids, participation["person_id"], "participation"),
+        offer=pd.Index(offer_ids)
+        .get_indexer(participation["offer_id"].astype("str"))
+        .astype(np.int32),
+        start=months.from_dates(participation["start_month"]),
+        end=months.from_dates(participation["end_month"]),
+        offer_ids=offer_ids,
+    )
+    return StatusPanel(
+        person_ids=ids.to_numpy(dtype=object),
+        first_month=first,
+        status=matrix,
+        birth_year=persons["birth_year"].to_numpy(dtype=np.int32),
+        sex=_codes(persons["sex"], SEXES, "sex"),
+        education=_codes(persons["education"], EDUCATIONS, "education"),
+        participations=parts,
+    )
+
+
+def _indexer(ids: pd.Index, values: pd.Series, what: str) -> np.ndarray:
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        cat = ids.get_indexer(values.cat.categories.astype("str"))
+        idx = np.where(values.cat.codes.to_numpy() < 0, -1, cat[values.cat.codes.to_numpy()])
+    else:
+        idx = ids.get_indexer(values.astype("str"))
+    if (idx < 0).any():
+        raise ValueError(f"{what}: {(idx < 0).sum()} rows name a person not in persons")
+    return idx.astype(np.int64)
+
+
+def _codes(values: pd.Series, allowed: tuple[str, ...], what: str) -> np.ndarray:
+    lookup = {name: i for i, name in enumerate(allowed)}
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        cats = np.array([lookup.get(str(c), -1) for c in values.cat.categories], dtype=np.int8)
+        out = cats[values.cat.codes.to_numpy()]
+    else:
+        out = pd.Series(values.astype("str")).map(lookup).fillna(-1).to_numpy(dtype=np.int8)
+    if (out < 0).any():
+        raise ValueError(f"{what}: {(out < 0).sum()} rows with an unknown value")
+    return out.astype(np.int8)
+
+
+__all__ = ["CODE", "Participations", "StatusPanel", "build_panel"]

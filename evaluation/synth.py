@@ -1,0 +1,487 @@
+"""A synthetic municipality with known true effects.
+
+Each person has a latent employability ``z``. Their monthly status follows a Markov
+chain like the Danish transfer-payment registers: the hazard of entering job or
+education from any other status grows with ``z`` and with the season, and falls in a
+downturn; the hazard of leaving a job for a benefit falls with ``z``.
+
+Offers enrol people from their target group month by month. Enrolment *creams*: it
+favours people with more self-sufficient months in the last three years, more
+education and lower age. It depends on observed history only, so matching on that
+history can remove the bias while a naive comparison cannot.
+
+Both potential paths are simulated for every participant with the same random draws
+(common random numbers): the untreated path ``Y(0)`` and, from the start month on, the
+treated path ``Y(1)`` in which the hazard of entering self-sufficiency is multiplied by
+the offer's lock-in factor during the first months and by its effect factor after. The
+true effect of an offer at event month ``e`` for a start cohort is therefore known
+exactly: the cohort mean of ``1[Y(1) in set] - 1[Y(0) in set]``. One offer has no
+effect at all (``Y(1) == Y(0)``).
+
+Everything here is pure: frames in memory, no files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from evaluation import months
+from evaluation.statuses import BENEFITS, CODE, EDUCATIONS, SELF_SUFFICIENT, STATUSES
+
+_S = CODE
+_N_STATUS = len(STATUSES)
+_SS = np.array([_S[s] for s in SELF_SUFFICIENT])
+_BEN = np.array([_S[s] for s in BENEFITS])
+
+# Monthly transition probabilities out of each status (the rest stays).
+_EXITS: dict[str, dict[str, float]] = {
+    "job": {
+        "unemployment_insurance": 0.008,
+        "cash_benefit": 0.003,
+        "sickness_benefit": 0.008,
+        "education": 0.002,
+        "other": 0.004,
+    },
+    "education": {"job": 0.025, "education_benefit": 0.01, "cash_benefit": 0.004, "other": 0.006},
+    "unemployment_insurance": {
+        "job": 0.11,
+        "education": 0.006,
+        "sickness_benefit": 0.012,
+        "cash_benefit": 0.01,
+        "other": 0.005,
+    },
+    "cash_benefit": {
+        "job": 0.03,
+        "education": 0.01,
+        "sickness_benefit": 0.01,
+        "rehabilitation": 0.007,
+        "education_benefit": 0.012,
+        "other": 0.008,
+    },
+    "education_benefit": {"education": 0.05, "job": 0.03, "cash_benefit": 0.01, "other": 0.01},
+    "sickness_benefit": {
+        "job": 0.075,
+        "rehabilitation": 0.015,
+        "cash_benefit": 0.012,
+        "unemployment_insurance": 0.01,
+        "flexjob": 0.005,
+        "disability_pension": 0.003,
+        "other": 0.006,
+    },
+    "rehabilitation": {
+        "job": 0.012,
+        "flexjob": 0.015,
+        "disability_pension": 0.01,
+        "cash_benefit": 0.01,
+        "other": 0.005,
+    },
+    "flexjob": {
+        "job": 0.004,
+        "disability_pension": 0.004,
+        "sickness_benefit": 0.004,
+        "other": 0.003,
+    },
+    "disability_pension": {"other": 0.002},
+    "other": {
+        "job": 0.045,
+        "education": 0.012,
+        "cash_benefit": 0.02,
+        "unemployment_insurance": 0.01,
+        "sickness_benefit": 0.005,
+    },
+}
+
+
+def _base_matrix() -> np.ndarray:
+    p = np.zeros((_N_STATUS, _N_STATUS))
+    for origin, exits in _EXITS.items():
+        for dest, prob in exits.items():
+            p[_S[origin], _S[dest]] = prob
+    return p
+
+
+_BASE = _base_matrix()
+
+
+@dataclass(frozen=True)
+class SynthOffer:
+    """One offer of the synthetic municipality and its true effect mechanism."""
+
+    offer_id: str
+    name: str
+    statuses: tuple[str, ...]
+    months_before_start: int
+    cost_per_participant_dkk: float
+    intake_logit: float  # base log-odds of enrolling per eligible person-month
+    creaming: float  # log-odds per unit share of self-sufficient months in 36 months
+    lockin_months: int
+    lockin_factor: float  # multiplier on the self-sufficiency entry hazard in lock-in
+    effect_factor: float  # multiplier after lock-in (1.0 = no effect)
+    evidence_stars: int = 2
+    target_effect: float = 0.05
+    target_event_month: int = 12
+
+
+DEFAULT_OFFERS: tuple[SynthOffer, ...] = (
+    SynthOffer("los", "Projekt LOS", ("sickness_benefit",), 2, 42_000, -5.6, 3.0, 3, 0.5, 2.2, 3),
+    SynthOffer(
+        "jobformidler",
+        "Jobformidler",
+        ("cash_benefit", "unemployment_insurance"),
+        3,
+        18_000,
+        -6.2,
+        2.5,
+        2,
+        0.8,
+        1.5,
+        2,
+    ),
+    SynthOffer("ung", "Ungeindsats", ("education_benefit",), 2, 30_000, -3.2, 2.0, 2, 0.6, 1.8, 2),
+    SynthOffer(
+        "praktik", "Virksomhedspraktik", ("sickness_benefit",), 3, 12_000, -5.8, 4.0, 0, 1.0, 1.0, 1
+    ),
+)
+
+
+@dataclass(frozen=True)
+class SynthSpec:
+    persons: int = 20_000
+    seed: int = 1
+    first_month: str = "2020-01"
+    n_months: int = 60
+    burn_in: int = 36
+    history_months: int = 24  # no enrolment before this many observed months
+    offers: tuple[SynthOffer, ...] = DEFAULT_OFFERS
+    municipality_codes: tuple[int, ...] = (101, 461, 751)
+    intake_shift: float = 0.0  # added to every offer's intake log-odds (scales enrolment)
+
+
+@dataclass(frozen=True)
+class SyntheticMunicipality:
+    persons: pd.DataFrame
+    status_monthly: pd.DataFrame
+    participation: pd.DataFrame
+    true_effects: pd.DataFrame  # offer_id, start_month, event_time, outcome, effect, n
+    config: dict = field(repr=False)
+
+
+def generate(spec: SynthSpec = SynthSpec()) -> SyntheticMunicipality:
+    """Generate the municipality described by ``spec`` (deterministic given the seed)."""
+    rng = np.random.default_rng(spec.seed)
+    n, t_obs = spec.persons, spec.n_months
+    m0 = months.parse(spec.first_month)
+    persons, z = _persons(rng, spec)
+    age = (m0 // 12 - persons["birth_year"].to_numpy()).astype(float)
+    higher_edu = persons["education"].isin(["kvu", "mvu", "lvu"]).to_numpy()
+
+    u = rng.random((n, t_obs), dtype=np.float32)
+    y0 = _simulate_untreated(rng, z, u, m0, spec.burn_in, t_obs)
+    starts = _enrol(rng, spec, y0, age, higher_edu)
+    y1, treated_offer = _simulate_treated(spec, y0, z, u, m0, starts)
+
+    observed = y0.copy()
+    mask = treated_offer >= 0
+    observed[mask] = y1[mask]
+    participation = _participation(rng, spec, persons["person_id"].to_numpy(), starts, m0)
+    truth = _true_effects(spec, y0, y1, starts, m0)
+    return SyntheticMunicipality(
+        persons=persons,
+        status_monthly=_status_frame(persons["person_id"].to_numpy(), observed, z, rng, m0),
+        participation=participation,
+        true_effects=truth,
+        config=_config(spec),
+    )
+
+
+def _persons(rng: np.random.Generator, spec: SynthSpec) -> tuple[pd.DataFrame, np.ndarray]:
+    n = spec.persons
+    first_year = months.parse(spec.first_month) // 12
+    birth_year = rng.integers(first_year - 62, first_year - 17, size=n)
+    edu_p = np.array([0.22, 0.12, 0.32, 0.05, 0.17, 0.09, 0.03])
+    education = rng.choice(len(EDUCATIONS), size=n, p=edu_p)
+    edu_score = np.array([-0.6, 0.0, 0.0, 0.3, 0.5, 0.7, -0.3])[education]
+    age = first_year - birth_year
+    z = rng.normal(size=n) + edu_score - 0.01 * (age - 40)
+    ids = (np.arange(n, dtype=np.int64) * 0x9E3779B1 + spec.seed * 7919) % (1 << 40)
+    frame = pd.DataFrame(
+        {
+            "person_id": pd.array([f"P{v:010x}" for v in ids], dtype="str"),
+            "birth_year": birth_year.astype("int64"),
+            "sex": pd.array(np.where(rng.random(n) < 0.5, "F", "M"), dtype="str"),
+            "education": pd.array(np.array(EDUCATIONS)[education], dtype="str"),
+            "municipality_code": rng.choice(spec.municipality_codes, size=n).astype("int64"),
+        }
+    )
+    return frame, z
+
+
+def _season(month_idx: int) -> float:
+    """Job-entry multiplier by calendar month, with a downturn in 2020-04..2020-09."""
+    cal = month_idx % 12 + 1
+    f = 1.0 + 0.15 * np.sin(2 * np.pi * (cal - 3) / 12)
+    if months.parse("2020-04") <= month_idx <= months.parse("2020-09"):
+        f *= 0.6
+    return float(f)
+
+
+def _step(
+    state: np.ndarray, z: np.ndarray, u: np.ndarray, month_idx: int, entry_mult: np.ndarray | float
+) -> np.ndarray:
+    """One month of the Markov chain for a vector of persons (inverse-CDF draw)."""
+    p = _BASE[state].copy()
+    not_ss = ~np.isin(state, _SS)
+    f = np.exp(0.6 * z) * _season(month_idx) * entry_mult
+    p[:, _SS] *= np.where(not_ss, f, 1.0)[:, None]
+    in_job = state == _S["job"]
+    p[:, _BEN] *= np.where(in_job, np.exp(-0.5 * z), 1.0)[:, None]
+    rows = np.arange(len(state))
+    p[rows, state] = 0.0
+    leave = p.sum(axis=1)
+    scale = np.where(leave > 0.95, 0.95 / np.maximum(leave, 1e-12), 1.0)
+    p *= scale[:, None]
+    p[rows, state] = 1.0 - p.sum(axis=1)
+    cum = np.cumsum(p, axis=1)
+    return np.minimum((u[:, None] > cum).sum(axis=1), _N_STATUS - 1).astype(np.int8)
+
+
+def _simulate_untreated(
+    rng: np.random.Generator, z: np.ndarray, u: np.ndarray, m0: int, burn_in: int, t_obs: int
+) -> np.ndarray:
+    n = len(z)
+    in_job = rng.random(n) < 1 / (1 + np.exp(-(0.9 + 1.2 * z)))
+    other = rng.choice(
+        [
+            _S["cash_benefit"],
+            _S["sickness_benefit"],
+            _S["unemployment_insurance"],
+            _S["other"],
+            _S["education"],
+            _S["education_benefit"],
+            _S["rehabilitation"],
+        ],
+        size=n,
+    )
+    state = np.where(in_job, _S["job"], other).astype(np.int8)
+    for b in range(burn_in):
+        state = _step(state, z, rng.random(n), m0 - burn_in + b, 1.0)
+    y0 = np.empty((n, t_obs), dtype=np.int8)
+    for t in range(t_obs):
+        state = _step(state, z, u[:, t], m0 + t, 1.0)
+        y0[:, t] = state
+    return y0
+
+
+def _in_target(y: np.ndarray, t: int, statuses: tuple[str, ...], k: int) -> np.ndarray:
+    if t - k < 0:
+        return np.zeros(y.shape[0], dtype=bool)
+    return np.isin(y[:, t - k : t], [_S[s] for s in statuses]).all(axis=1)
+
+
+def _enrol(
+    rng: np.random.Generator,
+    spec: SynthSpec,
+    y0: np.ndarray,
+    age: np.ndarray,
+    higher_edu: np.ndarray,
+) -> np.ndarray:
+    """Start month (column index) per person and offer; -1 = never. One offer per person."""
+    n, t_obs = y0.shape
+    starts = np.full((n, len(spec.offers)), -1, dtype=np.int32)
+    enrolled = np.zeros(n, dtype=bool)
+    ss = np.isin(y0, _SS).astype(np.int16)
+    css = np.concatenate(
+        [np.zeros((n, 1), np.int16), np.cumsum(ss, axis=1, dtype=np.int16)], axis=1
+    )
+    for t in range(spec.history_months, t_obs):
+        lo = max(0, t - 36)
+        share36 = (css[:, t] - css[:, lo]) / (t - lo)
+        for j, offer in enumerate(spec.offers):
+            eligible = ~enrolled & _in_target(y0, t, offer.statuses, offer.months_before_start)
+            logit = (
+                offer.intake_logit
+                + spec.intake_shift
+                + offer.creaming * share36
+                + 0.4 * higher_edu
+                - 0.02 * (age + t / 12 - 40)
+            )
+            take = eligible & (rng.random(n) < 1 / (1 + np.exp(-logit)))
+            starts[take, j] = t
+            enrolled |= take
+    return starts
+
+
+def _simulate_treated(
+    spec: SynthSpec, y0: np.ndarray, z: np.ndarray, u: np.ndarray, m0: int, starts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Treated potential path from each participant's start on (same draws as Y(0))."""
+    n, t_obs = y0.shape
+    treated_offer = np.full(n, -1, dtype=np.int32)
+    start = np.full(n, -1, dtype=np.int32)
+    for j in range(len(spec.offers)):
+        hit = starts[:, j] >= 0
+        treated_offer[hit] = j
+        start[hit] = starts[hit, j]
+    idx = np.flatnonzero(treated_offer >= 0)
+    y1 = y0.copy()
+    if len(idx) == 0:
+        return y1, treated_offer
+    lockin_m = np.array([o.lockin_months for o in spec.offers])[treated_offer[idx]]
+    lockin_f = np.array([o.lockin_factor for o in spec.offers])[treated_offer[idx]]
+    effect_f = np.array([o.effect_factor for o in spec.offers])[treated_offer[idx]]
+    s = start[idx]
+    state = y0[idx, 0]
+    for t in range(t_obs):
+        active = t >= s
+        if active.any():
+            mult = np.where(t - s < lockin_m, lockin_f, effect_f)
+            new = _step(state, z[idx], u[idx, t], m0 + t, mult)
+            state = np.where(active, new, y0[idx, t])
+        else:
+            state = y0[idx, t]
+        y1[idx, t] = state
+    return y1, treated_offer
+
+
+def _participation(
+    rng: np.random.Generator, spec: SynthSpec, ids: np.ndarray, starts: np.ndarray, m0: int
+) -> pd.DataFrame:
+    rows = []
+    last = m0 + spec.n_months - 1
+    for j, offer in enumerate(spec.offers):
+        who = np.flatnonzero(starts[:, j] >= 0)
+        s = m0 + starts[who, j]
+        duration = rng.integers(3, 10, size=len(who))
+        dropout = rng.random(len(who)) < 0.15
+        duration = np.where(dropout, rng.integers(1, 3, size=len(who)), duration)
+        end = s + duration - 1
+        end_dates = pd.Series(months.to_timestamps(end)).where(end <= last)
+        rows.append(
+            pd.DataFrame(
+                {
+                    "person_id": ids[who],
+                    "offer_id": offer.offer_id,
+                    "start_month": months.to_timestamps(s),
+                    "end_month": end_dates.to_numpy(),
+                }
+            )
+        )
+    frame = pd.concat(rows, ignore_index=True)
+    frame["person_id"] = frame["person_id"].astype("str")
+    frame["offer_id"] = frame["offer_id"].astype("str")
+    frame["start_month"] = frame["start_month"].astype("datetime64[ms]")
+    frame["end_month"] = frame["end_month"].astype("datetime64[ms]")
+    return frame.sort_values(["offer_id", "start_month", "person_id"], ignore_index=True)
+
+
+def truth_outcomes() -> dict[str, tuple[str, ...]]:
+    """Outcome status sets for which the generator writes true effects."""
+    out = {"self_sufficient": SELF_SUFFICIENT, "on_benefits": BENEFITS}
+    out.update({f"status:{s}": (s,) for s in STATUSES})
+    return out
+
+
+def _true_effects(
+    spec: SynthSpec, y0: np.ndarray, y1: np.ndarray, starts: np.ndarray, m0: int
+) -> pd.DataFrame:
+    """Cohort x event-month mean of Y(1) - Y(0) for every outcome set."""
+    t_obs = y0.shape[1]
+    frames = []
+    for j, offer in enumerate(spec.offers):
+        who = np.flatnonzero(starts[:, j] >= 0)
+        if len(who) == 0:
+            continue
+        s = starts[who, j]
+        for e in range(-12, t_obs):
+            t = s + e
+            ok = (t >= 0) & (t < t_obs)
+            if not ok.any():
+                continue
+            rows, cols = who[ok], t[ok]
+            cohort = s[ok]
+            a, b = y1[rows, cols], y0[rows, cols]
+            for name, sset in truth_outcomes().items():
+                codes = [_S[x] for x in sset]
+                diff = np.isin(a, codes).astype(float) - np.isin(b, codes)
+                sums = pd.Series(diff).groupby(cohort).agg(["sum", "size"])
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "offer_id": offer.offer_id,
+                            "start_month": m0 + sums.index.to_numpy(),
+                            "event_time": e,
+                            "outcome": name,
+                            "effect": sums["sum"].to_numpy() / sums["size"].to_numpy(),
+                            "n": sums["size"].to_numpy().astype("int64"),
+                        }
+                    )
+                )
+    out = pd.concat(frames, ignore_index=True)
+    out["start_month"] = months.to_timestamps(out["start_month"].to_numpy()).to_numpy()
+    return out
+
+
+def true_att(
+    true_effects: pd.DataFrame, *, as_of: str | None = None, cohorts: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """True ATT by offer, outcome and event month, over the cohorts observed by ``as_of``.
+
+    ``cohorts`` (offer_id, start_month, n) reweights to a subset of participants, e.g.
+    the matched ones; by default every participant counts.
+    """
+    te = true_effects
+    if as_of is not None:
+        observed = months.from_dates(te["start_month"]) + te["event_time"].to_numpy()
+        te = te[observed <= months.parse(as_of)]
+    if cohorts is not None:
+        te = te.drop(columns="n").merge(cohorts, on=["offer_id", "start_month"])
+    te = te.assign(w=te["effect"] * te["n"])
+    g = te.groupby(["offer_id", "outcome", "event_time"], as_index=False)[["w", "n"]].sum()
+    g["effect"] = g["w"] / g["n"]
+    return g.drop(columns="w")
+
+
+def _status_frame(
+    ids: np.ndarray, status: np.ndarray, z: np.ndarray, rng: np.random.Generator, m0: int
+) -> pd.DataFrame:
+    n, t_obs = status.shape
+    flat = status.ravel()
+    codes = np.repeat(np.arange(n), t_obs)
+    month = np.tile(months.to_timestamps(m0 + np.arange(t_obs)).to_numpy(), n)
+    wage = 26_000 * np.exp(0.15 * z)
+    earnings = np.where(
+        flat == _S["job"],
+        np.repeat(wage, t_obs) * rng.lognormal(0, 0.2, size=n * t_obs),
+        np.where(flat == _S["flexjob"], 12_000.0, 0.0),
+    )
+    return pd.DataFrame(
+        {
+            "person_id": pd.Categorical.from_codes(codes, categories=pd.Index(ids, dtype="str")),
+            "month": month.astype("datetime64[ms]"),
+            "status": pd.Categorical.from_codes(flat, categories=list(STATUSES)),
+            "earnings_dkk": np.round(earnings, 0),
+        }
+    )
+
+
+def _config(spec: SynthSpec) -> dict:
+    return {
+        "offers": [
+            {
+                "offer_id": o.offer_id,
+                "name": o.name,
+                "target_group": {
+                    "statuses": list(o.statuses),
+                    "months_before_start": o.months_before_start,
+                },
+                "cost_per_participant_dkk": o.cost_per_participant_dkk,
+                "evidence_stars": o.evidence_stars,
+                "target_effect": o.target_effect,
+                "target_event_month": o.target_event_month,
+            }
+            for o in spec.offers
+        ]
+    }
