@@ -57,6 +57,10 @@ def _strata(inp: MatchInput) -> list[tuple[np.ndarray, np.ndarray]]:
     return out
 
 
+def _cat(xs: list[np.ndarray], dtype: type) -> np.ndarray:
+    return np.concatenate(xs).astype(dtype) if xs else np.array([], dtype=dtype)
+
+
 def _assemble(
     pairs: list[tuple[np.ndarray, np.ndarray]], unmatched: list[tuple[int, str]]
 ) -> Matches:
@@ -66,11 +70,10 @@ def _assemble(
         set_id.append(np.full(len(t_rows) + len(c_rows), sid))
         row.append(np.concatenate([t_rows, c_rows]))
         weight.append(np.r_[np.ones(len(t_rows)), np.full(len(c_rows), len(t_rows) / len(c_rows))])
-    cat = lambda xs, dt: np.concatenate(xs).astype(dt) if xs else np.array([], dtype=dt)
     return Matches(
-        set_id=cat(set_id, np.int64),
-        row=cat(row, np.int64),
-        weight=cat(weight, np.float64),
+        set_id=_cat(set_id, np.int64),
+        row=_cat(row, np.int64),
+        weight=_cat(weight, np.float64),
         unmatched_row=np.array([u[0] for u in unmatched], dtype=np.int64),
         unmatched_reason=np.array([u[1] for u in unmatched], dtype=object),
     )

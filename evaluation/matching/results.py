@@ -99,8 +99,9 @@ class MatchResult:
             f"  distinct controls {self.n_controls}, effective sample size {self.ess_controls:.1f}",
         ]
         if worst is not None:
+            verdict = "passed" if self.balance_passed else "FAILED"
             lines.append(
-                f"  balance {'passed' if self.balance_passed else 'FAILED'}; largest |SMD| after "
-                f"{abs(worst['smd_after']):.3f} ({worst['covariate']}, before {worst['smd_before']:.3f})"
+                f"  balance {verdict}; largest |SMD| after {abs(worst['smd_after']):.3f} "
+                f"({worst['covariate']}, before {worst['smd_before']:.3f})"
             )
         return "\n".join(lines)
