@@ -125,15 +125,18 @@ class SynthOffer:
     target_event_month: int = 12
 
 
+# Each offer recruits from its own benefit group (as job-centre offers do), so a control
+# of one offer rarely takes another: the generator's counterfactual "no offer" is then
+# what a comparison group can estimate. Flows between groups still happen.
 DEFAULT_OFFERS: tuple[SynthOffer, ...] = (
     SynthOffer("los", "Projekt LOS", ("sickness_benefit",), 2, 42_000, -5.6, 3.0, 3, 0.5, 2.2, 3),
     SynthOffer(
         "jobformidler",
         "Jobformidler",
-        ("cash_benefit", "unemployment_insurance"),
-        3,
+        ("unemployment_insurance",),
+        2,
         18_000,
-        -6.2,
+        -3.6,
         2.5,
         2,
         0.8,
@@ -142,7 +145,7 @@ DEFAULT_OFFERS: tuple[SynthOffer, ...] = (
     ),
     SynthOffer("ung", "Ungeindsats", ("education_benefit",), 2, 30_000, -3.2, 2.0, 2, 0.6, 1.8, 2),
     SynthOffer(
-        "praktik", "Virksomhedspraktik", ("sickness_benefit",), 3, 12_000, -5.8, 4.0, 0, 1.0, 1.0, 1
+        "praktik", "Virksomhedspraktik", ("cash_benefit",), 3, 12_000, -6.0, 4.0, 0, 1.0, 1.0, 1
     ),
 )
 

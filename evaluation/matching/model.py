@@ -58,11 +58,12 @@ class RiskSetMatching:
         risk = _subset(risk, ~outside)
         x = covariates(self.panel, risk, cfg.covariates)
         ps, score = self._score(x, risk)
-        caliper = _caliper(score, risk.treated, cfg.caliper_sd) if ps is not None else np.inf
+        use_score = cfg.method != "exact"
+        caliper = _caliper(score, risk.treated, cfg.caliper_sd) if use_score else np.inf
         inp = MatchInput(
             treated=risk.treated,
             stratum=self._strata(risk, x),
-            score=score,
+            score=score if use_score else np.zeros(risk.n_rows),
             tiebreak=_id_rank(self.panel)[risk.person],
             features=_mahalanobis_features(x) if cfg.method == "mahalanobis" else None,
             caliper=caliper,
@@ -112,15 +113,14 @@ class RiskSetMatching:
             sets=sets,
             unmatched=unmatched,
             balance=balance,
-            support=_support(score, risk.treated, caliper) if ps is not None else None,
+            support=_support(score, risk.treated, caliper) if use_score else None,
             propensity=ps,
+            hazards=_hazards(risk, score, sets),
             n_candidate_rows=int((~risk.treated).sum()),
         )
 
     # -- steps ---------------------------------------------------------------------------
-    def _score(self, x: pd.DataFrame, risk: RiskSets) -> tuple[PropensityModel | None, np.ndarray]:
-        if self.config.method == "exact":
-            return None, np.zeros(risk.n_rows)
+    def _score(self, x: pd.DataFrame, risk: RiskSets) -> tuple[PropensityModel, np.ndarray]:
         ps = fit_propensity(
             x[propensity_columns(self.config.covariates)],
             risk.treated,
@@ -175,6 +175,13 @@ class RiskSetMatching:
             ),
             support=None,
             propensity=None,
+            hazards=pd.DataFrame(
+                {
+                    "person": np.array([], np.int64),
+                    "month": np.array([], np.int32),
+                    "hazard": np.array([], float),
+                }
+            ),
             n_candidate_rows=int((~t).sum()),
         )
 
@@ -243,4 +250,34 @@ def _support(score: np.ndarray, treated: np.ndarray, caliper: float) -> CommonSu
         control_score_range=(float(cs.min()), float(cs.max())),
         share_treated_in_support=float(((ts >= cs.min()) & (ts <= cs.max())).mean()),
         share_controls_in_support=float(((cs >= ts.min()) & (cs <= ts.max())).mean()),
+    )
+
+
+def calibrated_hazard(score: np.ndarray, month: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Monthly hazard of starting, per risk-set row: the propensity score's logit with a
+    per-month intercept solved so that predicted starts equal observed starts in every
+    month (month fixed effects; also undoes the control-sampling shift)."""
+    out = np.empty(len(score))
+    for m in np.unique(month):
+        rows = np.flatnonzero(month == m)
+        s, n = score[rows], float(starts[rows].sum())
+        c = np.log(max(n, 0.5) / len(rows)) - np.median(s)
+        for _ in range(50):
+            p = 1 / (1 + np.exp(-(s + c)))
+            f, df = p.sum() - n, (p * (1 - p)).sum()
+            if df <= 0 or abs(f) < 1e-9:
+                break
+            c -= f / df
+        out[rows] = 1 / (1 + np.exp(-(s + c)))
+    return out
+
+
+def _hazards(risk: RiskSets, score: np.ndarray, sets: pd.DataFrame) -> pd.DataFrame:
+    """Hazard rows (person, month, hazard) of the persons used as controls, for
+    inverse-probability-of-censoring weights in the event study."""
+    h = calibrated_hazard(score, risk.ref_month, risk.treated)
+    controls = np.unique(sets.loc[~sets["treated"], "person"].to_numpy())
+    keep = np.isin(risk.person, controls) & ~risk.treated
+    return pd.DataFrame(
+        {"person": risk.person[keep], "month": risk.ref_month[keep], "hazard": h[keep]}
     )

@@ -25,7 +25,9 @@ class MatchResult:
 
     ``sets`` is person level (restricted): set_id, person (panel row), ref_month,
     treated, weight. Every matched participant has weight 1; the control weights of a
-    set sum to its number of participants.
+    set sum to its number of participants. ``hazards`` gives, for every month a control
+    person was at risk, the calibrated hazard of starting the offer then: the event study
+    turns it into inverse-probability-of-censoring weights.
     """
 
     offer_id: str
@@ -37,6 +39,7 @@ class MatchResult:
     support: CommonSupport | None
     propensity: PropensityModel | None
     n_candidate_rows: int
+    hazards: pd.DataFrame  # person, month, hazard of starting (controls' risk-set rows)
 
     @property
     def n_matched(self) -> int:

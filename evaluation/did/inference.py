@@ -1,0 +1,104 @@
+"""Inference helpers shared by the estimators: Wald tests, wild cluster bootstrap,
+multiple-comparison adjustment, minimum detectable effects and planning."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+
+@dataclass(frozen=True)
+class WaldTest:
+    statistic: float
+    df: int
+    p_value: float
+    verdict: str
+
+
+def pretrend_test(estimates: np.ndarray, cov: np.ndarray, *, level: float = 0.95) -> WaldTest:
+    """Joint Wald test that all pre-period effects are zero, with a plain verdict."""
+    est = np.asarray(estimates, dtype=float)
+    ok = np.isfinite(est)
+    est, cov = est[ok], np.asarray(cov)[np.ix_(ok, ok)]
+    if len(est) == 0:
+        return WaldTest(np.nan, 0, np.nan, "No pre-period months to test.")
+    inv = np.linalg.pinv(cov)
+    rank = int(np.linalg.matrix_rank(cov))
+    stat = float(est @ inv @ est)
+    p = float(stats.chi2.sf(stat, max(rank, 1)))
+    alpha = 1 - level
+    if p < alpha:
+        verdict = (
+            f"Participants and controls developed differently before the start (p = {p:.3f}): "
+            "the comparison may be biased; read the effects with caution."
+        )
+    else:
+        verdict = (
+            f"No sign that participants and controls developed differently before the start "
+            f"(p = {p:.2f})."
+        )
+    return WaldTest(stat, rank, p, verdict)
+
+
+_WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
+
+
+def wild_bootstrap(
+    psi: np.ndarray, estimate: np.ndarray, *, level: float, reps: int, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Studentised wild cluster score bootstrap (Kline & Santos 2012) with Webb's
+    six-point weights, for few clusters.
+
+    ``psi`` is clusters x parameters: each cluster's contribution to ``estimate - truth``.
+    Returns (ci_low, ci_high, p_value) per parameter.
+    """
+    rng = np.random.default_rng(seed)
+    g = psi.shape[0]
+    se = np.sqrt((psi**2).sum(axis=0))
+    t_stats = np.empty((reps, psi.shape[1]))
+    for b in range(reps):
+        v = _WEBB[rng.integers(0, 6, size=g)]
+        num = v @ psi
+        den = np.sqrt(((v[:, None] * psi) ** 2).sum(axis=0))
+        t_stats[b] = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+    alpha = 1 - level
+    q_lo, q_hi = np.quantile(t_stats, [alpha / 2, 1 - alpha / 2], axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_hat = np.abs(estimate / se)
+    p = (np.abs(t_stats) >= t_hat[None, :]).mean(axis=0)
+    return estimate - q_hi * se, estimate - q_lo * se, p
+
+
+def holm(p_values: pd.Series | np.ndarray) -> np.ndarray:
+    """Holm's step-down adjustment (family-wise error), NaNs left out and kept."""
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(len(p), np.nan)
+    ok = np.flatnonzero(np.isfinite(p))
+    if len(ok) == 0:
+        return out
+    order = ok[np.argsort(p[ok], kind="stable")]
+    m = len(order)
+    adj = np.maximum.accumulate((m - np.arange(m)) * p[order])
+    out[order] = np.minimum(adj, 1.0)
+    return out
+
+
+def minimum_detectable_effect(
+    std_error: float, *, level: float = 0.95, power: float = 0.8
+) -> float:
+    """Smallest true effect a two-sided test at ``level`` detects with ``power``."""
+    return float((stats.norm.ppf(1 - (1 - level) / 2) + stats.norm.ppf(power)) * std_error)
+
+
+def participants_needed(
+    std_error: float, n_participants: int, effect: float, *, level: float = 0.95, power: float = 0.8
+) -> int:
+    """Participants needed to detect ``effect``, scaling the current standard error by
+    1/sqrt(n) (same design, same matching ratio)."""
+    if effect == 0 or not np.isfinite(std_error) or n_participants <= 0:
+        return -1
+    mde = minimum_detectable_effect(std_error, level=level, power=power)
+    return int(np.ceil(n_participants * (mde / abs(effect)) ** 2))

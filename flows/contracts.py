@@ -1,0 +1,267 @@
+"""Generate the Great Expectations suites in ``expectations/`` from the ODCS contracts.
+
+The contracts in ``data_contracts/*.odcs.yaml`` are the single source of truth. For each
+contract this module
+
+1. lints it against ODCS v3 (datacontract-cli, the same check as ``datacontract lint``);
+2. exports its schema as a GX 1.x suite for pandas with datacontract-cli's exporter, the
+   code behind ``datacontract export great-expectations --engine pandas``;
+3. stamps every expectation with ``meta.action`` (``quarantine`` or ``stop``) and the
+   suite with the file name, optional columns and cross-file rules, none of which the
+   exporter carries over.
+
+How the contract says what a failed rule does:
+
+* a quality rule carries the custom property ``action`` (the exporter copies it into
+  ``meta.data_contract_custom_properties``);
+* a rule the exporter infers from the schema (column set, type, required/primaryKey,
+  unique, enum, minimum/maximum) takes its action from the contract-level custom
+  property ``schemaRuleActions``, keyed by rule kind (:data:`SCHEMA_RULE_KIND`);
+* a property with the custom property ``optionalColumn: true`` may be absent;
+* a cross-file rule is a property ``relationships`` entry (a foreign key, which the
+  exporter ignores) with custom properties ``action``, ``rule`` and ``description``;
+  flows/validation.py checks it in pandas.
+
+Quality rules must be written with ``engine: great-expectations`` and an
+``implementation``; the exporter silently drops any other, so :func:`build_suite` fails
+when a contract has a quality rule that did not reach the suite.
+
+Usage: ``python -m flows.contracts [--check] [--contracts DIR] [--expectations DIR]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CONTRACTS_DIR = ROOT / "data_contracts"
+EXPECTATIONS_DIR = ROOT / "expectations"
+CONTRACT_SUFFIX = ".odcs.yaml"
+ACTIONS = ("quarantine", "stop")
+
+SCHEMA_RULE_KIND: dict[str, str] = {
+    "expect_table_columns_to_match_set": "columns",
+    "expect_column_values_to_be_of_type": "type",
+    "expect_column_values_to_not_be_null": "required",
+    "expect_column_values_to_be_unique": "unique",
+    "expect_column_values_to_be_in_set": "enum",
+    "expect_column_values_to_be_between": "range",
+    "expect_column_value_lengths_to_be_between": "length",
+    "expect_column_values_to_match_regex": "pattern",
+}
+"""Rule kind of each expectation type the exporter infers from a schema."""
+
+
+class ContractError(ValueError):
+    """A contract that cannot be turned into a complete suite."""
+
+
+def contract_paths(contracts_dir: Path) -> list[Path]:
+    return sorted(Path(contracts_dir).glob(f"*{CONTRACT_SUFFIX}"))
+
+
+def load_contract(path: Path) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def suite_file_name(contract_path: Path) -> str:
+    return Path(contract_path).name.removesuffix(CONTRACT_SUFFIX) + ".json"
+
+
+def export_raw_suite(contract_path: Path) -> dict[str, Any]:
+    """Lint the contract and export its (single) schema as datacontract-cli does."""
+    from datacontract.data_contract import DataContract
+
+    dc = DataContract(data_contract_file=str(contract_path), inline_references=False)
+    run = dc.lint()
+    if not run.has_passed():
+        reasons = "; ".join(f"{c.name}: {c.reason}" for c in run.checks if c.reason)
+        raise ContractError(f"{Path(contract_path).name} does not lint: {reasons or run.result}")
+    schema = _single_schema(load_contract(contract_path), contract_path)
+    raw = dc.export("great-expectations", schema_name=schema["name"], engine="pandas")
+    return json.loads(raw)
+
+
+def build_suite(contract_path: Path) -> dict[str, Any]:
+    """The annotated GX suite for one contract (lint, export, annotate, check)."""
+    contract_path = Path(contract_path)
+    return annotate_suite(export_raw_suite(contract_path), contract_path)
+
+
+def annotate_suite(raw: dict[str, Any], contract_path: Path) -> dict[str, Any]:
+    """Add ``meta.action`` to each expectation and file-level facts to the suite meta."""
+    contract = load_contract(contract_path)
+    schema = _single_schema(contract, contract_path)
+    defaults = _custom(contract.get("customProperties")).get("schemaRuleActions") or {}
+    suite = json.loads(json.dumps(raw))  # deep copy
+    for exp in suite["expectations"]:
+        exp["meta"]["action"] = _action_of(exp, defaults, contract_path)
+    _check_quality_rules_exported(schema, suite, contract_path)
+    props = schema.get("properties") or []
+    suite["meta"].update(
+        {
+            "file": schema.get("physicalName") or f"{schema['name']}.parquet",
+            "contract": Path(contract_path).name,
+            "optional_columns": [
+                p["name"] for p in props if _custom(p.get("customProperties")).get("optionalColumn")
+            ],
+            "cross_file_rules": _cross_file_rules(schema, Path(contract_path).parent),
+        }
+    )
+    return suite
+
+
+def render_suite(suite: dict[str, Any]) -> str:
+    return json.dumps(suite, indent=2, ensure_ascii=False) + "\n"
+
+
+def export_suites(contracts_dir: Path, expectations_dir: Path) -> list[Path]:
+    """Write one suite per contract in ``contracts_dir`` to ``expectations_dir``."""
+    paths = contract_paths(contracts_dir)
+    if not paths:
+        raise ContractError(f"no *{CONTRACT_SUFFIX} contracts in {contracts_dir}")
+    expectations_dir = Path(expectations_dir)
+    expectations_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in paths:
+        out = expectations_dir / suite_file_name(path)
+        out.write_text(render_suite(build_suite(path)), encoding="utf-8")
+        written.append(out)
+    return written
+
+
+def stale_suites(contracts_dir: Path, expectations_dir: Path) -> list[str]:
+    """Names of suites in ``expectations_dir`` that differ from a fresh export."""
+    stale = []
+    for path in contract_paths(contracts_dir):
+        committed = Path(expectations_dir) / suite_file_name(path)
+        fresh = render_suite(build_suite(path))
+        if not committed.exists() or committed.read_text(encoding="utf-8") != fresh:
+            stale.append(committed.name)
+    return stale
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _single_schema(contract: dict[str, Any], path: Path) -> dict[str, Any]:
+    schemas = contract.get("schema") or []
+    if len(schemas) != 1:
+        raise ContractError(f"{Path(path).name}: expected exactly one schema, got {len(schemas)}")
+    return schemas[0]
+
+
+def _custom(custom_properties: list[dict[str, Any]] | None) -> dict[str, Any]:
+    return {cp["property"]: cp.get("value") for cp in custom_properties or []}
+
+
+def _action_of(exp: dict[str, Any], defaults: dict[str, str], path: Path) -> str:
+    meta = exp["meta"]
+    origin = meta["data_contract_rule_location"]["origin"]
+    if origin == "quality_block":
+        action = (meta.get("data_contract_custom_properties") or {}).get("action")
+        where = f"quality rule {meta.get('name')!r}"
+    else:
+        kind = SCHEMA_RULE_KIND.get(exp["type"])
+        action = defaults.get(kind)
+        where = f"schema rule {exp['type']} (kind {kind!r} in schemaRuleActions)"
+    if action not in ACTIONS:
+        raise ContractError(f"{Path(path).name}: {where} has no action in {ACTIONS}")
+    return action
+
+
+def _quality_rules(schema: dict[str, Any]) -> list[tuple[str | None, dict[str, Any]]]:
+    rules = [(None, q) for q in schema.get("quality") or []]
+    for prop in schema.get("properties") or []:
+        rules += [(prop["name"], q) for q in prop.get("quality") or []]
+    return rules
+
+
+def _check_quality_rules_exported(
+    schema: dict[str, Any], suite: dict[str, Any], path: Path
+) -> None:
+    """Fail when a quality rule was dropped (e.g. not ``engine: great-expectations``)."""
+    exported = {
+        e["meta"].get("id") or e["meta"].get("name")
+        for e in suite["expectations"]
+        if e["meta"]["data_contract_rule_location"]["origin"] == "quality_block"
+    }
+    for column, rule in _quality_rules(schema):
+        key = rule.get("id") or rule.get("name")
+        if key not in exported:
+            raise ContractError(
+                f"{Path(path).name}: quality rule {key!r} on {column or 'the table'} did not "
+                "reach the suite; write it with engine: great-expectations and an implementation"
+            )
+
+
+def _cross_file_rules(schema: dict[str, Any], contracts_dir: Path) -> list[dict[str, Any]]:
+    rules = []
+    for prop in schema.get("properties") or []:
+        for rel in prop.get("relationships") or []:
+            custom = _custom(rel.get("customProperties"))
+            if custom.get("action") not in ACTIONS:
+                raise ContractError(f"relationship on {prop['name']} has no action in {ACTIONS}")
+            ref_file, ref_column = _resolve_reference(rel["to"], contracts_dir)
+            rules.append(
+                {
+                    "rule": custom.get("rule") or f"{schema['name']}.{prop['name']}.{rel['id']}",
+                    "type": rel.get("type", "foreignKey"),
+                    "column": prop["name"],
+                    "ref_file": ref_file,
+                    "ref_column": ref_column,
+                    "action": custom["action"],
+                    "description": custom.get("description")
+                    or f"{prop['name']} must exist in {ref_file}.{ref_column}",
+                }
+            )
+    return rules
+
+
+def _resolve_reference(to: str, contracts_dir: Path) -> tuple[str, str]:
+    """``persons.odcs.yaml#/schema/persons/properties/person_id`` -> file and column."""
+    if "#" not in to:
+        raise ContractError(f"cross-file reference {to!r} must name a contract file")
+    file_part, pointer = to.split("#", 1)
+    parts = pointer.strip("/").split("/")
+    if len(parts) != 4 or parts[0] != "schema" or parts[2] != "properties":
+        raise ContractError(f"reference {to!r} is not #/schema/<id>/properties/<id>")
+    target = load_contract(Path(contracts_dir) / file_part)
+    schema = next((s for s in target.get("schema") or [] if s.get("id") == parts[1]), None)
+    prop = next(
+        (p for p in (schema or {}).get("properties") or [] if p.get("id") == parts[3]), None
+    )
+    if schema is None or prop is None:
+        raise ContractError(f"reference {to!r} does not resolve")
+    return schema.get("physicalName") or f"{schema['name']}.parquet", prop["name"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m flows.contracts", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--contracts", type=Path, default=CONTRACTS_DIR)
+    parser.add_argument("--expectations", type=Path, default=EXPECTATIONS_DIR)
+    parser.add_argument(
+        "--check", action="store_true", help="only report suites that are out of sync"
+    )
+    args = parser.parse_args(argv)
+    if args.check:
+        stale = stale_suites(args.contracts, args.expectations)
+        for name in stale:
+            print(f"out of sync: {args.expectations / name}", file=sys.stderr)
+        return 1 if stale else 0
+    for path in export_suites(args.contracts, args.expectations):
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
