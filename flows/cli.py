@@ -1,0 +1,309 @@
+"""The ``mereffekt`` command line.
+
+Every failure is one line on stderr and a non-zero exit code; ``--debug`` shows the
+traceback and Prefect's logs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+def _month(text: str) -> str:
+    import re
+
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+        raise argparse.ArgumentTypeError(f"expected a month as YYYY-MM, got {text!r}")
+    return text
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="mereffekt",
+        description="Effect evaluation of municipal social investments (mer-effekt).",
+    )
+    p.add_argument("--debug", action="store_true", help="show tracebacks and Prefect logs")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("synth", help="write a synthetic municipality in the input format")
+    s.add_argument("--persons", type=int, default=20_000)
+    s.add_argument("--seed", type=int, default=1)
+    s.add_argument("--months", type=int, default=60, help="number of observed months")
+    s.add_argument("--first-month", type=_month, default="2020-01")
+    s.add_argument("--intake-shift", type=float, default=0.0, help=argparse.SUPPRESS)
+    s.add_argument("--out", type=Path, required=True)
+
+    v = sub.add_parser("validate", help="validate an input folder against the contracts")
+    v.add_argument("--data", type=Path, required=True)
+    v.add_argument("--report", type=Path, help="write the HTML validation report here")
+    v.add_argument("--max-quarantine-share", type=float, default=0.05)
+
+    r = sub.add_parser("run", help="run the monthly evaluation as of one month")
+    _run_args(r)
+    r.add_argument("--as-of", type=_month, help="default: the month just closed")
+
+    b = sub.add_parser("backfill", help="run the evaluation as of every month in a range")
+    _run_args(b)
+    b.add_argument("--from", dest="start", type=_month, required=True)
+    b.add_argument("--to", dest="end", type=_month, required=True)
+    b.add_argument("--force", action="store_true", help="rerun months that are complete")
+    b.add_argument("--concurrency", type=int, default=1)
+
+    d = sub.add_parser("demo", help="synthetic municipality + monthly evaluation, end to end")
+    d.add_argument("--out", type=Path, default=Path("demo-output"))
+    d.add_argument("--persons", type=int, default=20_000)
+    d.add_argument("--seed", type=int, default=1)
+    d.add_argument("--lang", choices=("da", "en"), default="da")
+
+    sv = sub.add_parser("serve", help="serve the monthly-evaluation deployment (cron)")
+    sv.add_argument("--data", type=Path, required=True)
+    sv.add_argument("--config", type=Path, required=True)
+    sv.add_argument("--out", type=Path, required=True)
+    sv.add_argument("--cron", default=None, help="default: '0 6 5 * *' (5th, 06:00)")
+    sv.add_argument("--register-only", action="store_true", help=argparse.SUPPRESS)
+
+    ps = sub.add_parser("pseudonymise", help="replace CPR numbers by keyed pseudonyms")
+    ps.add_argument("--data", type=Path, required=True)
+    ps.add_argument("--out", type=Path, required=True)
+    ps.add_argument("--key-file", type=Path, help="default: $MEREFFEKT_PSEUDONYM_KEY")
+    return p
+
+
+def _run_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", type=Path, required=True)
+    p.add_argument("--config", type=Path, required=True)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--restricted-out", type=Path, help="folder for person-level rows")
+    p.add_argument("--lang", choices=("da", "en"), default="da")
+
+
+# --- commands ---------------------------------------------------------------------------
+
+
+def cmd_synth(a: argparse.Namespace) -> int:
+    from flows.synthetic import write_synthetic
+
+    t0 = time.perf_counter()
+    info = write_synthetic(
+        a.out,
+        persons=a.persons,
+        seed=a.seed,
+        n_months=a.months,
+        first_month=a.first_month,
+        intake_shift=a.intake_shift,
+    )
+    print(
+        f"synthetic municipality: {a.persons} persons, months {info['first_month']} to "
+        f"{info['last_month']}, {info['participants']} participants in "
+        f"{len(info['offers'])} offers -> {a.out} ({time.perf_counter() - t0:.1f} s)"
+    )
+    return 0
+
+
+def cmd_validate(a: argparse.Namespace) -> int:
+    from flows.validation import ValidationError, validate_inputs
+
+    try:
+        v = validate_inputs(a.data, max_quarantine_share=a.max_quarantine_share)
+    except ValidationError as exc:
+        if a.report:
+            a.report.write_text(exc.report_html, encoding="utf-8")
+        raise
+    if a.report:
+        a.report.write_text(v.report_html, encoding="utf-8")
+    for name, c in v.counts.items():
+        print(f"{name}: {c['read']} rows, {c['kept']} kept, {c['quarantined']} quarantined")
+    if len(v.quarantine):
+        by_rule = v.quarantine.groupby(["file", "rule"]).size()
+        for (file, rule), n in by_rule.items():
+            print(f"  quarantined {n} row(s) of {file}: {rule}")
+    print("validation passed")
+    return 0
+
+
+def cmd_run(a: argparse.Namespace) -> int:
+    from flows.monthly import RunParameters, run_monthly
+
+    params = _params(a, a.as_of)
+    t0 = time.perf_counter()
+    res = run_monthly(params)
+    print(f"results as of {res['as_of']} in {res['out']} ({time.perf_counter() - t0:.0f} s)")
+    _print_summary(Path(res["out"]))
+    return 0
+
+
+def cmd_backfill(a: argparse.Namespace) -> int:
+    from flows.backfill import run_backfill
+
+    res = run_backfill(
+        _params(a, None), start=a.start, end=a.end, force=a.force, concurrency=a.concurrency
+    )
+    print(
+        f"backfill {a.start}..{a.end}: {len(res['ran'])} month(s) run, "
+        f"{len(res['skipped'])} already complete -> {a.out}"
+    )
+    return 0
+
+
+def cmd_demo(a: argparse.Namespace) -> int:
+    from evaluation import months
+    from flows.monthly import RunParameters, run_monthly
+    from flows.synthetic import write_synthetic
+
+    data = a.out / "data"
+    t0 = time.perf_counter()
+    info = write_synthetic(data, persons=a.persons, seed=a.seed)
+    print(
+        f"1/2 synthetic municipality: {a.persons} persons, {info['participants']} "
+        f"participants in {len(info['offers'])} offers ({time.perf_counter() - t0:.0f} s)"
+    )
+    as_of = months.label(months.parse(info["last_month"]))
+    params = RunParameters(
+        data=str(data),
+        config=str(data / "config.yaml"),
+        out=str(a.out / "results"),
+        as_of=as_of,
+        lang=a.lang,
+    )
+    res = run_monthly(params)
+    print(f"2/2 monthly evaluation as of {as_of} ({time.perf_counter() - t0:.0f} s in all)")
+    _print_summary(Path(res["out"]))
+    print(f"results: {res['out']}")
+    return 0
+
+
+def cmd_serve(a: argparse.Namespace) -> int:
+    from flows.deployment import serve
+
+    serve(data=a.data, config=a.config, out=a.out, cron=a.cron, register_only=a.register_only)
+    return 0
+
+
+def cmd_pseudonymise(a: argparse.Namespace) -> int:
+    from flows.privacy import load_key, pseudonymise_inputs
+
+    key = load_key(key_file=a.key_file, data_dir=a.data)
+    counts = pseudonymise_inputs(a.data, a.out, key)
+    for name, n in counts.items():
+        print(f"{name}: {n} rows pseudonymised")
+    print(f"pseudonymised inputs written to {a.out}")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "synth": cmd_synth,
+    "validate": cmd_validate,
+    "run": cmd_run,
+    "backfill": cmd_backfill,
+    "demo": cmd_demo,
+    "serve": cmd_serve,
+    "pseudonymise": cmd_pseudonymise,
+}
+
+
+def _params(a: argparse.Namespace, as_of: str | None):  # noqa: ANN202
+    from flows.monthly import RunParameters
+
+    return RunParameters(
+        data=str(a.data),
+        config=str(a.config),
+        out=str(a.out),
+        as_of=as_of,
+        restricted_out=str(a.restricted_out) if a.restricted_out else None,
+        lang=a.lang,
+    )
+
+
+def _print_summary(folder: Path) -> None:
+    import pandas as pd
+
+    eff = pd.read_parquet(folder / "effects.parquet")
+    head = eff[eff["headline"] & (eff["outcome"] == "self_sufficient")]
+    if head.empty:
+        return
+    print("headline effect on self-sufficiency (share of months, first year after start):")
+    for _, r in head.iterrows():
+        if pd.isna(r["estimate"]):
+            print(f"  {r['offer_id']:<14} no estimate ({r.get('note') or 'suppressed'})")
+            continue
+        print(
+            f"  {r['offer_id']:<14} {100 * r['estimate']:+6.1f} pp  "
+            f"[{100 * r['ci_low']:+.1f}, {100 * r['ci_high']:+.1f}]  "
+            f"participants {int(r['n_treated'])}"
+        )
+
+
+# --- entry point ------------------------------------------------------------------------
+
+
+def _quiet_prefect(debug: bool) -> None:
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if not debug:
+        import warnings
+
+        warnings.filterwarnings("ignore")  # library warnings are for --debug
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
+        os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "CRITICAL")
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+
+def _one_line(exc: BaseException) -> str:
+    known = _known_errors()
+    text = " ".join(str(exc).split())
+    if isinstance(exc, known):
+        return text
+    if isinstance(exc, OSError):
+        return f"{exc.__class__.__name__}: {text}"
+    return f"unexpected {exc.__class__.__name__}: {text} (rerun with --debug for details)"
+
+
+def _known_errors() -> tuple[type[BaseException], ...]:
+    from flows.config import ConfigError
+    from flows.io import OutputError
+    from flows.validation import ValidationError
+
+    extra: tuple[type[BaseException], ...] = ()
+    try:
+        from flows.privacy import PrivacyError  # type: ignore[attr-defined]
+
+        extra = (PrivacyError,)
+    except ImportError:
+        pass
+    return (ConfigError, OutputError, ValidationError, ValueError, *extra)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    _quiet_prefect(args.debug)
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        print("mereffekt: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the CLI's one-line error contract
+        if args.debug:
+            raise
+        cause = _root_cause(exc)
+        print(f"mereffekt: error: {_one_line(cause)}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    """Prefect wraps failures of tasks and flows; report the original error."""
+    known = _known_errors()
+    seen = exc
+    while not isinstance(seen, known) and (seen.__cause__ or seen.__context__):
+        seen = seen.__cause__ or seen.__context__
+    return seen if isinstance(seen, known) else exc
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,288 @@
+"""The evaluation config (YAML) at the CLI/flow boundary: pydantic models that reject
+every unknown or bad field with a clear message, converted into the frozen
+configuration of ``evaluation.config``.
+
+Minimal example::
+
+    offers:
+      - offer_id: los
+        name: Projekt LOS
+        target_group: {statuses: [sickness_benefit], months_before_start: 2}
+        cost_per_participant_dkk: 42000
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from evaluation import config as core
+from evaluation.statuses import STATUSES
+
+Status = Literal[
+    "job",
+    "education",
+    "unemployment_insurance",
+    "cash_benefit",
+    "education_benefit",
+    "sickness_benefit",
+    "rehabilitation",
+    "flexjob",
+    "disability_pension",
+    "other",
+]
+assert set(Status.__args__) == set(STATUSES)  # type: ignore[attr-defined]
+
+MonthStr = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TargetGroupModel(_Model):
+    statuses: list[Status] = Field(min_length=1)
+    months_before_start: int = Field(default=1, ge=1, le=36)
+
+
+class CovariatesModel(_Model):
+    lags: int = Field(default=12, ge=0, le=36)
+    windows: list[Annotated[int, Field(ge=1, le=120)]] = [12, 36]
+    demographics: bool = True
+    calendar_month: bool = True
+
+
+class MatchingModel(_Model):
+    method: Literal["propensity", "mahalanobis", "exact"] = "propensity"
+    k: int = Field(default=3, ge=1, le=20)
+    replace: bool = True
+    caliper_sd: float | None = Field(default=0.2, gt=0)
+    exact_on: list[Literal["start_month", "status_lag1", "sex", "education"]] = [
+        "start_month",
+        "status_lag1",
+    ]
+    not_yet_treated: bool = True
+    covariates: CovariatesModel = CovariatesModel()
+    smd_threshold: float = Field(default=0.1, gt=0)
+    variance_ratio_range: tuple[float, float] = (0.5, 2.0)
+    min_participants: int = Field(default=10, ge=1)
+    seed: int = 20240101
+
+    @model_validator(mode="after")
+    def _mahalanobis_with_replacement(self) -> MatchingModel:
+        if self.method == "mahalanobis" and not self.replace:
+            raise ValueError("Mahalanobis matching is only available with replacement")
+        if self.variance_ratio_range[0] >= self.variance_ratio_range[1]:
+            raise ValueError("variance_ratio_range must be (low, high) with low < high")
+        return self
+
+
+class PlanModel(_Model):
+    """One version of the enrolment plan (INDIGO style: revisions keep old actuals)."""
+
+    version: str
+    valid_from: MonthStr
+    participants_by_month: dict[MonthStr, Annotated[int, Field(ge=0)]]
+
+
+class PaymentTermsModel(_Model):
+    """Results-based payment terms of the contract."""
+
+    outcome: str = "self_sufficient"
+    per_extra_outcome_month_dkk: float = Field(default=0.0, ge=0)
+    per_participant_reaching_outcome_dkk: float = Field(default=0.0, ge=0)
+    minimum_effect: float = Field(default=0.0, ge=0)
+    cap_dkk: float | None = Field(default=None, gt=0)
+    horizon_months: int = Field(default=24, ge=1, le=120)
+
+
+class OfferModel(_Model):
+    offer_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
+    name: str = Field(min_length=1)
+    target_group: TargetGroupModel
+    cost_per_participant_dkk: float = Field(ge=0)
+    evidence_stars: int | None = Field(default=None, ge=1, le=3)
+    planned_participants: int | None = Field(default=None, ge=0)
+    plans: list[PlanModel] = []
+    target_effect: float | None = None
+    target_event_month: int | None = Field(default=None, ge=0, le=120)
+    matching: MatchingModel = MatchingModel()
+    payment_terms: PaymentTermsModel | None = None
+
+    @model_validator(mode="after")
+    def _target_pair(self) -> OfferModel:
+        if (self.target_effect is None) != (self.target_event_month is None):
+            raise ValueError("target_effect and target_event_month go together")
+        return self
+
+
+class OutcomeModel(_Model):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
+    statuses: list[Status] = Field(min_length=1)
+
+
+class EstimationModel(_Model):
+    event_window: tuple[int, int] = (-12, 24)
+    headline_window: tuple[int, int] = (0, 11)
+    level: float = Field(default=0.95, gt=0.5, lt=1)
+    bootstrap_below_clusters: int = Field(default=60, ge=0)
+    bootstrap_reps: int = Field(default=999, ge=99)
+    power: float = Field(default=0.8, gt=0, lt=1)
+    seed: int = 20240101
+
+    @model_validator(mode="after")
+    def _windows(self) -> EstimationModel:
+        lo, hi = self.event_window
+        if not lo <= -2 < 0 <= hi:
+            raise ValueError("event_window must run from at most -2 to at least 0")
+        h0, h1 = self.headline_window
+        if not 0 <= h0 <= h1 <= hi:
+            raise ValueError("headline_window must lie within 0..event_window end")
+        return self
+
+
+class ValuationModel(_Model):
+    horizon_months: int = Field(default=24, ge=1, le=120)
+    discount_rate: float = Field(default=0.035, ge=0, lt=1)
+    extrapolation: Literal["none", "constant", "decay"] = "none"
+    half_life_months: float = Field(default=12.0, gt=0)
+    price_year: int | None = Field(default=None, ge=2000, le=2100)
+    prices: dict[Status, dict[Literal["kommune", "stat", "region"], float]] = {}
+    price_index: dict[int, float] = {}
+
+
+class PrivacyModel(_Model):
+    min_cell_size: int = Field(default=5, ge=1)
+    cpr_guard: bool = True
+
+
+class ValidationModel(_Model):
+    max_quarantine_share: float = Field(default=0.05, ge=0, le=1)
+
+
+class ConfigModel(_Model):
+    offers: list[OfferModel] = Field(min_length=1)
+    outcomes: list[OutcomeModel] = []
+    estimation: EstimationModel = EstimationModel()
+    valuation: ValuationModel = ValuationModel()
+    privacy: PrivacyModel = PrivacyModel()
+    validation: ValidationModel = ValidationModel()
+
+    @field_validator("offers")
+    @classmethod
+    def _unique_offers(cls, offers: list[OfferModel]) -> list[OfferModel]:
+        ids = [o.offer_id for o in offers]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise ValueError(f"offer_id must be unique; repeated: {', '.join(dup)}")
+        return offers
+
+    @field_validator("outcomes")
+    @classmethod
+    def _no_reserved(cls, outcomes: list[OutcomeModel]) -> list[OutcomeModel]:
+        reserved = {o.name for o in core.DEFAULT_OUTCOMES} | {"public_cost_dkk"}
+        clash = [o.name for o in outcomes if o.name in reserved]
+        if clash:
+            raise ValueError(f"outcome names already defined: {', '.join(clash)}")
+        return outcomes
+
+
+class ConfigError(ValueError):
+    """A bad config file; ``str(error)`` names every bad field on one line."""
+
+
+def load_config(path: Path) -> ConfigModel:
+    """Read and validate the YAML config at ``path``."""
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config {path} is not valid YAML: {exc}".replace("\n", " ")) from None
+    return parse_config(raw, source=str(path))
+
+
+def parse_config(raw: Any, *, source: str = "config") -> ConfigModel:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: expected a mapping with 'offers' at the top")
+    try:
+        return ConfigModel.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or "(top)"
+            msg = err["msg"]
+            if err["type"] == "extra_forbidden":
+                msg = "unknown field"
+            problems.append(f"{where}: {msg}")
+        raise ConfigError(f"{source}: " + "; ".join(problems)) from None
+
+
+def config_hash(cfg: ConfigModel) -> str:
+    """SHA-256 of the normalised config (field order and defaults do not matter)."""
+    text = json.dumps(cfg.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def to_core(cfg: ConfigModel) -> core.EvaluationConfig:
+    """The frozen core configuration the evaluation library works with."""
+    offers = tuple(_offer(o) for o in cfg.offers)
+    outcomes = core.DEFAULT_OUTCOMES + tuple(
+        core.Outcome(o.name, tuple(o.statuses)) for o in cfg.outcomes
+    )
+    e = cfg.estimation
+    estimation = core.EstimationConfig(
+        event_window=e.event_window,
+        headline_window=e.headline_window,
+        level=e.level,
+        bootstrap_below_clusters=e.bootstrap_below_clusters,
+        bootstrap_reps=e.bootstrap_reps,
+        power=e.power,
+        seed=e.seed,
+    )
+    return core.EvaluationConfig(
+        offers=offers,
+        outcomes=outcomes,
+        estimation=estimation,
+        min_cell_size=cfg.privacy.min_cell_size,
+    )
+
+
+def _offer(o: OfferModel) -> core.OfferConfig:
+    m = o.matching
+    matching = core.MatchingConfig(
+        method=m.method,
+        k=m.k,
+        replace=m.replace,
+        caliper_sd=m.caliper_sd,
+        exact_on=tuple(m.exact_on),
+        not_yet_treated=m.not_yet_treated,
+        covariates=core.CovariateSpec(
+            lags=m.covariates.lags,
+            windows=tuple(m.covariates.windows),
+            demographics=m.covariates.demographics,
+            calendar_month=m.covariates.calendar_month,
+        ),
+        smd_threshold=m.smd_threshold,
+        variance_ratio_range=m.variance_ratio_range,
+        min_participants=m.min_participants,
+        seed=m.seed,
+    )
+    return core.OfferConfig(
+        offer_id=o.offer_id,
+        name=o.name,
+        target_group=core.TargetGroup(
+            tuple(o.target_group.statuses), o.target_group.months_before_start
+        ),
+        cost_per_participant_dkk=o.cost_per_participant_dkk,
+        evidence_stars=o.evidence_stars,
+        planned_participants=o.planned_participants,
+        target_effect=o.target_effect,
+        target_event_month=o.target_event_month,
+        matching=matching,
+    )

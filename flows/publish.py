@@ -1,0 +1,132 @@
+"""Publishing a month's results: suppression, Parquet with run metadata, the validation
+report, the quarantine summary and the manifest, committed atomically under a lock.
+
+Published folder ``OUT/as_of=YYYY-MM/`` (aggregate only)::
+
+    effects.parquet  balance.parquet  matching.parquet  levels.parquet
+    value.parquet  portfolio.parquet  indicators.parquet
+    quarantine/summary.parquet  validation_report.html  report.html  manifest.json
+
+Person-level rows (the quarantined row numbers, matched sets) go only to
+``restricted_out`` and only when it is given.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from flows import io
+from flows.validation import ValidatedInputs
+
+RESULT_TABLES = (
+    "effects",
+    "balance",
+    "matching",
+    "levels",
+    "value",
+    "portfolio",
+    "indicators",
+)
+
+
+def parquet_metadata(manifest: Mapping[str, Any]) -> dict[str, str]:
+    """Key-value metadata carried by every result Parquet file (deterministic)."""
+    return {
+        "mereffekt.run_id": manifest["run_id"],
+        "mereffekt.as_of": manifest["as_of"],
+        "mereffekt.code_version": manifest["code_version"],
+        "mereffekt.config_hash": manifest["config_hash"],
+        "mereffekt.input_hashes": json.dumps(manifest["input_hashes"], sort_keys=True),
+    }
+
+
+def quarantine_summary(quarantine: pd.DataFrame) -> pd.DataFrame:
+    """Counts of quarantined rows by file, rule and column (no row numbers, no IDs)."""
+    cols = ["file", "rule", "column"]
+    if quarantine.empty:
+        return pd.DataFrame({c: pd.Series(dtype="str") for c in cols}).assign(
+            n_rows=pd.Series(dtype="int64")
+        )
+    out = quarantine.groupby(cols, as_index=False, dropna=False).size()
+    return out.rename(columns={"size": "n_rows"}).astype({"n_rows": "int64"})
+
+
+def publish(
+    *,
+    out: Path,
+    as_of: str,
+    tables: Mapping[str, pd.DataFrame],
+    manifest: dict[str, Any],
+    validated: ValidatedInputs,
+    restricted_out: Path | None = None,
+    extra_files: Mapping[str, Callable[[Path], None]] | None = None,
+    lock_wait_seconds: float = 0.0,
+) -> Path:
+    """Write everything into a staging folder and commit it as ``OUT/as_of=YYYY-MM``.
+
+    ``extra_files`` maps a file name to a writer (e.g. the HTML report) run inside the
+    staging folder. On any failure the previous results of the month stay untouched.
+    """
+    meta = parquet_metadata(manifest)
+    with io.month_lock(out, as_of, wait_seconds=lock_wait_seconds), io.StagedMonth(
+        out, as_of
+    ) as stage:
+        try:
+            files = {}
+            for name in RESULT_TABLES:
+                frame = tables.get(name, pd.DataFrame())
+                path = stage.path / f"{name}.parquet"
+                io.write_parquet(frame, path, meta)
+                files[f"{name}.parquet"] = len(frame)
+            (stage.path / "quarantine").mkdir()
+            summary = quarantine_summary(validated.quarantine)
+            io.write_parquet(summary, stage.path / "quarantine" / "summary.parquet", meta)
+            files["quarantine/summary.parquet"] = len(summary)
+            (stage.path / "validation_report.html").write_text(
+                validated.report_html, encoding="utf-8"
+            )
+            for name, writer in (extra_files or {}).items():
+                writer(stage.path / name)
+            manifest = {
+                **manifest,
+                "files": {
+                    name: {"rows": n, "sha256": io.file_sha256(stage.path / name)}
+                    for name, n in files.items()
+                },
+                "status": "complete",
+            }
+            io.write_json(stage.path / io.MANIFEST, manifest)
+        except OSError as exc:
+            raise io.OutputError(
+                f"could not write the results for {as_of} to {out}: "
+                f"{io.describe_os_error(exc)}; the previous results are untouched"
+            ) from exc
+        target = stage.commit()
+    if restricted_out is not None:
+        write_restricted(Path(restricted_out), as_of, validated)
+    return target
+
+
+def write_restricted(restricted_out: Path, as_of: str, validated: ValidatedInputs) -> None:
+    """Person-level rows for the data owner only (quarantined row numbers and rules)."""
+    folder = io.month_dir(restricted_out, as_of)
+    folder.mkdir(parents=True, exist_ok=True)
+    io.write_parquet(validated.quarantine, folder / "quarantine_rows.parquet", {})
+
+
+def read_results(out: Path, name: str) -> pd.DataFrame:
+    """All months of one result table as one frame (``as_of`` from the folder names)."""
+    import pyarrow.dataset as ds
+
+    paths = sorted(str(p) for p in Path(out).glob(f"as_of=*/{name}.parquet"))
+    if not paths:
+        return pd.DataFrame()
+    dataset = ds.dataset(
+        paths, format="parquet", partitioning="hive", partition_base_dir=str(out)
+    )
+    return dataset.to_table().to_pandas()

@@ -1,0 +1,80 @@
+"""Write the synthetic municipality (evaluation.synth) as an input folder: the three
+input Parquet files, the generator's true effects and a matching evaluation config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from evaluation import months
+from evaluation.synth import SynthSpec, generate
+from flows import io
+
+
+def write_synthetic(
+    out: Path,
+    *,
+    persons: int = 20_000,
+    seed: int = 1,
+    n_months: int = 60,
+    first_month: str = "2020-01",
+    intake_shift: float = 0.0,
+) -> dict[str, Any]:
+    """Generate and write; returns a small description of what was written."""
+    if persons < 100:
+        raise ValueError("a synthetic municipality needs at least 100 persons")
+    spec = SynthSpec(
+        persons=persons,
+        seed=seed,
+        n_months=n_months,
+        first_month=first_month,
+        intake_shift=intake_shift,
+    )
+    m = generate(spec)
+    out = Path(out)
+    io.write_inputs(
+        {
+            "persons": m.persons,
+            "status_monthly": m.status_monthly,
+            "participation": m.participation,
+        },
+        out,
+    )
+    io.write_inputs({"true_effects": m.true_effects}, out)
+    config = synthetic_config(m.config, m.participation)
+    (out / "config.yaml").write_text(
+        "# Evaluation config of the synthetic municipality (mereffekt synth).\n"
+        + yaml.safe_dump(config, sort_keys=False, allow_unicode=True),
+        encoding="utf-8",
+    )
+    last = months.parse(first_month) + n_months - 1
+    return {
+        "first_month": first_month,
+        "last_month": months.label(last),
+        "participants": int(len(m.participation)),
+        "offers": [o["offer_id"] for o in config["offers"]],
+    }
+
+
+def synthetic_config(base: dict[str, Any], participation: Any) -> dict[str, Any]:
+    """The generator's offers plus an enrolment plan and results-based payment terms.
+
+    The plan is the number of participants the generator enrolled (a municipality that
+    met its plan); the payment terms are illustrative.
+    """
+    counts = participation["offer_id"].value_counts()
+    offers = []
+    for o in base["offers"]:
+        offer = dict(o)
+        offer["planned_participants"] = int(counts.get(o["offer_id"], 0))
+        offer["payment_terms"] = {
+            "outcome": "self_sufficient",
+            "per_extra_outcome_month_dkk": 5_000.0,
+            "minimum_effect": 0.02,
+            "cap_dkk": float(offer["cost_per_participant_dkk"]) * 1.5,
+            "horizon_months": 24,
+        }
+        offers.append(offer)
+    return {"offers": offers}
