@@ -19,8 +19,9 @@ How the contract says what a failed rule does:
   property ``schemaRuleActions``, keyed by rule kind (:data:`SCHEMA_RULE_KIND`);
 * a property with the custom property ``optionalColumn: true`` may be absent;
 * a cross-file rule is a property ``relationships`` entry (a foreign key, which the
-  exporter ignores) with custom properties ``action``, ``rule`` and ``description``;
-  flows/validation.py checks it in pandas.
+  exporter ignores) with custom properties ``action``, ``rule``, ``description`` and
+  optionally ``check`` and ``key`` (:data:`CROSS_FILE_CHECKS`); flows/validation.py
+  checks it in pandas.
 
 Quality rules must be written with ``engine: great-expectations`` and an
 ``implementation``; the exporter silently drops any other, so :func:`build_suite` fails
@@ -44,6 +45,11 @@ CONTRACTS_DIR = ROOT / "data_contracts"
 EXPECTATIONS_DIR = ROOT / "expectations"
 CONTRACT_SUFFIX = ".odcs.yaml"
 ACTIONS = ("quarantine", "stop")
+CROSS_FILE_CHECKS = ("exists", "not_before_first")
+"""What a cross-file rule checks (relationship custom property ``check``, default
+``exists``): ``exists`` - the value occurs in the referenced column (a foreign key);
+``not_before_first`` - the value is not before the smallest referenced value with the
+same ``key`` (e.g. a start month not before the person's first observed month)."""
 
 SCHEMA_RULE_KIND: dict[str, str] = {
     "expect_table_columns_to_match_set": "columns",
@@ -167,7 +173,7 @@ def _action_of(exp: dict[str, Any], defaults: dict[str, str], path: Path) -> str
     origin = meta["data_contract_rule_location"]["origin"]
     if origin == "quality_block":
         action = (meta.get("data_contract_custom_properties") or {}).get("action")
-        where = f"quality rule {meta.get('name')!r}"
+        where = f"quality rule {meta.get('id') or meta.get('name')!r}"
     else:
         kind = SCHEMA_RULE_KIND.get(exp["type"])
         action = defaults.get(kind)
@@ -209,12 +215,22 @@ def _cross_file_rules(schema: dict[str, Any], contracts_dir: Path) -> list[dict[
             custom = _custom(rel.get("customProperties"))
             if custom.get("action") not in ACTIONS:
                 raise ContractError(f"relationship on {prop['name']} has no action in {ACTIONS}")
+            check = custom.get("check") or "exists"
+            if check not in CROSS_FILE_CHECKS:
+                raise ContractError(
+                    f"relationship on {prop['name']} has check {check!r}, not one of "
+                    f"{CROSS_FILE_CHECKS}"
+                )
+            if check != "exists" and not custom.get("key"):
+                raise ContractError(f"relationship on {prop['name']} ({check}) needs a key")
             ref_file, ref_column = _resolve_reference(rel["to"], contracts_dir)
             rules.append(
                 {
                     "rule": custom.get("rule") or f"{schema['name']}.{prop['name']}.{rel['id']}",
                     "type": rel.get("type", "foreignKey"),
+                    "check": check,
                     "column": prop["name"],
+                    "key": custom.get("key"),
                     "ref_file": ref_file,
                     "ref_column": ref_column,
                     "action": custom["action"],

@@ -18,8 +18,14 @@ Order: all files are read and their structure (columns, types, row count) checke
 whole frame; then the row rules run per partition of about ``partition_rows`` rows. Rows
 are partitioned by ``person_id`` (factorised codes modulo the number of partitions), so
 every uniqueness rule, which always includes ``person_id``, sees all rows it needs.
-Cross-file rules (contract ``relationships``) run in pandas after persons is cleaned:
-a status or participation row whose person is not among the kept persons is quarantined.
+Cross-file rules (contract ``relationships``, :data:`CROSS_FILE_CHECKS`) run in pandas
+against the *kept* rows of the file they refer to, files in the order persons, status,
+participation: a status or participation row whose person is not among the kept persons
+is quarantined, and so is an enrolment that starts before the person's first kept month
+in status_monthly (or whose person has no kept month at all).
+
+A file that is missing (rule ``file_present``) or cannot be read as Parquet (rule
+``readable_parquet``) stops the run like any other dataset-level break.
 
 Reading is lossless and kind-preserving before the type check: integer columns of any
 width become int32 (nullable Int32 while nulls remain), string and dictionary columns
@@ -186,9 +192,17 @@ def load_suites(expectations_dir: Path = EXPECTATIONS_DIR) -> dict[str, Suite]:
 
 @cache
 def _batch_definition() -> Any:
-    """A pandas whole-dataframe batch definition in an ephemeral GX context, bars off."""
+    """A pandas whole-dataframe batch definition in an ephemeral GX context, bars off.
+
+    GX fingerprints every pandas batch below ``HASH_THRESHOLD`` bytes with an md5 of all
+    rows, twice per validation; nothing here uses the fingerprint and at scale it is a
+    seventh of the run time, so it is switched off.
+    """
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    pandas_execution_engine.HASH_THRESHOLD = 0
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
@@ -281,7 +295,8 @@ class _FileReport:
 
 def _render_report(reports: list[_FileReport], *, status: str, max_share: float) -> str:
     parts = [
-        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>mereffekt input validation</title>",
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
+        "<title>mereffekt input validation</title>",
         "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin:1em 0}"
         "td,th{border:1px solid #bbb;padding:3px 8px;text-align:left}.failed{color:#a00}"
         ".passed{color:#070}.notrun{color:#777}</style></head><body>",
@@ -317,7 +332,7 @@ def _render_report(reports: list[_FileReport], *, status: str, max_share: float)
             n = rep.cross_file.get(xr["rule"])
             res = "not run" if n is None else ("passed" if n == 0 else "failed")
             parts.append(
-                f"<tr><td>{html.escape(xr['rule'])}</td><td>cross-file {xr['type']} "
+                f"<tr><td>{html.escape(xr['rule'])}</td><td>cross-file {xr.get('check', 'exists')} "
                 f"(pandas)</td><td>{xr['column']}</td><td>{xr['action']}</td>"
                 f"<td class='{res.replace(' ', '')}'>{res}</td><td></td>"
                 f"<td>{'' if n is None else f'{n:,}'}</td><td></td></tr>"
@@ -343,7 +358,9 @@ def _read(data_dir: Path, suite: Suite) -> pd.DataFrame:
 
     path = Path(data_dir) / suite.file
     if not path.is_file():
-        raise ValidationError(f"{suite.file}: file not found in {data_dir}; run stopped.")
+        raise ValidationError(
+            _stop_message(suite.file, "", "file_present", "n/a", [], f"not found in {data_dir}")
+        )
     try:
         table = pq.read_table(path)
         ints = {
@@ -363,7 +380,14 @@ def _read(data_dir: Path, suite: Suite) -> pd.DataFrame:
     except (pa.ArrowException, OSError, ValueError) as exc:
         first = str(exc).splitlines()[0][:200] if str(exc) else ""
         raise ValidationError(
-            f"{suite.file}: cannot be read as Parquet ({type(exc).__name__}: {first}); run stopped."
+            _stop_message(
+                suite.file,
+                "",
+                "readable_parquet",
+                "n/a",
+                [],
+                f"cannot be read as Parquet ({type(exc).__name__}: {first})",
+            )
         ) from exc
     for col in suite.optional_columns:
         if col not in frame.columns:
@@ -393,7 +417,10 @@ def _normalise(col: pd.Series, expected: str) -> pd.Series:
                 return col.astype("str")
         elif isinstance(dtype, pd.StringDtype):
             return col if dtype == "str" and dtype.na_value is not pd.NA else col.astype("str")
-        elif dtype == object and pd.api.types.infer_dtype(col, skipna=True) in ("string", "empty"):
+        elif pd.api.types.is_object_dtype(dtype) and pd.api.types.infer_dtype(col, skipna=True) in (
+            "string",
+            "empty",
+        ):
             return col.astype("str")
         return col
     if expected.startswith("int") and pd.api.types.is_integer_dtype(dtype):
@@ -406,9 +433,12 @@ def _normalise(col: pd.Series, expected: str) -> pd.Series:
         if pd.api.types.is_bool_dtype(dtype):
             return col
         return pd.Series(col.to_numpy(dtype=expected, na_value=np.nan), index=col.index)
-    if expected.startswith("datetime64") and dtype == object:
-        if pd.api.types.infer_dtype(col, skipna=True) in ("date", "datetime"):
-            return pd.to_datetime(col)
+    if (
+        expected.startswith("datetime64")
+        and pd.api.types.is_object_dtype(dtype)
+        and pd.api.types.infer_dtype(col, skipna=True) in ("date", "datetime")
+    ):
+        return pd.to_datetime(col)
     return col
 
 
@@ -453,7 +483,7 @@ def _structure_message(frame: pd.DataFrame, suite: Suite, out: _Outcome, result:
         mismatch = (result.result or {}).get("details", {}).get("mismatched", {})
         missing = sorted(mismatch.get("missing") or [])
         extra = sorted(mismatch.get("unexpected") or [])
-        column = ",".join(missing or extra)
+        column = ",".join(missing + extra)
         detail = "; ".join(
             s
             for s in (
@@ -551,18 +581,39 @@ def _kept_mask(n: int, bad: dict[str, np.ndarray]) -> np.ndarray:
     return keep
 
 
+def _not_in_reference(frame: pd.DataFrame, xr: dict[str, Any], ref: pd.DataFrame) -> np.ndarray:
+    """``exists``: rows whose value does not occur in the referenced column."""
+    return ~frame[xr["column"]].isin(ref[xr["ref_column"]]).to_numpy()
+
+
+def _before_first(frame: pd.DataFrame, xr: dict[str, Any], ref: pd.DataFrame) -> np.ndarray:
+    """``not_before_first``: rows before the first referenced value of their key (or
+    whose key has no referenced rows)."""
+    key, ref_column = xr["key"], xr["ref_column"]
+    ref = ref.loc[ref[key].isin(frame[key]), [key, ref_column]]
+    first = ref.groupby(key, sort=False)[ref_column].min()
+    bound = first.reindex(frame[key]).to_numpy()  # NaT where the key has no rows
+    return ~(frame[xr["column"]].to_numpy() >= bound)  # comparisons with NaT are False
+
+
+CROSS_FILE_CHECKS = {"exists": _not_in_reference, "not_before_first": _before_first}
+"""Cross-file rule ``check`` (flows.contracts.CROSS_FILE_CHECKS) -> rows that break it."""
+
+
 def _check_cross_file(
-    frame: pd.DataFrame, keep: np.ndarray, rep: _FileReport, known: dict[tuple[str, str], pd.Index]
+    frame: pd.DataFrame, keep: np.ndarray, rep: _FileReport, kept: dict[str, pd.DataFrame]
 ) -> dict[str, np.ndarray]:
-    """Quarantine kept rows whose key is not among the kept rows of the referenced file."""
+    """Quarantine kept rows that break a cross-file rule against the kept rows of the
+    referenced file; rules run in contract order, each on the rows still kept."""
     bad = {}
     for xr in rep.suite.cross_file_rules:
-        ref = known[(xr["ref_file"], xr["ref_column"])]
-        missing = keep & ~frame[xr["column"]].isin(ref).to_numpy()
-        rows = np.flatnonzero(missing).astype(np.int64)
+        check = CROSS_FILE_CHECKS[xr.get("check", "exists")]
+        broken = keep & check(frame, xr, kept[xr["ref_file"]])
+        rows = np.flatnonzero(broken).astype(np.int64)
         rep.cross_file[xr["rule"]] = len(rows)
         if len(rows):
             bad[xr["rule"]] = rows
+            keep = keep & ~broken
     return bad
 
 
@@ -670,26 +721,22 @@ def _validate(data_dir, suites, reports, max_share, partition_rows, report) -> V
         _check_structure(frames[f], reports[f])
         reports[f].seconds += time.perf_counter() - t0
     bad: dict[str, dict[str, np.ndarray]] = {}
-    known: dict[tuple[str, str], pd.Index] = {}
-    referenced = {
-        (xr["ref_file"], xr["ref_column"]) for s in suites.values() for xr in s.cross_file_rules
-    }
-    for f, suite in suites.items():  # persons first: cross-file rules refer to it
+    kept: dict[str, pd.DataFrame] = {}
+    for f, suite in suites.items():  # in SUITES order: a file's references come before it
         t0 = time.perf_counter()
         rep = reports[f]
         _check_rows(frames[f], rep, partition_rows)
         bad[f] = _quarantine(rep)
         keep = _kept_mask(len(frames[f]), bad[f])
-        cross = _check_cross_file(frames[f], keep, rep, known)
-        for rule, rows in cross.items():
+        cross = _check_cross_file(frames[f], keep, rep, kept)
+        for rows in cross.values():
             keep[rows] = False
         bad[f] |= cross
         rep.quarantined = int(len(keep) - keep.sum())
         _check_share(rep, bad[f], max_share)
-        frames[f] = _finalise(frames[f] if keep.all() else frames[f][keep], suite)
-        for ref_file, ref_column in referenced:
-            if ref_file == suite.file:
-                known[(ref_file, ref_column)] = pd.Index(frames[f][ref_column])
+        frames[f] = kept[suite.file] = _finalise(
+            frames[f] if keep.all() else frames[f][keep], suite
+        )
         rep.seconds += time.perf_counter() - t0
         logger.info(
             "%s: %d rows read, %d quarantined, %d partition(s), %.1f s",
