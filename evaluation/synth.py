@@ -15,8 +15,19 @@ Both potential paths are simulated for every participant with the same random dr
 treated path ``Y(1)`` in which the hazard of entering self-sufficiency is multiplied by
 the offer's lock-in factor during the first months and by its effect factor after. The
 true effect of an offer at event month ``e`` for a start cohort is therefore known
-exactly: the cohort mean of ``1[Y(1) in set] - 1[Y(0) in set]``. One offer has no
-effect at all (``Y(1) == Y(0)``).
+exactly: the cohort mean of ``1[Y(1) in set] - 1[Y(0) in set]``.
+
+``Y(0)`` of a participant of offer j is the path *without j*, not a path without any
+offer: had they not started j, the same enrolment process could have enrolled them in
+another offer later (with its effect), exactly as it does for the non-participants who
+serve as controls. So the truth is the effect of j against business as usual, the
+estimand of any comparison with persons who did not start j. (A "no offer at all" truth
+is not what such a comparison estimates: controls who later join another offer would
+bias it.) Those alternative enrolments use their own random stream.
+
+One offer has no effect of its own (its treated path equals the untreated one); its true
+effect is exactly zero when it is the only offer, and slightly negative otherwise
+(participants forgo other offers, one offer per person).
 
 Everything here is pure: frames in memory, no files.
 """
@@ -190,7 +201,8 @@ def generate(spec: SynthSpec = SynthSpec()) -> SyntheticMunicipality:
     mask = treated_offer >= 0
     observed[mask] = y1[mask]
     participation = _participation(rng, spec, persons["person_id"].to_numpy(), starts, m0)
-    truth = _true_effects(spec, y0, y1, starts, m0)
+    y0_without = _without_own_offer(spec, y0, z, u, m0, starts, age, higher_edu)
+    truth = _true_effects(spec, y0_without, y1, starts, m0)
     return SyntheticMunicipality(
         persons=persons,
         status_monthly=_status_frame(persons["person_id"].to_numpy(), observed, z, rng, m0),
@@ -290,11 +302,21 @@ def _enrol(
     y0: np.ndarray,
     age: np.ndarray,
     higher_edu: np.ndarray,
+    *,
+    from_month: np.ndarray | None = None,
+    excluded_offer: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Start month (column index) per person and offer; -1 = never. One offer per person."""
+    """Start month (column index) per person and offer; -1 = never. One offer per person.
+
+    ``from_month`` (per person) delays the first month a person can enrol and
+    ``excluded_offer`` (per person, -1 for none) bars one offer: used to enrol
+    participants of an offer in the world without it.
+    """
     n, t_obs = y0.shape
     starts = np.full((n, len(spec.offers)), -1, dtype=np.int32)
     enrolled = np.zeros(n, dtype=bool)
+    first = np.zeros(n, np.int64) if from_month is None else from_month
+    barred = np.full(n, -1) if excluded_offer is None else excluded_offer
     ss = np.isin(y0, _SS).astype(np.int16)
     css = np.concatenate(
         [np.zeros((n, 1), np.int16), np.cumsum(ss, axis=1, dtype=np.int16)], axis=1
@@ -303,7 +325,12 @@ def _enrol(
         lo = max(0, t - 36)
         share36 = (css[:, t] - css[:, lo]) / (t - lo)
         for j, offer in enumerate(spec.offers):
-            eligible = ~enrolled & _in_target(y0, t, offer.statuses, offer.months_before_start)
+            eligible = (
+                ~enrolled
+                & (first <= t)
+                & (barred != j)
+                & _in_target(y0, t, offer.statuses, offer.months_before_start)
+            )
             logit = (
                 offer.intake_logit
                 + spec.intake_shift
@@ -315,6 +342,38 @@ def _enrol(
             starts[take, j] = t
             enrolled |= take
     return starts
+
+
+def _without_own_offer(
+    spec: SynthSpec,
+    y0: np.ndarray,
+    z: np.ndarray,
+    u: np.ndarray,
+    m0: int,
+    starts: np.ndarray,
+    age: np.ndarray,
+    higher_edu: np.ndarray,
+) -> np.ndarray:
+    """Untreated paths with every participant's path replaced by the one without their
+    own offer: from their start month on they may enrol in another offer by the same
+    process as everyone else (own random stream), then follow its treated dynamics."""
+    who = np.flatnonzero((starts >= 0).any(axis=1))
+    out = y0.copy()
+    if len(who) == 0:
+        return out
+    own = starts[who].argmax(axis=1)
+    start = starts[who, own]
+    alt = _enrol(
+        np.random.default_rng([spec.seed, 1]),
+        spec,
+        y0[who],
+        age[who],
+        higher_edu[who],
+        from_month=start.astype(np.int64),
+        excluded_offer=own,
+    )
+    out[who] = _simulate_treated(spec, y0[who], z[who], u[who], m0, alt)[0]
+    return out
 
 
 def _simulate_treated(
