@@ -1,0 +1,260 @@
+"""Results-based payment (resultatbetaling): what the authority owes under the measured
+extra effect, by the contract's terms.
+
+From the effect path on the contract's outcome (e.g. self-sufficiency, ATT(e) as a share
+of participants) with covariance Σ, for ``N`` participants:
+
+    extra outcome months  X = N * sum_{e=0}^{m-1} ATT(e)   (m = observed months within the
+                                                            contract horizon)
+    measured effect       θ = mean ATT(e) over the headline window (default), or
+                              ATT(measurement_month)
+    extra participants    R = N * θ
+    uncapped amount       L = per_extra_outcome_month_dkk * X
+                              + per_participant_reaching_outcome_dkk * R
+    owed                  P = 0                       if θ < minimum_effect
+                              min(max(L, 0), cap)     otherwise
+
+Payments are for the *extra* effect beyond the control group, never negative (a negative
+effect owes nothing, it does not make the provider pay back), not discounted, and only on
+months already observed: when the horizon reaches beyond the data the payment so far
+covers the observed months and a note says so.
+
+Uncertainty: X, R and L are linear in the path, so their intervals use ``g' Σ g``. P is a
+non-decreasing function of (L, θ) when the rates are non-negative, so its interval is
+P evaluated at the lower bounds (L_lo, θ_lo) and at the upper bounds (L_hi, θ_hi): the
+scenarios ``effect_low`` and ``effect_high``. These are pointwise bounds of each input,
+not a joint confidence statement, which the note of the result repeats.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from evaluation.monetise.value import (
+    DKK,
+    DKK_PP,
+    MONTHS,
+    RATIO,
+    TIDY_COLUMNS,
+    EffectPath,
+    EffectPathLike,
+    Estimate,
+    two_sided_z,
+)
+
+PERSONS = "persons"
+
+
+@dataclass(frozen=True)
+class ContractTerms:
+    """Payment terms of a results contract (mirrors the flow's ``payment_terms``)."""
+
+    outcome: str = "self_sufficient"
+    per_extra_outcome_month_dkk: float = 0.0  # per extra person-month in the outcome
+    per_participant_reaching_outcome_dkk: float = 0.0  # per extra participant in the outcome
+    minimum_effect: float = 0.0  # no payment while the measured effect θ is below this
+    cap_dkk: float | None = None  # total cap over the contract
+    horizon_months: int = 24
+    measurement_month: int | None = None  # None: θ is the headline-window mean
+
+    def __post_init__(self) -> None:
+        rates = (self.per_extra_outcome_month_dkk, self.per_participant_reaching_outcome_dkk)
+        if any(not (math.isfinite(r) and r >= 0) for r in rates):
+            raise ValueError("payment rates must be non-negative numbers")
+        if self.cap_dkk is not None and not self.cap_dkk >= 0:
+            raise ValueError("cap_dkk must be non-negative")
+        if not 1 <= self.horizon_months <= 120:
+            raise ValueError("horizon_months must be 1..120")
+        if self.measurement_month is not None and self.measurement_month < 0:
+            raise ValueError("measurement_month must be an event month >= 0")
+
+    def owed(self, uncapped: float, effect: float) -> float:
+        """P(L, θ): the amount owed for an uncapped amount L and measured effect θ."""
+        if not (np.isfinite(uncapped) and np.isfinite(effect)):
+            return np.nan
+        if effect < self.minimum_effect:
+            return 0.0
+        cap = np.inf if self.cap_dkk is None else self.cap_dkk
+        return float(min(max(uncapped, 0.0), cap))
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    measure: str
+    payer: str
+    scenario: str
+    estimate: Estimate
+    unit: str
+
+
+@dataclass(frozen=True, eq=False)
+class PaymentResult:
+    """What is owed under the measured effect, with its interval and bounds."""
+
+    offer_id: str
+    terms: ContractTerms
+    participants: int
+    months_observed: int
+    level: float
+    rows: tuple[PaymentRow, ...]
+    notes: tuple[str, ...]
+
+    def get(self, measure: str, scenario: str = "central") -> Estimate:
+        for r in self.rows:
+            if (r.measure, r.scenario) == (measure, scenario):
+                return r.estimate
+        raise KeyError((measure, scenario))
+
+    @property
+    def owed(self) -> Estimate:
+        return self.get("payment_owed")
+
+    @property
+    def minimum_met(self) -> bool:
+        e = self.get("measured_effect")
+        return bool(np.isfinite(e.value) and e.value >= self.terms.minimum_effect)
+
+    def tidy(self) -> pd.DataFrame:
+        """Rows with the same columns as ``OfferValue.tidy()`` (not discounted: NaN)."""
+        frame = pd.DataFrame(
+            {
+                "offer_id": self.offer_id,
+                "measure": [r.measure for r in self.rows],
+                "payer": [r.payer for r in self.rows],
+                "scenario": [r.scenario for r in self.rows],
+                "value": [r.estimate.value for r in self.rows],
+                "ci_low": [r.estimate.ci_low for r in self.rows],
+                "ci_high": [r.estimate.ci_high for r in self.rows],
+                "unit": [r.unit for r in self.rows],
+                "horizon_months": np.int64(self.terms.horizon_months),
+                "extrapolation": "none",
+                "discount_rate": np.nan,
+                "price_year": pd.array([None] * len(self.rows), dtype="Int64"),
+                "note": [r.estimate.note for r in self.rows],
+            },
+            columns=list(TIDY_COLUMNS),
+        )
+        for col in ("offer_id", "measure", "payer", "scenario", "unit", "extrapolation", "note"):
+            frame[col] = frame[col].astype("str")
+        return frame
+
+    def summary(self) -> str:
+        o = self.owed
+        lo, hi = self.get("payment_owed", "effect_low"), self.get("payment_owed", "effect_high")
+        lines = [
+            f"Results-based payment for {self.offer_id!r} ({self.terms.outcome}, "
+            f"{self.months_observed} of {self.terms.horizon_months} months observed)",
+            f"  owed {o.value:,.0f} DKK; at the effect's interval bounds "
+            f"{lo.value:,.0f} to {hi.value:,.0f} DKK",
+            f"  minimum effect {self.terms.minimum_effect:g} "
+            f"{'met' if self.minimum_met else 'NOT met'}",
+        ]
+        return "\n".join(lines + [f"  note: {n}" for n in self.notes])
+
+
+def payment_owed(
+    terms: ContractTerms,
+    outcome_effect: EffectPathLike,
+    *,
+    participants: int,
+    headline_window: tuple[int, int] = (0, 11),
+    level: float = 0.95,
+    offer_id: str = "",
+) -> PaymentResult:
+    """What the authority owes under ``terms`` for the measured ``outcome_effect``."""
+    if participants < 0:
+        raise ValueError("participants must be non-negative")
+    b, cov = EffectPath.of(outcome_effect).observed()
+    n_obs = len(b)
+    m = min(n_obs, terms.horizon_months)
+    notes: list[str] = []
+    if m < terms.horizon_months:
+        notes.append(
+            f"only months 0..{m - 1} of the {terms.horizon_months}-month horizon are observed: "
+            "the payment so far covers those months"
+            if m
+            else "no observed month after the start: nothing can be paid yet"
+        )
+    g_months = np.zeros(n_obs)
+    g_months[:m] = participants
+    g_theta, theta_note = _theta_weights(terms, headline_window, n_obs)
+    if theta_note:
+        notes.append(theta_note)
+    g_pay = (
+        terms.per_extra_outcome_month_dkk * g_months
+        + terms.per_participant_reaching_outcome_dkk * participants * g_theta
+    )
+    z = two_sided_z(level)
+    months_est = _lin(g_months, b, cov, z, ok=m > 0)
+    theta = _lin(g_theta, b, cov, z, ok=bool(g_theta.any()))
+    reach = Estimate(*(participants * x for x in (theta.value, theta.ci_low, theta.ci_high)))
+    uncapped = _lin(g_pay, b, cov, z, ok=m > 0 or bool(g_theta.any()))
+    owed_c = terms.owed(uncapped.value, theta.value)
+    owed_lo = terms.owed(uncapped.ci_low, theta.ci_low)
+    owed_hi = terms.owed(uncapped.ci_high, theta.ci_high)
+    bound_note = "interval: payment at the pointwise bounds of the effect"
+    owed = Estimate(owed_c, owed_lo, owed_hi, bound_note)
+    per = participants if participants else np.nan
+    rows = [
+        PaymentRow("extra_outcome_months", "all", "central", months_est, MONTHS),
+        PaymentRow("measured_effect", "all", "central", theta, RATIO),
+        PaymentRow("extra_participants_reaching_outcome", "all", "central", reach, PERSONS),
+        PaymentRow("payment_uncapped", "kommune", "central", uncapped, DKK),
+        PaymentRow("payment_owed", "kommune", "central", owed, DKK),
+        PaymentRow(
+            "payment_owed_per_participant",
+            "kommune",
+            "central",
+            Estimate(owed_c / per, owed_lo / per, owed_hi / per, bound_note),
+            DKK_PP,
+        ),
+    ]
+    for scenario, value in (("effect_low", owed_lo), ("effect_high", owed_hi)):
+        rows.append(
+            PaymentRow("payment_owed", "kommune", scenario, Estimate(value, np.nan, np.nan), DKK)
+        )
+    if np.isfinite(theta.value) and theta.value < terms.minimum_effect:
+        notes.append(
+            f"measured effect {theta.value:.4f} is below the minimum {terms.minimum_effect:g}: "
+            "nothing is owed"
+        )
+    if terms.cap_dkk is not None and np.isfinite(uncapped.value) and uncapped.value > terms.cap_dkk:
+        notes.append(f"the cap of {terms.cap_dkk:,.0f} DKK applies")
+    return PaymentResult(
+        offer_id=offer_id,
+        terms=terms,
+        participants=int(participants),
+        months_observed=n_obs,
+        level=level,
+        rows=tuple(rows),
+        notes=tuple(notes),
+    )
+
+
+def _theta_weights(
+    terms: ContractTerms, headline_window: tuple[int, int], n_obs: int
+) -> tuple[np.ndarray, str]:
+    g = np.zeros(n_obs)
+    if terms.measurement_month is not None:
+        if terms.measurement_month < n_obs:
+            g[terms.measurement_month] = 1.0
+            return g, ""
+        return g, f"measurement month {terms.measurement_month} is not observed yet"
+    lo, hi = headline_window
+    hi = min(hi, n_obs - 1)
+    if hi < lo:
+        return g, "no month of the headline window is observed yet"
+    g[lo : hi + 1] = 1.0 / (hi - lo + 1)
+    return g, ""
+
+
+def _lin(g: np.ndarray, b: np.ndarray, cov: np.ndarray, z: float, *, ok: bool) -> Estimate:
+    if not ok:
+        return Estimate(np.nan, np.nan, np.nan, "not observed yet")
+    value = float(g @ b)
+    half = z * math.sqrt(max(float(g @ cov @ g), 0.0))
+    return Estimate(value, value - half, value + half)
