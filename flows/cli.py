@@ -130,7 +130,7 @@ def cmd_validate(a: argparse.Namespace) -> int:
 
 
 def cmd_run(a: argparse.Namespace) -> int:
-    from flows.monthly import RunParameters, run_monthly
+    from flows.monthly import run_monthly
 
     params = _params(a, a.as_of)
     t0 = time.perf_counter()

@@ -60,7 +60,10 @@ def to_arrow(frame: pd.DataFrame) -> pa.Table:
         if isinstance(frame[col].dtype, pd.CategoricalDtype):
             frame[col] = frame[col].astype("str")
     table = pa.Table.from_pandas(frame, preserve_index=False)
-    return table.replace_schema_metadata(None)
+    schema = pa.schema(
+        [f.with_type(pa.string()) if pa.types.is_large_string(f.type) else f for f in table.schema]
+    )
+    return table.cast(schema).replace_schema_metadata(None)
 
 
 def write_parquet(frame: pd.DataFrame, path: Path, metadata: Mapping[str, str]) -> None:

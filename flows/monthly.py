@@ -112,9 +112,7 @@ def validate(data: str, hashes: dict[str, str], max_quarantine_share: float) -> 
 
 @task(persist_result=False, cache_policy=NO_CACHE)
 def build_panel(validated: ValidatedInputs, as_of: str):  # noqa: ANN201 - StatusPanel
-    return stages.panel_as_of(
-        validated.persons, validated.status, validated.participation, as_of
-    )
+    return stages.panel_as_of(validated.persons, validated.status, validated.participation, as_of)
 
 
 def _offer_cache_key(context: Any, parameters: dict[str, Any]) -> str:

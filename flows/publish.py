@@ -73,9 +73,10 @@ def publish(
     staging folder. On any failure the previous results of the month stay untouched.
     """
     meta = parquet_metadata(manifest)
-    with io.month_lock(out, as_of, wait_seconds=lock_wait_seconds), io.StagedMonth(
-        out, as_of
-    ) as stage:
+    with (
+        io.month_lock(out, as_of, wait_seconds=lock_wait_seconds),
+        io.StagedMonth(out, as_of) as stage,
+    ):
         try:
             files = {}
             for name in RESULT_TABLES:
@@ -126,7 +127,5 @@ def read_results(out: Path, name: str) -> pd.DataFrame:
     paths = sorted(str(p) for p in Path(out).glob(f"as_of=*/{name}.parquet"))
     if not paths:
         return pd.DataFrame()
-    dataset = ds.dataset(
-        paths, format="parquet", partitioning="hive", partition_base_dir=str(out)
-    )
+    dataset = ds.dataset(paths, format="parquet", partitioning="hive", partition_base_dir=str(out))
     return dataset.to_table().to_pandas()

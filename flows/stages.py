@@ -41,6 +41,30 @@ EFFECT_COLUMNS = (
     "pretrend_p_value",
     "note",
 )
+UNMATCHED_REASONS = (
+    "outside_target_group",
+    "no_control_in_stratum",
+    "no_control_within_caliper",
+    "too_few_participants",
+    "no_candidate_controls",
+)
+MATCHING_COLUMNS = (
+    "offer_id",
+    "name",
+    "status",
+    "method",
+    "n_participants",
+    "n_matched",
+    "n_unmatched",
+    *(f"unmatched_{r}" for r in UNMATCHED_REASONS),
+    "n_controls",
+    "ess_controls",
+    "n_candidate_rows",
+    "balance_passed",
+    "max_abs_smd_after",
+    "caliper",
+    "share_treated_in_support",
+)
 BALANCE_COLUMNS = (
     "offer_id",
     "covariate",
@@ -116,6 +140,10 @@ def summarise_offer(models: OfferModels, offer: OfferConfig, cfg: EvaluationConf
     matching = match.summary_frame()
     matching.insert(1, "name", offer.name)
     matching["status"] = _matching_status(match)
+    matching = matching.reindex(columns=list(MATCHING_COLUMNS))
+    for col in MATCHING_COLUMNS:
+        if col.startswith("unmatched_"):
+            matching[col] = matching[col].fillna(0).astype("int64")
     balance = match.balance.assign(offer_id=offer.offer_id)
     balance = balance.reindex(columns=list(BALANCE_COLUMNS))
     if models.studies:
@@ -144,8 +172,9 @@ def combine(results: list[OfferResults]) -> dict[str, pd.DataFrame]:
     """Stack the offers' tables and adjust the headline p-values for multiple comparisons
     (Holm over every offer x outcome headline test in the run)."""
     tables = {
-        f.name: pd.concat([getattr(r, f.name) for r in results if len(getattr(r, f.name))],
-                          ignore_index=True)
+        f.name: pd.concat(
+            [getattr(r, f.name) for r in results if len(getattr(r, f.name))], ignore_index=True
+        )
         if any(len(getattr(r, f.name)) for r in results)
         else pd.DataFrame()
         for f in fields(OfferResults)

@@ -1,0 +1,35 @@
+# Two entry points: `make demo` (synthetic municipality + monthly evaluation on Prefect's
+# embedded server) and `make test`. Both create .venv and install the pinned stack first.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha256sum | cut -c1-12)
+
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export GX_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+
+.PHONY: install demo test lint bench contracts
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/mereffekt demo
+
+test: install
+	@.ci/install-chromium.sh
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff format --check . && $(BIN)/ruff check .
+
+contracts: install
+	$(BIN)/python -m flows.contracts
+
+bench: install
+	$(BIN)/python benchmarks/bench_matching.py

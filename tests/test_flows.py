@@ -1,0 +1,208 @@
+"""The monthly flow end to end: outputs, metadata, caching, as-of semantics, backfills,
+atomic and locked writes, the deployment."""
+
+from __future__ import annotations
+
+import errno
+import json
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from evaluation import months
+from flows import io, publish, stages
+from flows.backfill import run_backfill
+from flows.monthly import RunParameters, monthly_evaluation
+
+AS_OF = "2024-06"
+PARQUET = (
+    "effects.parquet",
+    "balance.parquet",
+    "matching.parquet",
+    "levels.parquet",
+    "value.parquet",
+    "portfolio.parquet",
+    "indicators.parquet",
+    "quarantine/summary.parquet",
+)
+
+
+def _params(synth_dir: Path, out: Path, as_of: str | None = AS_OF, data: Path | None = None):
+    return RunParameters(
+        data=str(data or synth_dir),
+        config=str(synth_dir / "config.yaml"),
+        out=str(out),
+        as_of=as_of,
+    )
+
+
+@pytest.fixture(scope="module")
+def first_run(prefect_server, synth_dir: Path, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("out")
+    monthly_evaluation(_params(synth_dir, out))
+    return out
+
+
+def test_month_folder_has_every_result_with_metadata(first_run: Path, synth_dir: Path) -> None:
+    folder = io.month_dir(first_run, AS_OF)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and manifest["as_of"] == AS_OF
+    assert set(manifest["input_hashes"]) == set(io.INPUT_FILES)
+    for name in PARQUET:
+        meta = pq.read_schema(folder / name).metadata
+        assert meta[b"mereffekt.as_of"].decode() == AS_OF
+        assert meta[b"mereffekt.run_id"].decode() == manifest["run_id"]
+        assert json.loads(meta[b"mereffekt.input_hashes"]) == manifest["input_hashes"]
+        assert manifest["files"][name]["sha256"] == io.file_sha256(folder / name)
+    eff = pd.read_parquet(folder / "effects.parquet")
+    assert list(eff.columns[:11]) == [
+        "offer_id", "outcome", "event_time", "estimate", "std_error", "ci_low", "ci_high",
+        "p_value", "p_value_holm", "n_treated", "n_control",
+    ]  # fmt: skip
+    cfg_offers = {"los", "jobformidler", "ung", "praktik"}
+    assert set(eff["offer_id"]) == cfg_offers
+    head = eff[eff["event_time"].isna()]
+    assert head["headline"].all() and len(head) == len(cfg_offers) * eff["outcome"].nunique()
+    # Holm-adjusted p-values are never below the raw ones
+    assert (head["p_value_holm"] >= head["p_value"] - 1e-15).all()
+    # participants are counted at an event time only where it is observed by the as-of
+    part = pd.read_parquet(synth_dir / "participation.parquet")
+    start = months.from_dates(part["start_month"])
+    rows = eff[eff["event_time"].notna() & (eff["outcome"] == "self_sufficient")]
+    for _, r in rows.iterrows():
+        observable = (part["offer_id"] == r["offer_id"]).to_numpy() & (
+            start + int(r["event_time"]) <= months.parse(AS_OF)
+        )
+        assert r["n_treated"] <= observable.sum()
+    assert (rows["n_treated"] > 0).any()
+
+
+def test_rerun_is_byte_identical_and_cached(
+    first_run: Path, synth_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = io.month_dir(first_run, AS_OF)
+    before = {n: io.file_sha256(folder / n) for n in PARQUET}
+
+    def boom(*args, **kwargs):
+        raise AssertionError("the cached offer evaluation ran again")
+
+    monkeypatch.setattr(stages, "evaluate_offer", boom)
+    monthly_evaluation(_params(synth_dir, first_run))
+    after = {n: io.file_sha256(folder / n) for n in PARQUET}
+    assert before == after
+
+
+def test_as_of_run_equals_run_on_data_known_then(
+    first_run: Path, synth_dir: Path, tmp_path: Path
+) -> None:
+    """A run as of m on the full data equals a run on the data as it stood in month m."""
+    m = months.parse(AS_OF)
+    status = pd.read_parquet(synth_dir / "status_monthly.parquet")
+    part = pd.read_parquet(synth_dir / "participation.parquet")
+    status = status[months.from_dates(status["month"]) <= m]
+    part = part[months.from_dates(part["start_month"]) <= m].copy()
+    ended_later = months.from_dates(part["end_month"].fillna(pd.Timestamp("1900-01-01"))) > m
+    part.loc[ended_later, "end_month"] = pd.NaT
+    then = tmp_path / "data"
+    io.write_inputs(
+        {
+            "persons": pd.read_parquet(synth_dir / "persons.parquet"),
+            "status_monthly": status,
+            "participation": part,
+        },
+        then,
+    )
+    out = tmp_path / "out"
+    monthly_evaluation(_params(synth_dir, out, data=then))
+    for name in ("effects.parquet", "balance.parquet", "matching.parquet"):
+        a = pd.read_parquet(io.month_dir(first_run, AS_OF) / name)
+        b = pd.read_parquet(io.month_dir(out, AS_OF) / name)
+        pd.testing.assert_frame_equal(a, b)
+
+
+def test_backfill_resumes_and_matches_single_runs(
+    first_run: Path, synth_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "bf"
+    real = stages.evaluate_offer
+    calls = {"n": 0}
+
+    def dies_in_second_month(panel, offer, cfg):
+        if months.label(panel.last_month) == "2024-05":
+            raise RuntimeError("simulated crash")
+        calls["n"] += 1
+        return real(panel, offer, cfg)
+
+    monkeypatch.setattr(stages, "evaluate_offer", dies_in_second_month)
+    params = _params(synth_dir, out, as_of=None)
+    with pytest.raises(Exception, match="simulated crash"):
+        run_backfill(params, start="2024-04", end="2024-06", progress=False)
+    assert io.is_complete(out, "2024-04") and not io.is_complete(out, "2024-05")
+    assert not io.month_dir(out, "2024-05").exists()
+    monkeypatch.setattr(stages, "evaluate_offer", real)
+    res = run_backfill(params, start="2024-04", end="2024-06", progress=False)
+    assert res["skipped"] == ["2024-04"] and res["ran"] == ["2024-05", "2024-06"]
+    for name in PARQUET:
+        assert io.file_sha256(io.month_dir(out, AS_OF) / name) == io.file_sha256(
+            io.month_dir(first_run, AS_OF) / name
+        )
+    all_months = publish.read_results(out, "effects")
+    assert sorted(all_months["as_of"].astype(str).unique()) == ["2024-04", "2024-05", "2024-06"]
+    one = all_months[all_months["as_of"].astype(str) == AS_OF].drop(columns="as_of")
+    single = pd.read_parquet(io.month_dir(first_run, AS_OF) / "effects.parquet")
+    pd.testing.assert_frame_equal(one.reset_index(drop=True), single, check_dtype=False)
+
+
+def test_failed_write_leaves_previous_results(
+    first_run: Path, synth_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = io.month_dir(first_run, AS_OF)
+    before = {n: io.file_sha256(folder / n) for n in PARQUET}
+    real = io.write_parquet
+    written = {"n": 0}
+
+    def disk_full(frame, path, metadata):
+        written["n"] += 1
+        if written["n"] == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(frame, path, metadata)
+
+    monkeypatch.setattr(io, "write_parquet", disk_full)
+    with pytest.raises(Exception, match="no space left on the device"):
+        monthly_evaluation(_params(synth_dir, first_run))
+    assert {n: io.file_sha256(folder / n) for n in PARQUET} == before
+    assert not list(first_run.glob(".staging-*"))
+
+
+def test_second_writer_of_a_month_is_refused(first_run: Path) -> None:
+    with io.month_lock(first_run, AS_OF), pytest.raises(io.OutputError, match="another run"):  # noqa: SIM117
+        with io.month_lock(first_run, AS_OF, wait_seconds=0.5):
+            pass
+
+
+def test_commit_interrupted_between_renames_is_recovered(tmp_path: Path) -> None:
+    # a kill after "move the old folder aside" and before "move the new one in"
+    old = tmp_path / f".old-as_of={AS_OF}"
+    old.mkdir()
+    (old / "manifest.json").write_text('{"status": "complete"}')
+    (tmp_path / f".staging-as_of={AS_OF}-deadbeef").mkdir()
+    assert not io.is_complete(tmp_path, AS_OF)
+    io.recover(tmp_path, AS_OF)
+    assert io.is_complete(tmp_path, AS_OF)
+    assert not old.exists() and not list(tmp_path.glob(".staging-*"))
+
+
+def test_deployment_has_cron_in_copenhagen_time(prefect_server, synth_dir: Path, tmp_path):
+    from prefect.client.orchestration import get_client
+
+    from flows.deployment import serve
+
+    serve(data=synth_dir, config=synth_dir / "config.yaml", out=tmp_path, register_only=True)
+    with get_client(sync_client=True) as client:
+        dep = client.read_deployment_by_name("monthly-evaluation/monthly-evaluation")
+    assert len(dep.schedules) == 1
+    sched = dep.schedules[0].schedule
+    assert sched.cron == "0 6 5 * *" and sched.timezone == "Europe/Copenhagen"
+    assert dep.parameters["params"]["out"] == str(tmp_path.resolve())
