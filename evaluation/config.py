@@ -8,6 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from evaluation.monetise.catalogue import PriceCatalogue
+from evaluation.monetise.payments import ContractTerms
+from evaluation.monetise.value import ValuationSettings
 from evaluation.statuses import BENEFITS, SELF_SUFFICIENT
 
 MatchMethod = Literal["propensity", "mahalanobis", "exact"]
@@ -82,6 +85,8 @@ class OfferConfig:
     target_effect: float | None = None
     target_event_month: int | None = None
     matching: MatchingConfig = field(default_factory=MatchingConfig)
+    payment_terms: ContractTerms | None = None
+    plans: tuple = ()  # evaluation.monitor.Plan versions, oldest first
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,9 @@ class EvaluationConfig:
     outcomes: tuple[Outcome, ...] = DEFAULT_OUTCOMES
     estimation: EstimationConfig = field(default_factory=EstimationConfig)
     min_cell_size: int = 5
+    prices: PriceCatalogue | None = None  # None: no public-cost outcomes, no valuation
+    price_year: int | None = None  # None: the catalogue's price year
+    valuation: ValuationSettings = field(default_factory=ValuationSettings)
 
     def offer(self, offer_id: str) -> OfferConfig:
         for o in self.offers:

@@ -22,7 +22,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from evaluation import config as core
+from evaluation.monetise import ContractTerms, Extrapolation, ValuationSettings
 from evaluation.statuses import STATUSES
+from flows.prices import load_catalogue
 
 Status = Literal[
     "job",
@@ -185,11 +187,23 @@ class ConfigModel(_Model):
     @field_validator("outcomes")
     @classmethod
     def _no_reserved(cls, outcomes: list[OutcomeModel]) -> list[OutcomeModel]:
-        reserved = {o.name for o in core.DEFAULT_OUTCOMES} | {"public_cost_dkk"}
-        clash = [o.name for o in outcomes if o.name in reserved]
+        reserved = {o.name for o in core.DEFAULT_OUTCOMES}
+        clash = [o.name for o in outcomes if o.name in reserved or o.name.startswith("public_cost")]
         if clash:
             raise ValueError(f"outcome names already defined: {', '.join(clash)}")
         return outcomes
+
+    @model_validator(mode="after")
+    def _payment_outcomes(self) -> ConfigModel:
+        known = {o.name for o in core.DEFAULT_OUTCOMES} | {o.name for o in self.outcomes}
+        for offer in self.offers:
+            terms = offer.payment_terms
+            if terms is not None and terms.outcome not in known:
+                raise ValueError(
+                    f"offer {offer.offer_id}: payment_terms.outcome {terms.outcome!r} is not an "
+                    f"outcome; known: {', '.join(sorted(known))}"
+                )
+        return self
 
 
 class ConfigError(ValueError):
@@ -245,11 +259,24 @@ def to_core(cfg: ConfigModel) -> core.EvaluationConfig:
         power=e.power,
         seed=e.seed,
     )
+    v = cfg.valuation
+    prices = load_catalogue().with_overrides(
+        prices=v.prices or None, price_index=v.price_index or None, price_year=v.price_year
+    )
+    valuation = ValuationSettings(
+        horizon_months=v.horizon_months,
+        extrapolation=Extrapolation(rule=v.extrapolation, half_life_months=v.half_life_months),
+        discount_rate=v.discount_rate,
+        level=e.level,
+    )
     return core.EvaluationConfig(
         offers=offers,
         outcomes=outcomes,
         estimation=estimation,
         min_cell_size=cfg.privacy.min_cell_size,
+        prices=prices,
+        price_year=prices.price_year,
+        valuation=valuation,
     )
 
 
@@ -285,4 +312,18 @@ def _offer(o: OfferModel) -> core.OfferConfig:
         target_effect=o.target_effect,
         target_event_month=o.target_event_month,
         matching=matching,
+        payment_terms=_terms(o.payment_terms),
+    )
+
+
+def _terms(t: PaymentTermsModel | None) -> ContractTerms | None:
+    if t is None:
+        return None
+    return ContractTerms(
+        outcome=t.outcome,
+        per_extra_outcome_month_dkk=t.per_extra_outcome_month_dkk,
+        per_participant_reaching_outcome_dkk=t.per_participant_reaching_outcome_dkk,
+        minimum_effect=t.minimum_effect,
+        cap_dkk=t.cap_dkk,
+        horizon_months=t.horizon_months,
     )

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from prefect import flow, get_run_logger, tags, task
 from prefect.cache_policies import NO_CACHE
+from prefect.filesystems import LocalFileSystem
 from pydantic import BaseModel, ConfigDict, Field
 
 from flows import io, stages
@@ -157,14 +158,15 @@ def monthly_evaluation(params: RunParameters) -> dict[str, Any]:
     validated = validate(params.data, hashes, cfg_model.validation.max_quarantine_share)
     panel = build_panel(validated, as_of)
     key_base = _key_base(hashes, cfg_model, as_of)
+    evaluate = evaluate_offer_task.with_options(result_storage=_cache_storage(params))
     futures = [
-        evaluate_offer_task.submit(
+        evaluate.submit(
             panel, offer, cfg, cache_key=_offer_key(key_base, cfg_model, offer.offer_id)
         )
         for offer in cfg.offers
     ]
     results = [f.result() for f in futures]
-    tables = stages.combine(results)
+    tables = stages.suppress_tables(stages.combine(results), cfg.min_cell_size)
     manifest = _manifest(params, as_of, hashes, cfg_model, validated, tables)
     target = write_results(params, as_of, tables, manifest, validated)
     logger.info("results for %s written to %s", as_of, target)
@@ -172,6 +174,28 @@ def monthly_evaluation(params: RunParameters) -> dict[str, Any]:
 
 
 # --- helpers ----------------------------------------------------------------------------
+
+
+def _cache_storage(params: RunParameters) -> str:
+    """A saved LocalFileSystem block at :func:`cache_dir` (Prefect requires result storage
+    to be saved server-side); named after the folder so each folder has one block."""
+    folder = cache_dir(params).expanduser().resolve()
+    name = "mereffekt-cache-" + hashlib.sha256(str(folder).encode()).hexdigest()[:12]
+    LocalFileSystem(basepath=str(folder)).save(name, overwrite=True)
+    return f"local-file-system/{name}"
+
+
+def cache_dir(params: RunParameters) -> Path:
+    """Where the cached per-offer aggregate tables live: ``params.cache_dir``, else
+    ``$MEREFFEKT_CACHE_DIR``, else ``~/.cache/mereffekt/results`` (never Prefect's default
+    result storage, never the published OUT folder)."""
+    if params.cache_dir:
+        return Path(params.cache_dir)
+    env = os.environ.get("MEREFFEKT_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "mereffekt" / "results"
 
 
 def _key_base(hashes: dict[str, str], cfg: ConfigModel, as_of: str) -> str:

@@ -15,11 +15,20 @@ import pandas as pd
 
 from evaluation import months
 from evaluation.config import EvaluationConfig, OfferConfig
-from evaluation.did.event_study import EventStudyResult, MatchedEventStudy, status_outcome
+from evaluation.did.event_study import (
+    EventStudyResult,
+    MatchedEventStudy,
+    priced_outcome,
+    status_outcome,
+)
 from evaluation.did.inference import holm
 from evaluation.matching import RiskSetMatching
 from evaluation.matching.results import MatchResult
+from evaluation.monetise import TIDY_COLUMNS as VALUE_COLUMNS
+from evaluation.monetise import HeadlineEffect, payment_owed, portfolio_row, value_offer
 from evaluation.panel import StatusPanel, build_panel
+from evaluation.privacy.suppression import ColumnTotal, suppress, suppress_effects
+from evaluation.statuses import STATUSES
 
 EFFECT_COLUMNS = (
     "offer_id",
@@ -64,6 +73,28 @@ MATCHING_COLUMNS = (
     "max_abs_smd_after",
     "caliper",
     "share_treated_in_support",
+)
+PORTFOLIO_COLUMNS = (
+    "offer_id",
+    "participants",
+    "cost_per_participant_dkk",
+    "effect",
+    "effect_ci_low",
+    "effect_ci_high",
+    "price_per_extra_self_sufficient_dkk",
+    "price_ci_low",
+    "price_ci_high",
+    "net_value_per_participant_dkk",
+    "net_value_ci_low",
+    "net_value_ci_high",
+    "return_per_krone",
+    "break_even_month",
+    "evidence_stars",
+    "horizon_months",
+    "extrapolation",
+    "discount_rate",
+    "price_year",
+    "note",
 )
 BALANCE_COLUMNS = (
     "offer_id",
@@ -131,7 +162,80 @@ def fit_offer(panel: StatusPanel, offer: OfferConfig, cfg: EvaluationConfig) -> 
         )
         for outcome in cfg.outcomes:
             studies[outcome.name] = study.fit(outcome.name, status_outcome(outcome.statuses))
+        for name, prices in cost_outcomes(cfg).items():
+            studies[name] = study.fit(name, priced_outcome(prices))
     return OfferModels(match=match, studies=studies)
+
+
+COST = "public_cost_dkk"
+
+
+def cost_outcomes(cfg: EvaluationConfig) -> dict[str, dict[str, float]]:
+    """``public_cost_dkk`` (all payers) and ``public_cost_dkk_<payer>``: DKK per person-month
+    by status in the configured price year; none without a price catalogue."""
+    if cfg.prices is None:
+        return {}
+    out = {}
+    for payer, vector in cfg.prices.by_payer(price_year=cfg.price_year).items():
+        name = COST if payer == "all" else f"{COST}_{payer}"
+        out[name] = dict(zip(STATUSES, (float(x) for x in vector), strict=True))
+    return out
+
+
+def value_tables(
+    models: OfferModels, offer: OfferConfig, cfg: EvaluationConfig
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The offer's value (by measure x payer x scenario, plus the results-based payment)
+    and its portfolio row; empty without estimates or prices."""
+    studies = models.studies
+    if COST not in studies or "self_sufficient" not in studies:
+        return _empty_frame(VALUE_COLUMNS), _portfolio_without_estimate(models, offer)
+    paths = {
+        ("all" if name == COST else name.removeprefix(f"{COST}_")): studies[name]
+        for name in cost_outcomes(cfg)
+    }
+    assert cfg.prices is not None and cfg.price_year is not None
+    participants = models.match.n_matched
+    value = value_offer(
+        offer.offer_id,
+        paths,
+        HeadlineEffect.of(studies["self_sufficient"]),
+        cost_per_participant_dkk=offer.cost_per_participant_dkk,
+        participants=participants,
+        price_year=cfg.price_year,
+        settings=cfg.valuation,
+    )
+    frames = [value.tidy()]
+    terms = offer.payment_terms
+    if terms is not None and terms.outcome in studies:
+        owed = payment_owed(
+            terms,
+            studies[terms.outcome],
+            participants=participants,
+            headline_window=cfg.estimation.headline_window,
+            level=cfg.estimation.level,
+            offer_id=offer.offer_id,
+        )
+        frames.append(owed.tidy())
+    table = pd.concat(frames, ignore_index=True).reindex(columns=list(VALUE_COLUMNS))
+    portfolio = pd.DataFrame([portfolio_row(value, evidence_stars=offer.evidence_stars)])
+    return table, portfolio.reindex(columns=list(PORTFOLIO_COLUMNS))
+
+
+def _portfolio_without_estimate(models: OfferModels, offer: OfferConfig) -> pd.DataFrame:
+    row = dict.fromkeys(PORTFOLIO_COLUMNS, np.nan)
+    row.update(
+        offer_id=offer.offer_id,
+        participants=models.match.n_matched,
+        cost_per_participant_dkk=offer.cost_per_participant_dkk,
+        evidence_stars=offer.evidence_stars,
+        note="no estimate: " + _matching_status(models.match),
+    )
+    return pd.DataFrame([row]).reindex(columns=list(PORTFOLIO_COLUMNS))
+
+
+def _empty_frame(columns: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame(columns=list(columns))
 
 
 def summarise_offer(models: OfferModels, offer: OfferConfig, cfg: EvaluationConfig) -> OfferResults:
@@ -155,12 +259,15 @@ def summarise_offer(models: OfferModels, offer: OfferConfig, cfg: EvaluationConf
         levels = pd.DataFrame(
             columns=["offer_id", "outcome", "event_time", "group", "mean", "n_persons"]
         )
+    value, portfolio = value_tables(models, offer, cfg)
     return OfferResults(
         offer_id=offer.offer_id,
         matching=matching,
         balance=balance,
         effects=effects,
         levels=levels,
+        value=value,
+        portfolio=portfolio,
     )
 
 
@@ -198,11 +305,12 @@ def _matching_status(match: MatchResult) -> str:
 
 def _empty_effects(offer_id: str, cfg: EvaluationConfig, note: str) -> pd.DataFrame:
     """One headline row per outcome saying why there is no estimate."""
-    n = len(cfg.outcomes)
+    names = [o.name for o in cfg.outcomes] + list(cost_outcomes(cfg))
+    n = len(names)
     return pd.DataFrame(
         {
             "offer_id": offer_id,
-            "outcome": [o.name for o in cfg.outcomes],
+            "outcome": names,
             "event_time": pd.array([None] * n, dtype="Int64"),
             "estimate": np.nan,
             "std_error": np.nan,
@@ -227,3 +335,91 @@ def _levels(study: EventStudyResult) -> pd.DataFrame:
     if callable(levels):
         return levels()
     return pd.DataFrame(columns=["offer_id", "outcome", "event_time", "group", "mean", "n_persons"])
+
+
+# --- small-cell suppression ---------------------------------------------------------------
+
+VALUE_NUMBERS = ("value", "ci_low", "ci_high")
+PORTFOLIO_NUMBERS = tuple(
+    c
+    for c in PORTFOLIO_COLUMNS
+    if c
+    not in (
+        "offer_id",
+        "participants",
+        "cost_per_participant_dkk",
+        "evidence_stars",
+        "horizon_months",
+        "extrapolation",
+        "discount_rate",
+        "price_year",
+        "note",
+    )
+)
+
+
+def suppress_tables(tables: dict[str, pd.DataFrame], threshold: int) -> dict[str, pd.DataFrame]:
+    """Every published table with counts of fewer than ``threshold`` persons, and every
+    number resting on them, blanked and flagged (``suppressed``, ``suppression_reason``).
+
+    Effects and levels rest on their own counts; matching adds secondary suppression
+    (participants = matched + unmatched = sum of the reasons); balance and value rest on
+    the offer's matched participants, the portfolio on its ``participants``.
+    """
+    out = dict(tables)
+    if len(tables.get("effects", ())):
+        out["effects"] = suppress_effects(tables["effects"], threshold=threshold)
+    if len(tables.get("levels", ())):
+        out["levels"] = suppress(
+            tables["levels"],
+            counts=["n_persons"],
+            derived={"mean": "n_persons"},
+            threshold=threshold,
+        )
+    matching = tables.get("matching", pd.DataFrame())
+    if len(matching):
+        reasons = tuple(f"unmatched_{r}" for r in UNMATCHED_REASONS)
+        out["matching"] = suppress(
+            matching,
+            counts=["n_participants", "n_matched", "n_unmatched", *reasons, "n_controls"],
+            derived={
+                "ess_controls": "n_controls",
+                "max_abs_smd_after": "n_matched",
+                "share_treated_in_support": "n_matched",
+            },
+            totals=[
+                ColumnTotal("n_participants", ("n_matched", "n_unmatched"), total_first=True),
+                ColumnTotal("n_unmatched", reasons),
+            ],
+            threshold=threshold,
+        )
+        matched = matching.set_index("offer_id")["n_matched"]
+        for name, numbers in (
+            ("balance", BALANCE_NUMBERS),
+            ("value", VALUE_NUMBERS),
+        ):
+            if len(tables.get(name, ())):
+                out[name] = _suppress_by_offer(tables[name], matched, numbers, threshold)
+    if len(tables.get("portfolio", ())):
+        out["portfolio"] = suppress(
+            tables["portfolio"],
+            counts=["participants"],
+            derived=dict.fromkeys(PORTFOLIO_NUMBERS, "participants"),
+            threshold=threshold,
+        )
+    return out
+
+
+BALANCE_NUMBERS = tuple(c for c in BALANCE_COLUMNS if c not in ("offer_id", "covariate", "passed"))
+
+
+def _suppress_by_offer(
+    frame: pd.DataFrame, persons: pd.Series, numbers: tuple[str, ...], threshold: int
+) -> pd.DataFrame:
+    """Blank ``numbers`` of the offers resting on fewer than ``threshold`` persons."""
+    base = "_n_persons"
+    counted = frame.assign(**{base: frame["offer_id"].map(persons).astype("Int64")})
+    done = suppress(
+        counted, counts=[base], derived=dict.fromkeys(numbers, base), threshold=threshold
+    )
+    return done.drop(columns=base)

@@ -68,12 +68,14 @@ def synthetic_config(base: dict[str, Any], participation: Any) -> dict[str, Any]
     offers = []
     for o in base["offers"]:
         offer = dict(o)
-        offer["planned_participants"] = int(counts.get(o["offer_id"], 0))
+        n_planned = int(counts.get(o["offer_id"], 0))
+        offer["planned_participants"] = n_planned
         offer["payment_terms"] = {
             "outcome": "self_sufficient",
             "per_extra_outcome_month_dkk": 5_000.0,
             "minimum_effect": 0.02,
-            "cap_dkk": float(offer["cost_per_participant_dkk"]) * 1.5,
+            # at most 1.5 times the offer's total cost
+            "cap_dkk": 1.5 * float(offer["cost_per_participant_dkk"]) * max(1, n_planned),
             "horizon_months": 24,
         }
         offers.append(offer)

@@ -14,6 +14,18 @@ SYNTH_PERSONS = 8_000
 SYNTH_SEED = 3
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Cached task results of the tests go to a temporary folder, not ~/.cache."""
+    old = os.environ.get("MEREFFEKT_CACHE_DIR")
+    os.environ["MEREFFEKT_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if old is None:
+        os.environ.pop("MEREFFEKT_CACHE_DIR", None)
+    else:
+        os.environ["MEREFFEKT_CACHE_DIR"] = old
+
+
 @pytest.fixture(scope="session")
 def prefect_server():
     """Prefect's test harness (a temporary server with SQLite), started once."""

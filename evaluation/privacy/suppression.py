@@ -81,10 +81,14 @@ class RowTotal:
 
 @dataclass(frozen=True)
 class ColumnTotal:
-    """Within each row, column ``total`` holds the sum of columns ``parts``."""
+    """Within each row, column ``total`` holds the sum of columns ``parts``.
+
+    ``total_first``: blank the total (not the smallest part) as the complementary cell,
+    for tables whose parts are the numbers readers need (e.g. matched participants)."""
 
     total: str
     parts: tuple[str, ...]
+    total_first: bool = False
 
 
 SecondaryRule = RowTotal | ColumnTotal
@@ -97,6 +101,7 @@ class _Relation:
 
     cells: np.ndarray
     has_total: bool
+    total_first: bool = False
 
 
 def suppress(
@@ -191,14 +196,15 @@ def _secondary(values: np.ndarray, primary: np.ndarray, relations: list[_Relatio
 
 
 def _complement(rel: _Relation, flat: np.ndarray, blank: np.ndarray) -> int | None:
-    """The cell to blank next: smallest positive part, then a zero part, then the total."""
+    """The cell to blank next: smallest positive part, then a zero part, then the total
+    (the total first when the relation says so)."""
     is_total = np.zeros(len(rel.cells), dtype=bool)
     is_total[-1] = rel.has_total
     open_ = ~blank[rel.cells]
     if not open_.any():
         return None
     cells, vals, tot = rel.cells[open_], flat[rel.cells[open_]], is_total[open_]
-    order = np.lexsort((cells, vals, vals == 0, tot))
+    order = np.lexsort((cells, vals, vals == 0, ~tot if rel.total_first else tot))
     return int(cells[order[0]])
 
 
@@ -212,7 +218,7 @@ def _relations(
     for rule in totals:
         if isinstance(rule, ColumnTotal):
             cols = [index[c] for c in (*rule.parts, rule.total)]
-            out.extend(_Relation(r * n + np.array(cols), True) for r in rows)
+            out.extend(_Relation(r * n + np.array(cols), True, rule.total_first) for r in rows)
             continue
         for parts, total in _row_groups(frame, rule):
             for col in rule.columns:
