@@ -157,6 +157,35 @@ def stale_suites(contracts_dir: Path, expectations_dir: Path) -> list[str]:
 # --- helpers ---------------------------------------------------------------------------
 
 
+OUTPUTS_DIR = CONTRACTS_DIR / "outputs"
+ARROW_TYPES = {"string": "string", "int64": "int64", "double": "float64", "bool": "bool"}
+"""Arrow types an output contract's ``physicalType`` may name."""
+
+
+def output_contract(name: str, contracts_dir: Path = OUTPUTS_DIR) -> dict[str, Any]:
+    """The single schema of output contract ``name`` (e.g. ``effects``)."""
+    path = Path(contracts_dir) / f"{name}{CONTRACT_SUFFIX}"
+    return _single_schema(load_contract(path), path)
+
+
+def output_schema(name: str, contracts_dir: Path = OUTPUTS_DIR) -> Any:
+    """The Arrow schema of output ``name`` as its contract fixes it (columns, order,
+    types, nullability)."""
+    import pyarrow as pa
+
+    fields = []
+    for prop in output_contract(name, contracts_dir)["properties"]:
+        kind = prop["physicalType"]
+        if kind not in ARROW_TYPES:
+            raise ContractError(f"output {name}: column {prop['name']} has type {kind!r}")
+        fields.append(pa.field(prop["name"], pa.type_for_alias(ARROW_TYPES[kind])))
+    return pa.schema(fields)
+
+
+def output_columns(name: str) -> tuple[str, ...]:
+    return tuple(output_schema(name).names)
+
+
 def _single_schema(contract: dict[str, Any], path: Path) -> dict[str, Any]:
     schemas = contract.get("schema") or []
     if len(schemas) != 1:

@@ -53,8 +53,13 @@ def input_hashes(data_dir: Path) -> dict[str, str]:
     }
 
 
-def to_arrow(frame: pd.DataFrame) -> pa.Table:
-    """A deterministic Arrow table: categoricals as plain strings, no pandas index."""
+def to_arrow(frame: pd.DataFrame, schema: pa.Schema | None = None) -> pa.Table:
+    """A deterministic Arrow table: categoricals as plain strings, no pandas index.
+
+    With ``schema`` (an output contract's), the table has exactly its columns, in its
+    order and types; a missing column is all null, an extra one is an error."""
+    if schema is not None:
+        return _conform(frame, schema)
     frame = frame.copy()
     for col in frame.columns:
         if isinstance(frame[col].dtype, pd.CategoricalDtype):
@@ -66,9 +71,32 @@ def to_arrow(frame: pd.DataFrame) -> pa.Table:
     return table.cast(schema).replace_schema_metadata(None)
 
 
-def write_parquet(frame: pd.DataFrame, path: Path, metadata: Mapping[str, str]) -> None:
-    """Write ``frame`` with run metadata (str -> str); byte-identical for identical input."""
-    table = to_arrow(frame)
+def _conform(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
+    extra = [c for c in frame.columns if c not in schema.names]
+    if extra:
+        raise ValueError(f"columns not in the output contract: {', '.join(map(str, extra))}")
+    arrays = []
+    for f in schema:
+        if f.name in frame.columns:
+            col = frame[f.name]
+            if isinstance(col.dtype, pd.CategoricalDtype):
+                col = col.astype("str")
+            arr = pa.array(col, from_pandas=True)
+            arrays.append(arr.cast(f.type))
+        else:
+            arrays.append(pa.nulls(len(frame), f.type))
+    return pa.Table.from_arrays(arrays, schema=schema).replace_schema_metadata(None)
+
+
+def write_parquet(
+    frame: pd.DataFrame,
+    path: Path,
+    metadata: Mapping[str, str],
+    schema: pa.Schema | None = None,
+) -> None:
+    """Write ``frame`` (in ``schema`` when given) with run metadata (str -> str);
+    byte-identical for identical input."""
+    table = to_arrow(frame, schema)
     table = table.replace_schema_metadata({k: str(v) for k, v in sorted(metadata.items())})
     pq.write_table(table, path, compression="zstd", write_statistics=True)
 

@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from flows import io
+from flows.contracts import output_schema
 from flows.validation import ValidatedInputs
 
 RESULT_TABLES = (
@@ -82,11 +83,16 @@ def publish(
             for name in RESULT_TABLES:
                 frame = tables.get(name, pd.DataFrame())
                 path = stage.path / f"{name}.parquet"
-                io.write_parquet(frame, path, meta)
+                io.write_parquet(frame, path, meta, output_schema(name))
                 files[f"{name}.parquet"] = len(frame)
             (stage.path / "quarantine").mkdir()
             summary = quarantine_summary(validated.quarantine)
-            io.write_parquet(summary, stage.path / "quarantine" / "summary.parquet", meta)
+            io.write_parquet(
+                summary,
+                stage.path / "quarantine" / "summary.parquet",
+                meta,
+                output_schema("quarantine_summary"),
+            )
             files["quarantine/summary.parquet"] = len(summary)
             (stage.path / "validation_report.html").write_text(
                 validated.report_html, encoding="utf-8"

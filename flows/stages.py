@@ -29,84 +29,23 @@ from evaluation.monetise import HeadlineEffect, payment_owed, portfolio_row, val
 from evaluation.panel import StatusPanel, build_panel
 from evaluation.privacy.suppression import ColumnTotal, suppress, suppress_effects
 from evaluation.statuses import STATUSES
+from flows.contracts import output_columns
 
-EFFECT_COLUMNS = (
-    "offer_id",
-    "outcome",
-    "event_time",
-    "estimate",
-    "std_error",
-    "ci_low",
-    "ci_high",
-    "p_value",
-    "p_value_holm",
-    "n_treated",
-    "n_control",
-    "method",
-    "ci_method",
-    "level",
-    "headline",
-    "mde_80",
-    "pretrend_p_value",
-    "note",
+SUPPRESSION_COLUMNS = ("suppressed", "suppression_reason")
+
+
+def _columns(table: str) -> tuple[str, ...]:
+    """The table's columns before suppression, from its output contract."""
+    return tuple(c for c in output_columns(table) if c not in SUPPRESSION_COLUMNS)
+
+
+EFFECT_COLUMNS = _columns("effects")
+MATCHING_COLUMNS = _columns("matching")
+UNMATCHED_REASONS = tuple(
+    c.removeprefix("unmatched_") for c in MATCHING_COLUMNS if c.startswith("unmatched_")
 )
-UNMATCHED_REASONS = (
-    "outside_target_group",
-    "no_control_in_stratum",
-    "no_control_within_caliper",
-    "too_few_participants",
-    "no_candidate_controls",
-)
-MATCHING_COLUMNS = (
-    "offer_id",
-    "name",
-    "status",
-    "method",
-    "n_participants",
-    "n_matched",
-    "n_unmatched",
-    *(f"unmatched_{r}" for r in UNMATCHED_REASONS),
-    "n_controls",
-    "ess_controls",
-    "n_candidate_rows",
-    "balance_passed",
-    "max_abs_smd_after",
-    "caliper",
-    "share_treated_in_support",
-)
-PORTFOLIO_COLUMNS = (
-    "offer_id",
-    "participants",
-    "cost_per_participant_dkk",
-    "effect",
-    "effect_ci_low",
-    "effect_ci_high",
-    "price_per_extra_self_sufficient_dkk",
-    "price_ci_low",
-    "price_ci_high",
-    "net_value_per_participant_dkk",
-    "net_value_ci_low",
-    "net_value_ci_high",
-    "return_per_krone",
-    "break_even_month",
-    "evidence_stars",
-    "horizon_months",
-    "extrapolation",
-    "discount_rate",
-    "price_year",
-    "note",
-)
-BALANCE_COLUMNS = (
-    "offer_id",
-    "covariate",
-    "smd_before",
-    "smd_after",
-    "variance_ratio_before",
-    "variance_ratio_after",
-    "ecdf_max_before",
-    "ecdf_max_after",
-    "passed",
-)
+PORTFOLIO_COLUMNS = _columns("portfolio")
+BALANCE_COLUMNS = _columns("balance")
 
 
 @dataclass(frozen=True, eq=False)

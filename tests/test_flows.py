@@ -14,6 +14,7 @@ import pytest
 from evaluation import months
 from flows import io, publish, stages
 from flows.backfill import run_backfill
+from flows.contracts import OUTPUTS_DIR, output_contract
 from flows.monthly import RunParameters, monthly_evaluation
 
 AS_OF = "2024-06"
@@ -43,6 +44,31 @@ def first_run(prefect_server, synth_dir: Path, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("out")
     monthly_evaluation(_params(synth_dir, out))
     return out
+
+
+CONTRACTS = {
+    name: name.split(".")[0].replace("quarantine/summary", "quarantine_summary") for name in PARQUET
+}
+
+
+@pytest.mark.parametrize("name", PARQUET)
+def test_written_files_follow_their_output_contracts(first_run: Path, name: str) -> None:
+    contract = output_contract(CONTRACTS[name])
+    schema = pq.read_schema(io.month_dir(first_run, AS_OF) / name)
+    props = contract["properties"]
+    assert schema.names == [p["name"] for p in props]
+    arrow = {"string": "string", "int64": "int64", "double": "double", "bool": "bool"}
+    assert [str(f.type) for f in schema] == [arrow[p["physicalType"]] for p in props]
+    table = pq.read_table(io.month_dir(first_run, AS_OF) / name)
+    for p in props:
+        if p.get("required"):
+            assert table.column(p["name"]).null_count == 0, p["name"]
+
+
+def test_every_result_table_has_an_output_contract() -> None:
+    contracted = {p.name.removesuffix(".odcs.yaml") for p in OUTPUTS_DIR.glob("*.odcs.yaml")}
+    assert contracted == set(CONTRACTS.values())
+    assert set(publish.RESULT_TABLES) <= contracted
 
 
 def test_month_folder_has_every_result_with_metadata(first_run: Path, synth_dir: Path) -> None:
@@ -163,11 +189,11 @@ def test_failed_write_leaves_previous_results(
     real = io.write_parquet
     written = {"n": 0}
 
-    def disk_full(frame, path, metadata):
+    def disk_full(frame, path, metadata, schema=None):
         written["n"] += 1
         if written["n"] == 3:
             raise OSError(errno.ENOSPC, "No space left on device")
-        real(frame, path, metadata)
+        real(frame, path, metadata, schema)
 
     monkeypatch.setattr(io, "write_parquet", disk_full)
     with pytest.raises(Exception, match="no space left on the device"):
