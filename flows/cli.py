@@ -225,6 +225,10 @@ def _params(a: argparse.Namespace, as_of: str | None):  # noqa: ANN202
 def _print_summary(folder: Path) -> None:
     import pandas as pd
 
+    quarantine = pd.read_parquet(folder / "quarantine" / "summary.parquet")
+    if len(quarantine):
+        rules = ", ".join(f"{r.rule} ({r.n_rows})" for r in quarantine.itertuples())
+        print(f"quarantined {int(quarantine['n_rows'].sum())} input row(s): {rules}")
     eff = pd.read_parquet(folder / "effects.parquet")
     head = eff[eff["headline"] & (eff["outcome"] == "self_sufficient")]
     if head.empty:

@@ -148,7 +148,10 @@ class RiskSetMatching:
         return frame.groupby(list(frame.columns), sort=True).ngroup().to_numpy()
 
     def _empty(self, risk: RiskSets, n_part: int, reason: str) -> MatchResult:
+        """No match at all: participants outside the target group say so, the others
+        give ``reason``."""
         t = risk.treated
+        out, inside = t & ~risk.in_target, t & risk.in_target
         return MatchResult(
             offer_id=self.offer_id,
             method=self.config.method,
@@ -162,7 +165,13 @@ class RiskSetMatching:
                     "weight": np.array([], float),
                 }
             ),
-            unmatched=_unmatched_frame((risk.person[t], risk.ref_month[t]), reason),
+            unmatched=pd.concat(
+                [
+                    _unmatched_frame((risk.person[out], risk.ref_month[out]), OUTSIDE_TARGET_GROUP),
+                    _unmatched_frame((risk.person[inside], risk.ref_month[inside]), reason),
+                ],
+                ignore_index=True,
+            ),
             balance=pd.DataFrame(
                 columns=[
                     "covariate",
