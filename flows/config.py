@@ -22,7 +22,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from evaluation import config as core
+from evaluation import months
 from evaluation.monetise import ContractTerms, Extrapolation, ValuationSettings
+from evaluation.monitor import Plan
 from evaluation.statuses import STATUSES
 from flows.prices import load_catalogue
 
@@ -87,9 +89,11 @@ class MatchingModel(_Model):
 class PlanModel(_Model):
     """One version of the enrolment plan (INDIGO style: revisions keep old actuals)."""
 
-    version: str
+    version: str = Field(min_length=1)
     valid_from: MonthStr
     participants_by_month: dict[MonthStr, Annotated[int, Field(ge=0)]]
+    outcomes_by_month: dict[MonthStr, float] | None = None
+    payments_by_month: dict[MonthStr, Annotated[float, Field(ge=0)]] | None = None
 
 
 class PaymentTermsModel(_Model):
@@ -313,6 +317,20 @@ def _offer(o: OfferModel) -> core.OfferConfig:
         target_event_month=o.target_event_month,
         matching=matching,
         payment_terms=_terms(o.payment_terms),
+        plans=tuple(_plan(p) for p in sorted(o.plans, key=lambda p: p.valid_from)),
+    )
+
+
+def _plan(p: PlanModel) -> Plan:
+    def by_month(values: dict[str, Any] | None) -> dict[int, Any] | None:
+        return None if values is None else {months.parse(k): v for k, v in values.items()}
+
+    return Plan(
+        version=p.version,
+        valid_from=months.parse(p.valid_from),
+        participants_by_month=by_month(p.participants_by_month) or {},
+        outcomes_by_month=by_month(p.outcomes_by_month),
+        payments_by_month=by_month(p.payments_by_month),
     )
 
 

@@ -20,10 +20,12 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 from prefect import flow, get_run_logger, tags, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.filesystems import LocalFileSystem
 from pydantic import BaseModel, ConfigDict, Field
 
+from evaluation.monitor import artifact_key
 from flows import io, stages
 from flows.config import ConfigModel, config_hash, load_config, to_core
 from flows.publish import publish
@@ -144,6 +146,24 @@ def write_results(
     )
 
 
+@task(cache_policy=NO_CACHE, persist_result=False)
+def publish_on_track(tables: dict[str, pd.DataFrame]) -> list[str]:
+    """One markdown and one table artifact per offer with stable keys
+    (``on-track-<offer>`` and ``on-track-<offer>-table``), from the suppressed tables."""
+    indicators, matching = tables.get("indicators"), tables.get("matching")
+    if indicators is None or indicators.empty:
+        return []
+    names = dict(zip(matching["offer_id"], matching["name"], strict=True))
+    keys = []
+    for offer_id in pd.unique(indicators["offer_id"]):
+        key = artifact_key(str(offer_id))
+        markdown, rows = stages.on_track_summary(indicators, offer_id, names.get(offer_id, ""))
+        create_markdown_artifact(markdown=markdown, key=key, description="Are we on track?")
+        create_table_artifact(table=rows, key=f"{key}-table", description="On-track indicators")
+        keys.append(key)
+    return keys
+
+
 # --- flows ------------------------------------------------------------------------------
 
 
@@ -167,6 +187,7 @@ def monthly_evaluation(params: RunParameters) -> dict[str, Any]:
     ]
     results = [f.result() for f in futures]
     tables = stages.suppress_tables(stages.combine(results), cfg.min_cell_size)
+    publish_on_track(tables)
     manifest = _manifest(params, as_of, hashes, cfg_model, validated, tables)
     target = write_results(params, as_of, tables, manifest, validated)
     logger.info("results for %s written to %s", as_of, target)

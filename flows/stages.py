@@ -8,6 +8,7 @@ panel, matched sets) stay inside :func:`evaluate_offer`; what it returns is aggr
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field, fields
 
 import numpy as np
@@ -26,8 +27,23 @@ from evaluation.matching import RiskSetMatching
 from evaluation.matching.results import MatchResult
 from evaluation.monetise import TIDY_COLUMNS as VALUE_COLUMNS
 from evaluation.monetise import HeadlineEffect, payment_owed, portfolio_row, value_offer
+from evaluation.monitor import (
+    MonitorSettings,
+    OfferProgress,
+    OnTrack,
+    assess,
+    count_dropouts,
+    count_starts,
+)
 from evaluation.panel import StatusPanel, build_panel
-from evaluation.privacy.suppression import ColumnTotal, suppress, suppress_effects
+from evaluation.privacy.suppression import (
+    FLAG,
+    REASON,
+    ColumnTotal,
+    RowTotal,
+    suppress,
+    suppress_effects,
+)
 from evaluation.statuses import STATUSES
 from flows.contracts import output_columns
 
@@ -211,7 +227,34 @@ def summarise_offer(models: OfferModels, offer: OfferConfig, cfg: EvaluationConf
 
 
 def evaluate_offer(panel: StatusPanel, offer: OfferConfig, cfg: EvaluationConfig) -> OfferResults:
-    return summarise_offer(fit_offer(panel, offer, cfg), offer, cfg)
+    models = fit_offer(panel, offer, cfg)
+    results = summarise_offer(models, offer, cfg)
+    on_track = monitor_offer(panel, models, offer, cfg)
+    return dataclasses.replace(results, indicators=on_track.indicators_frame())
+
+
+def monitor_offer(
+    panel: StatusPanel, models: OfferModels, offer: OfferConfig, cfg: EvaluationConfig
+) -> OnTrack:
+    """Are we on track: enrolment and dropouts so far (counted from the panel's
+    participations as of its last month) and the interim effect on self-sufficiency."""
+    as_of = panel.last_month
+    parts = panel.participations.for_offer(offer.offer_id)
+    end = np.where(parts.end < 0, np.nan, parts.end.astype(float))
+    settings = MonitorSettings()
+    progress = OfferProgress(
+        offer_id=offer.offer_id,
+        as_of=as_of,
+        starts_by_month=count_starts(parts.start, as_of),
+        dropouts=count_dropouts(parts.start, end, as_of, within=settings.dropout_months),
+        planned_participants=offer.planned_participants,
+        plans=offer.plans or None,
+        effect=models.studies.get("self_sufficient"),
+        target_effect=offer.target_effect,
+        target_event_month=offer.target_event_month,
+        level=cfg.estimation.level,
+    )
+    return assess(progress, settings)
 
 
 def combine(results: list[OfferResults]) -> dict[str, pd.DataFrame]:
@@ -339,6 +382,8 @@ def suppress_tables(tables: dict[str, pd.DataFrame], threshold: int) -> dict[str
         ):
             if len(tables.get(name, ())):
                 out[name] = _suppress_by_offer(tables[name], matched, numbers, threshold)
+    if len(tables.get("indicators", ())):
+        out["indicators"] = suppress_indicators(tables["indicators"], threshold)
     if len(tables.get("portfolio", ())):
         out["portfolio"] = suppress(
             tables["portfolio"],
@@ -347,6 +392,42 @@ def suppress_tables(tables: dict[str, pd.DataFrame], threshold: int) -> dict[str
             threshold=threshold,
         )
     return out
+
+
+COUNT_INDICATORS = ("enrolment", "enrolment_by_month", "dropouts")
+"""Indicators whose value is a number of persons (``enrolment`` = sum of the months)."""
+DERIVED_INDICATORS = {"enrolment_total": "enrolment", "dropout_share": "dropouts"}
+"""Indicators whose value rests on a count indicator of the same offer."""
+
+
+def suppress_indicators(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Blank person counts under ``threshold`` in the indicator table: monthly enrolment
+    (with secondary suppression against the enrolment total), dropouts, and the values
+    resting on them (the enrolment total row, the dropout share). Effects in the table
+    rest on at least ``MonitorSettings.min_treated`` participants."""
+    frame = frame.reset_index(drop=True)
+    is_count = frame["indicator"].isin(COUNT_INDICATORS).to_numpy()
+    enrol = frame["indicator"].isin(["enrolment", "enrolment_by_month"]).to_numpy()
+    work = frame.assign(
+        _n=frame["value"].where(is_count).astype("Float64"),
+        _group=np.where(enrol, "enrolment", "row" + pd.Series(frame.index).astype(str)),
+        _role=np.where(frame["indicator"] == "enrolment", "total", "part"),
+    )
+    done = suppress(
+        work,
+        counts=["_n"],
+        totals=[RowTotal(("_n",), by=("offer_id", "_group"), key="_role", total="total")],
+        threshold=threshold,
+    )
+    blank = done["_n"].isna().to_numpy() & is_count
+    for derived, base in DERIVED_INDICATORS.items():
+        hidden = set(done.loc[blank & (done["indicator"] == base).to_numpy(), "offer_id"])
+        rows = (done["indicator"] == derived) & done["offer_id"].isin(hidden)
+        done.loc[rows, FLAG] = True
+        done.loc[rows, REASON] = f"rests on a suppressed {base} count"
+        blank |= rows.to_numpy()
+    done["value"] = done["value"].mask(blank)
+    return done.drop(columns=["_n", "_group", "_role"])
 
 
 BALANCE_NUMBERS = tuple(c for c in BALANCE_COLUMNS if c not in ("offer_id", "covariate", "passed"))
@@ -362,3 +443,59 @@ def _suppress_by_offer(
         counted, counts=[base], derived=dict.fromkeys(numbers, base), threshold=threshold
     )
     return done.drop(columns=base)
+
+
+# --- "are we on track" summaries (Prefect artifacts) ----------------------------------------
+
+ON_TRACK_ROWS = ("enrolment", "enrolment_total", "dropouts", "dropout_share", "interim_att")
+
+
+def on_track_summary(indicators: pd.DataFrame, offer_id: str, name: str) -> tuple[str, list]:
+    """A markdown summary and table rows of one offer's (suppressed) indicators: the
+    status with the rule that set it, then enrolment, dropouts and the interim effect
+    against the trajectory. Blanked numbers show as "–"; no person-level content."""
+    rows = indicators[indicators["offer_id"] == offer_id]
+    status = rows[rows["indicator"] == "status"]
+    head = status.iloc[0] if len(status) else None
+    table = []
+    for ind in ON_TRACK_ROWS:
+        hit = rows[rows["indicator"] == ind]
+        if len(hit) == 0:
+            continue
+        r = hit.iloc[0]
+        table.append(
+            {
+                "indicator": ind,
+                "value": _fmt(r["value"]),
+                "planned": _fmt(r["planned"]),
+                "interval": (
+                    f"{_fmt(r['ci_low'])} to {_fmt(r['ci_high'])}"
+                    if pd.notna(r["ci_low"]) and pd.notna(r["ci_high"])
+                    else "–"
+                ),
+                "event_month": "–" if pd.isna(r["event_time"]) else str(int(r["event_time"])),
+            }
+        )
+    state = "unknown" if head is None else str(head["status"])
+    lines = [
+        f"## {name} ({offer_id}): {state.replace('_', ' ')}",
+        "",
+        f"As of {rows['as_of'].iloc[0] if len(rows) else '–'}."
+        + ("" if head is None else f" Rule `{head['rule_code']}`: {head['rule']}"),
+        "",
+        "| indicator | value | planned / needed | interval | event month |",
+        "|---|---|---|---|---|",
+        *(
+            f"| {t['indicator']} | {t['value']} | {t['planned']} | {t['interval']} | "
+            f"{t['event_month']} |"
+            for t in table
+        ),
+    ]
+    return "\n".join(lines) + "\n", table
+
+
+def _fmt(x: object) -> str:
+    if x is None or pd.isna(x):
+        return "–"
+    x = float(x)
+    return f"{x:,.0f}" if x == round(x) and abs(x) >= 1 else f"{x:.3f}"

@@ -232,3 +232,68 @@ def test_deployment_has_cron_in_copenhagen_time(prefect_server, synth_dir: Path,
     sched = dep.schedules[0].schedule
     assert sched.cron == "0 6 5 * *" and sched.timezone == "Europe/Copenhagen"
     assert dep.parameters["params"]["out"] == str(tmp_path.resolve())
+
+
+COUNT_COLUMNS = {
+    "effects.parquet": ("n_treated", "n_control"),
+    "levels.parquet": ("n_persons",),
+    "matching.parquet": (
+        "n_participants",
+        "n_matched",
+        "n_unmatched",
+        *(c for c in stages.MATCHING_COLUMNS if c.startswith("unmatched_")),
+        "n_controls",
+    ),
+    "portfolio.parquet": ("participants",),
+}
+
+
+def test_published_counts_are_never_small_cells(first_run: Path) -> None:
+    folder = io.month_dir(first_run, AS_OF)
+    for name, cols in COUNT_COLUMNS.items():
+        frame = pd.read_parquet(folder / name)
+        for col in cols:
+            v = frame[col].dropna()
+            assert not ((v > 0) & (v < 5)).any(), (name, col)
+    ind = pd.read_parquet(folder / "indicators.parquet")
+    counts = ind[ind["indicator"].isin(stages.COUNT_INDICATORS)]["value"].dropna()
+    assert not ((counts > 0) & (counts < 5)).any()
+
+
+def test_no_person_id_in_any_published_file(first_run: Path, synth_dir: Path) -> None:
+    ids = set(pd.read_parquet(synth_dir / "persons.parquet")["person_id"].astype(str))
+    folder = io.month_dir(first_run, AS_OF)
+    for path in folder.rglob("*"):
+        if path.suffix == ".parquet":
+            frame = pd.read_parquet(path)
+            text = " ".join(map(str, frame.select_dtypes(exclude="number").to_numpy().ravel()))
+        elif path.is_file():
+            text = path.read_text(encoding="utf-8")
+        else:
+            continue
+        found = {i for i in ids if i in text}
+        assert not found, (path.name, sorted(found)[:3])
+
+
+def test_on_track_status_and_artifacts_per_offer(first_run: Path) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    ind = pd.read_parquet(io.month_dir(first_run, AS_OF) / "indicators.parquet")
+    status = ind[ind["indicator"] == "status"].set_index("offer_id")
+    offers = ["los", "jobformidler", "ung", "praktik"]
+    assert sorted(status.index) == sorted(offers)
+    assert status["status"].isin(["on_track", "at_risk", "off_track"]).all()
+    assert status["rule_code"].notna().all() and status["rule"].str.len().gt(10).all()
+    keys = [f"on-track-{o}" for o in offers]
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                key=ArtifactFilterKey(any_=[*keys, *(k + "-table" for k in keys)])
+            )
+        )
+    by_key = {a.key: a for a in found}
+    for offer, key in zip(offers, keys, strict=True):
+        assert by_key[key].type == "markdown"
+        assert status.loc[offer, "status"].replace("_", " ") in by_key[key].data
+        assert by_key[key + "-table"].type == "table"
