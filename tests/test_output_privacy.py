@@ -1,0 +1,89 @@
+"""Small-cell suppression of the published tables the flow builds (indicators, matching):
+no count of 1-4 persons survives, and no blanked count can be recovered from a total."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flows import stages
+
+THRESHOLD = 5
+
+
+def _indicators(monthly: list[int], dropouts: int) -> pd.DataFrame:
+    n = len(monthly)
+    total = float(sum(monthly))
+    rows = [
+        ("enrolment", None, total),
+        ("enrolment_total", None, total),
+        ("dropouts", None, float(dropouts)),
+        ("dropout_share", None, dropouts / total if total else np.nan),
+        ("interim_att", None, 0.04),
+        *(("enrolment_by_month", f"2024-{m + 1:02d}", float(v)) for m, v in enumerate(monthly)),
+    ]
+    frame = pd.DataFrame(rows, columns=["indicator", "month", "value"])
+    frame.insert(0, "offer_id", "los")
+    for col in ("planned", "ci_low", "ci_high"):
+        frame[col] = np.nan
+    frame["event_time"] = pd.array([None] * len(frame), dtype="Int64")
+    frame["as_of"] = "2024-12"
+    assert len(frame) == n + 5
+    return frame
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    monthly=st.lists(st.integers(0, 12), min_size=1, max_size=12),
+    dropouts=st.integers(0, 12),
+)
+def test_indicator_counts_are_never_small_or_recoverable(monthly, dropouts) -> None:
+    before = _indicators(monthly, dropouts)
+    out = stages.suppress_indicators(before, THRESHOLD)
+    value = out.set_index("indicator")["value"]
+    counts = out[out["indicator"].isin(stages.COUNT_INDICATORS)]["value"].dropna()
+    assert not ((counts > 0) & (counts < THRESHOLD)).any()
+    months = out[out["indicator"] == "enrolment_by_month"]
+    blanked = months["value"].isna()
+    if pd.notna(value["enrolment"]):
+        # a total with exactly one blanked month would give that month away
+        assert blanked.sum() != 1
+        assert value["enrolment_total"] == value["enrolment"]
+    else:
+        assert pd.isna(value["enrolment_total"])
+    if pd.isna(value["dropouts"]):
+        assert pd.isna(value["dropout_share"])
+    assert value["interim_att"] == 0.04  # effects are not counts
+    # exactly the values blanked here are flagged
+    blanked_here = before["value"].notna().to_numpy() & out["value"].isna().to_numpy()
+    assert (out["suppressed"].to_numpy(bool) == blanked_here).all()
+
+
+def test_matching_blanks_the_total_not_the_matched_participants() -> None:
+    reasons = [c for c in stages.MATCHING_COLUMNS if c.startswith("unmatched_")]
+    row = dict.fromkeys(stages.MATCHING_COLUMNS, 0)
+    row.update(
+        offer_id="los",
+        name="Projekt LOS",
+        status="matched",
+        method="propensity",
+        n_participants=602,
+        n_matched=600,
+        n_unmatched=2,
+        unmatched_no_control_within_caliper=2,
+        n_controls=1500,
+        ess_controls=900.0,
+        balance_passed=True,
+        max_abs_smd_after=0.05,
+        caliper=0.2,
+        share_treated_in_support=0.99,
+    )
+    tables = {"matching": pd.DataFrame([row])}
+    out = stages.suppress_tables(tables, THRESHOLD)["matching"].iloc[0]
+    assert out["n_matched"] == 600 and out["max_abs_smd_after"] == 0.05
+    assert pd.isna(out["n_unmatched"]) and pd.isna(out["unmatched_no_control_within_caliper"])
+    assert pd.isna(out["n_participants"])  # else participants - matched = unmatched
+    assert out["suppressed"] and "secondary" in out["suppression_reason"]
+    assert all(out[r] == 0 for r in reasons if r != "unmatched_no_control_within_caliper")

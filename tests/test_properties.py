@@ -1,0 +1,189 @@
+"""Property tests (hypothesis) of matching and estimation on small random panels:
+controls never contribute months after their own start, control weights add up to the
+participants, the order of persons does not matter, and an effect added by hand to the
+participants' outcomes moves every post-start estimate by exactly that amount."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from evaluation import months
+from evaluation.config import MatchingConfig, TargetGroup
+from evaluation.did.event_study import MatchedEventStudy
+from evaluation.matching import RiskSetMatching
+from evaluation.panel import build_panel
+from evaluation.statuses import CODE, STATUSES
+
+OFFER = "tilbud"
+FIRST = months.parse("2021-01")
+N_MONTHS = 36
+# Statuses the random panels use, each paired with an unused "shifted" twin: moving a
+# participant's post-start months to the twin adds exactly DELTA to an outcome that is 0
+# on the first set and DELTA on the second.
+BASE = ("cash_benefit", "sickness_benefit", "unemployment_insurance", "job", "education")
+TWIN = ("rehabilitation", "flexjob", "disability_pension", "other", "education_benefit")
+DELTA = 0.37
+TARGET = TargetGroup(("cash_benefit", "sickness_benefit"), months_before_start=1)
+PROPERTY_SETTINGS = settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    persons: pd.DataFrame
+    status: pd.DataFrame
+    participation: pd.DataFrame
+
+
+def _inputs(seed: int, n: int = 120) -> Inputs:
+    rng = np.random.default_rng(seed)
+    ids = np.array([f"p{seed}-{i:04d}" for i in range(n)])
+    persons = pd.DataFrame(
+        {
+            "person_id": ids,
+            "birth_year": rng.integers(1960, 2000, n),
+            "sex": rng.choice(["F", "M"], n),
+            "education": rng.choice(["grundskole", "gymnasial", "erhvervsfaglig", "lvu"], n),
+            "municipality_code": 101,
+        }
+    )
+    state = rng.integers(0, len(BASE), n)
+    path = np.empty((n, N_MONTHS), dtype=np.int64)
+    for t in range(N_MONTHS):
+        move = rng.random(n) < 0.15
+        state = np.where(move, rng.integers(0, len(BASE), n), state)
+        path[:, t] = state
+    status = pd.DataFrame(
+        {
+            "person_id": np.repeat(ids, N_MONTHS),
+            "month": np.tile(
+                [pd.Timestamp(months.label(FIRST + t) + "-01") for t in range(N_MONTHS)], n
+            ),
+            "status": np.array(BASE)[path.ravel()],
+        }
+    )
+    # participants: eligible persons drawn at months 14..30 (a history of 12 months first)
+    starts = []
+    for i in rng.permutation(n)[: n // 4]:
+        t = int(rng.integers(14, 31))
+        if BASE[path[i, t - 1]] in TARGET.statuses:
+            starts.append((ids[i], t))
+    participation = pd.DataFrame(
+        {
+            "person_id": [p for p, _ in starts],
+            "offer_id": OFFER,
+            "start_month": [pd.Timestamp(months.label(FIRST + t) + "-01") for _, t in starts],
+            "end_month": pd.NaT,
+        }
+    )
+    return Inputs(persons, status, participation)
+
+
+def _match(inp: Inputs, **options):
+    panel = build_panel(inp.persons, inp.status, inp.participation)
+    cfg = MatchingConfig(min_participants=2, k=2, exact_on=("start_month",), **options)
+    return panel, RiskSetMatching(panel, OFFER, TARGET, cfg).fit()
+
+
+def _outcome() -> np.ndarray:
+    values = np.zeros(len(STATUSES))
+    values[[CODE[s] for s in TWIN]] = DELTA
+    return values
+
+
+def _study(panel, match) -> MatchedEventStudy:
+    return MatchedEventStudy(panel, match, window=(-6, 6), bootstrap_below=0)
+
+
+@PROPERTY_SETTINGS
+@given(seed=st.integers(0, 100_000), replace=st.booleans(), not_yet=st.booleans())
+def test_controls_never_contribute_months_after_their_own_start(seed, replace, not_yet) -> None:
+    inp = _inputs(seed)
+    panel, match = _match(inp, replace=replace, not_yet_treated=not_yet)
+    own_start = panel.offer_starts[OFFER]
+    sets = match.sets
+    controls = sets[~sets["treated"]]
+    assert (controls["ref_month"].to_numpy() < own_start[controls["person"].to_numpy()]).all()
+    if not not_yet:
+        never = own_start == np.iinfo(np.int32).max
+        assert never[controls["person"].to_numpy()].all()
+    if match.n_matched == 0:
+        return
+    rows = _study(panel, match).stacked(_outcome())
+    c = rows[~rows["treated"] & (rows["weight"] > 0)]
+    used_month = c["cohort"].to_numpy() + c["event_time"].to_numpy()
+    assert (used_month < own_start[c["person"].to_numpy()]).all()
+
+
+@PROPERTY_SETTINGS
+@given(seed=st.integers(0, 100_000), replace=st.booleans(), k=st.integers(1, 4))
+def test_control_weights_sum_to_the_matched_participants(seed, replace, k) -> None:
+    inp = _inputs(seed)
+    panel = build_panel(inp.persons, inp.status, inp.participation)
+    cfg = MatchingConfig(min_participants=2, k=k, replace=replace, exact_on=("start_month",))
+    match = RiskSetMatching(panel, OFFER, TARGET, cfg).fit()
+    sets = match.sets
+    per_set = sets[~sets["treated"]].groupby("set_id")["weight"].sum()
+    assert np.allclose(per_set.to_numpy(), 1.0)
+    assert np.isclose(sets.loc[~sets["treated"], "weight"].sum(), match.n_matched)
+    assert sets["treated"].sum() == match.n_matched == len(per_set)
+    assert match.n_matched + len(match.unmatched) == match.n_participants
+
+
+@PROPERTY_SETTINGS
+@given(seed=st.integers(0, 100_000), order=st.randoms(use_true_random=False))
+def test_person_order_changes_nothing(seed, order) -> None:
+    inp = _inputs(seed)
+    perm = list(range(len(inp.persons)))
+    order.shuffle(perm)
+    shuffled = Inputs(
+        inp.persons.iloc[perm].reset_index(drop=True),
+        inp.status.sample(frac=1.0, random_state=order.randint(0, 2**31)).reset_index(drop=True),
+        inp.participation.iloc[::-1].reset_index(drop=True),
+    )
+    results = []
+    for version in (inp, shuffled):
+        panel, match = _match(version)
+        ids = panel.person_ids
+        sets = match.sets.assign(person_id=ids[match.sets["person"].to_numpy()])
+        key = sets.sort_values(["ref_month", "person_id", "treated"])[
+            ["person_id", "ref_month", "treated", "weight"]
+        ].reset_index(drop=True)
+        est = _study(panel, match).fit("y", _outcome()) if match.n_matched else None
+        results.append((key, est))
+    (a, ea), (b, eb) = results
+    pd.testing.assert_frame_equal(a, b)
+    if ea is not None:
+        np.testing.assert_allclose(ea.estimates, eb.estimates, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(ea.std_errors, eb.std_errors, rtol=1e-9, atol=1e-12)
+
+
+@PROPERTY_SETTINGS
+@given(seed=st.integers(0, 100_000))
+def test_added_effect_moves_every_post_start_estimate_by_that_amount(seed) -> None:
+    inp = _inputs(seed)
+    panel, match = _match(inp)
+    if match.n_matched == 0:
+        return
+    base = _study(panel, match).fit("y", _outcome())
+    # move each participant's months from their start on to the twin statuses (+DELTA)
+    starts = inp.participation.groupby("person_id")["start_month"].min()
+    status = inp.status.copy()
+    start = status["person_id"].map(starts)
+    after = start.notna() & (status["month"] >= start)
+    twin = dict(zip(BASE, TWIN, strict=True))
+    status.loc[after, "status"] = status.loc[after, "status"].map(twin)
+    panel2, match2 = _match(Inputs(inp.persons, status, inp.participation))
+    pd.testing.assert_frame_equal(match.sets, match2.sets)
+    shifted = _study(panel2, match2).fit("y", _outcome())
+    e = base.event_times
+    diff = shifted.estimates - base.estimates
+    ok = np.isfinite(base.estimates)
+    np.testing.assert_allclose(diff[ok & (e >= 0)], DELTA, atol=1e-10)
+    np.testing.assert_allclose(diff[ok & (e < 0)], 0.0, atol=1e-10)
