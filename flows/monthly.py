@@ -123,9 +123,22 @@ def _offer_cache_key(context: Any, parameters: dict[str, Any]) -> str:
 
 
 @task(cache_key_fn=_offer_cache_key, persist_result=True)
-def evaluate_offer_task(panel, offer, cfg, cache_key: str) -> stages.OfferResults:  # noqa: ANN001
-    """Match, estimate, value and monitor one offer; aggregate tables only."""
-    return stages.evaluate_offer(panel, offer, cfg)
+def evaluate_offer_task(  # noqa: ANN001
+    panel, offer, cfg, cache_key: str, restricted_dir: str | None = None
+) -> stages.OfferResults:
+    """Match, estimate, value and monitor one offer; aggregate tables only. With
+    ``restricted_dir`` the matched sets go there (person level; part of the cache key)."""
+    writer = None
+    if restricted_dir is not None:
+        path = Path(restricted_dir) / f"matched_sets_{offer.offer_id}.parquet"
+
+        def writer(frame: pd.DataFrame) -> None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name("." + path.name + ".tmp")
+            io.write_parquet(frame, tmp, {})
+            tmp.replace(path)
+
+    return stages.evaluate_offer(panel, offer, cfg, restricted=writer)
 
 
 @task(cache_policy=NO_CACHE, persist_result=False)
@@ -178,10 +191,17 @@ def monthly_evaluation(params: RunParameters) -> dict[str, Any]:
     validated = validate(params.data, hashes, cfg_model.validation.max_quarantine_share)
     panel = build_panel(validated, as_of)
     key_base = _key_base(hashes, cfg_model, as_of)
+    restricted = (
+        str(io.month_dir(Path(params.restricted_out), as_of)) if params.restricted_out else None
+    )
     evaluate = evaluate_offer_task.with_options(result_storage=_cache_storage(params))
     futures = [
         evaluate.submit(
-            panel, offer, cfg, cache_key=_offer_key(key_base, cfg_model, offer.offer_id)
+            panel,
+            offer,
+            cfg,
+            cache_key=_offer_key(key_base + repr(restricted), cfg_model, offer.offer_id),
+            restricted_dir=restricted,
         )
         for offer in cfg.offers
     ]

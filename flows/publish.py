@@ -120,7 +120,8 @@ def publish(
 
 
 def write_restricted(restricted_out: Path, as_of: str, validated: ValidatedInputs) -> None:
-    """Person-level rows for the data owner only (quarantined row numbers and rules)."""
+    """Person-level rows for the data owner only (quarantined row numbers and rules; the
+    matched sets are written there by the offer tasks)."""
     folder = io.month_dir(restricted_out, as_of)
     folder.mkdir(parents=True, exist_ok=True)
     io.write_parquet(validated.quarantine, folder / "quarantine_rows.parquet", {})

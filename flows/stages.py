@@ -9,6 +9,7 @@ panel, matched sets) stay inside :func:`evaluate_offer`; what it returns is aggr
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 
 import numpy as np
@@ -226,11 +227,44 @@ def summarise_offer(models: OfferModels, offer: OfferConfig, cfg: EvaluationConf
     )
 
 
-def evaluate_offer(panel: StatusPanel, offer: OfferConfig, cfg: EvaluationConfig) -> OfferResults:
+def evaluate_offer(
+    panel: StatusPanel,
+    offer: OfferConfig,
+    cfg: EvaluationConfig,
+    restricted: Callable[[pd.DataFrame], None] | None = None,
+) -> OfferResults:
+    """Every aggregate table of one offer; ``restricted`` (if given) receives the
+    person-level matched sets, for the data owner's restricted folder only."""
     models = fit_offer(panel, offer, cfg)
+    if restricted is not None:
+        restricted(matched_sets(panel, models.match))
     results = summarise_offer(models, offer, cfg)
     on_track = monitor_offer(panel, models, offer, cfg)
     return dataclasses.replace(results, indicators=on_track.indicators_frame())
+
+
+def matched_sets(panel: StatusPanel, match: MatchResult) -> pd.DataFrame:
+    """Person-level matched sets and unmatched participants (restricted)."""
+    sets = match.sets
+    unmatched = match.unmatched
+    return pd.DataFrame(
+        {
+            "offer_id": match.offer_id,
+            "set_id": pd.array(
+                np.concatenate([sets["set_id"], np.full(len(unmatched), -1)]), dtype="Int64"
+            ).astype("Int64"),
+            "person_id": panel.person_ids[
+                np.concatenate([sets["person"], unmatched["person"]]).astype(np.int64)
+            ].astype(str),
+            "start_month": [
+                months.label(int(m))
+                for m in np.concatenate([sets["ref_month"], unmatched["ref_month"]])
+            ],
+            "treated": np.concatenate([sets["treated"], np.ones(len(unmatched), bool)]),
+            "weight": np.concatenate([sets["weight"], np.zeros(len(unmatched))]),
+            "unmatched_reason": [None] * len(sets) + list(unmatched["reason"].astype(str)),
+        }
+    )
 
 
 def monitor_offer(

@@ -155,11 +155,11 @@ def test_backfill_resumes_and_matches_single_runs(
     real = stages.evaluate_offer
     calls = {"n": 0}
 
-    def dies_in_second_month(panel, offer, cfg):
+    def dies_in_second_month(panel, offer, cfg, **kwargs):
         if months.label(panel.last_month) == "2024-05":
             raise RuntimeError("simulated crash")
         calls["n"] += 1
-        return real(panel, offer, cfg)
+        return real(panel, offer, cfg, **kwargs)
 
     monkeypatch.setattr(stages, "evaluate_offer", dies_in_second_month)
     params = _params(synth_dir, out, as_of=None)
@@ -297,3 +297,26 @@ def test_on_track_status_and_artifacts_per_offer(first_run: Path) -> None:
         assert by_key[key].type == "markdown"
         assert status.loc[offer, "status"].replace("_", " ") in by_key[key].data
         assert by_key[key + "-table"].type == "table"
+
+
+def test_person_level_rows_only_in_the_restricted_folder(
+    prefect_server, synth_dir: Path, tmp_path: Path
+) -> None:
+    out, restricted = tmp_path / "out", tmp_path / "restricted"
+    params = _params(synth_dir, out).model_copy(update={"restricted_out": str(restricted)})
+    monthly_evaluation(params)
+    folder = io.month_dir(restricted, AS_OF)
+    names = sorted(p.name for p in folder.iterdir())
+    offers = ["jobformidler", "los", "praktik", "ung"]
+    assert names == sorted(
+        ["quarantine_rows.parquet"] + [f"matched_sets_{o}.parquet" for o in offers]
+    )
+    sets = pd.read_parquet(folder / "matched_sets_los.parquet")
+    persons = set(pd.read_parquet(synth_dir / "persons.parquet")["person_id"].astype(str))
+    assert set(sets["person_id"]) <= persons
+    matched = sets[sets["set_id"] >= 0]
+    matching = pd.read_parquet(io.month_dir(out, AS_OF) / "matching.parquet").set_index("offer_id")
+    assert matched["treated"].sum() == matching.loc["los", "n_matched"]
+    assert matched.loc[~matched["treated"], "weight"].sum() == pytest.approx(
+        matched["treated"].sum()
+    )
