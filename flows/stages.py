@@ -456,7 +456,9 @@ def suppress_indicators(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
     blank = done["_n"].isna().to_numpy() & is_count
     for derived, base in DERIVED_INDICATORS.items():
         hidden = set(done.loc[blank & (done["indicator"] == base).to_numpy(), "offer_id"])
-        rows = (done["indicator"] == derived) & done["offer_id"].isin(hidden)
+        rows = (
+            (done["indicator"] == derived) & done["offer_id"].isin(hidden) & done["value"].notna()
+        )
         done.loc[rows, FLAG] = True
         done.loc[rows, REASON] = f"rests on a suppressed {base} count"
         blank |= rows.to_numpy()

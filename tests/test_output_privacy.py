@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from flows import stages
@@ -39,6 +39,7 @@ def _indicators(monthly: list[int], dropouts: int) -> pd.DataFrame:
     monthly=st.lists(st.integers(0, 12), min_size=1, max_size=12),
     dropouts=st.integers(0, 12),
 )
+@example(monthly=[0], dropouts=1)  # a share that was never defined is not 'suppressed'
 def test_indicator_counts_are_never_small_or_recoverable(monthly, dropouts) -> None:
     before = _indicators(monthly, dropouts)
     out = stages.suppress_indicators(before, THRESHOLD)
