@@ -7,6 +7,7 @@ traceback and Prefect's logs.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import time
@@ -257,6 +258,9 @@ def _quiet_prefect(debug: bool) -> None:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
         os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "CRITICAL")
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+        # Library and module log lines (GX, flows.validation, Prefect's event worker)
+        # would surround the one-line error; the CLI prints its own summary instead.
+        logging.disable(logging.ERROR)
 
 
 def _one_line(exc: BaseException) -> str:

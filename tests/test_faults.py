@@ -140,6 +140,22 @@ def test_bad_input_stops_with_one_clear_line_and_keeps_results(
     assert _snapshot(out) == before
 
 
+def test_console_shows_only_the_error_line(published, synth_dir, person_ids, tmp_path) -> None:
+    """As a user sees it: the real command in its own process prints exactly one line on
+    stderr (no library log lines around it) and exits 1."""
+    out, before = published
+    from prefect.settings import PREFECT_API_URL
+
+    data = _copy_inputs(synth_dir, tmp_path / "data")
+    _renamed_column(data)
+    env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())}
+    cmd = [sys.executable, "-m", "flows.cli", *_run_args(data, out)]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1
+    _assert_one_line_error(done.stderr, STOPS["renamed_column"][1], person_ids)
+    assert _snapshot(out) == before
+
+
 def test_disk_full_keeps_results(published, synth_dir, person_ids, monkeypatch, capsys) -> None:
     out, before = published
     real = io.write_parquet
