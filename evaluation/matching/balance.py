@@ -55,7 +55,9 @@ def balance_table(
 ) -> pd.DataFrame:
     """Balance of every covariate before (all risk-set rows, weight 1) and after
     matching (``matched_weight``: 1 for matched participants, the matching weight for
-    controls, 0 for rows not used)."""
+    controls, 0 for rows not used). A binary covariate that fewer than ``vr_min_rows``
+    matched rows on either side hold is reported but not judged on its SMD (a handful of
+    persons swings it); ``smd_judged`` says which were."""
     t = treated.astype(bool)
     used_t = t & (matched_weight > 0)
     used_c = ~t & (matched_weight > 0)
@@ -70,7 +72,8 @@ def balance_table(
     lo, hi = variance_ratio_range
     vr = table["variance_ratio_after"]
     vr_ok = ~table["variance_ratio_judged"] | vr.isna() | ((vr >= lo) & (vr <= hi))
-    table["passed"] = (table["smd_after"].abs() <= smd_threshold) & vr_ok
+    smd_ok = ~table["smd_judged"] | (table["smd_after"].abs() <= smd_threshold)
+    table["passed"] = smd_ok & vr_ok
     return table
 
 
@@ -97,6 +100,10 @@ def _covariate_balance(
         and off_mode[used_t].sum() >= vr_min_rows
         and off_mode[used_c].sum() >= vr_min_rows
     )
+    # A binary covariate held by fewer than ``vr_min_rows`` matched rows on either side
+    # (a status almost nobody had in that month) has an SMD that a handful of persons
+    # swings; it is reported but, like such variance ratios, not judged.
+    smd_judged = not binary or min(off_mode[used_t].sum(), off_mode[used_c].sum()) >= vr_min_rows
     if binary:
         e0, e1 = abs(m_t0 - m_c0), abs(m_t1 - m_c1)
     else:
@@ -105,6 +112,7 @@ def _covariate_balance(
     return {
         "binary": binary,
         "variance_ratio_judged": bool(judged),
+        "smd_judged": bool(smd_judged),
         "mean_treated_before": m_t0,
         "mean_control_before": m_c0,
         "mean_treated_after": m_t1,
