@@ -29,6 +29,7 @@ from evaluation.monitor import artifact_key
 from flows import io, stages
 from flows.config import ConfigModel, config_hash, load_config, to_core
 from flows.publish import publish
+from flows.report import render_report
 from flows.validation import ValidatedInputs, validate_inputs
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
@@ -148,7 +149,12 @@ def write_results(
     tables: dict[str, pd.DataFrame],
     manifest: dict[str, Any],
     validated: ValidatedInputs,
+    report: dict[str, Any],
 ) -> Path:
+    def write_report(path: Path) -> None:
+        html = render_report(tables, as_of=as_of, run_id=manifest["run_id"], **report)
+        path.write_text(html, encoding="utf-8")
+
     return publish(
         out=Path(params.out),
         as_of=as_of,
@@ -156,6 +162,7 @@ def write_results(
         manifest=manifest,
         validated=validated,
         restricted_out=Path(params.restricted_out) if params.restricted_out else None,
+        extra_files={"report.html": write_report},
     )
 
 
@@ -209,7 +216,12 @@ def monthly_evaluation(params: RunParameters) -> dict[str, Any]:
     tables = stages.suppress_tables(stages.combine(results), cfg.min_cell_size)
     publish_on_track(tables)
     manifest = _manifest(params, as_of, hashes, cfg_model, validated, tables)
-    target = write_results(params, as_of, tables, manifest, validated)
+    report = {
+        "lang": params.lang,
+        "min_cell_size": cfg.min_cell_size,
+        "headline_window": tuple(cfg.estimation.headline_window),
+    }
+    target = write_results(params, as_of, tables, manifest, validated, report)
     logger.info("results for %s written to %s", as_of, target)
     return {"as_of": as_of, "out": str(target), "run_id": manifest["run_id"]}
 
