@@ -1,0 +1,203 @@
+"""Matching and estimation at national scale (issues 3 and 4): speed and peak memory.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_matching.py [--persons 1000000] [--repeats 1]
+        [--peer-rows 50000] [--peer-python /work/peer-venv-psm/bin/python]
+
+1. Writes a synthetic municipality (``--persons`` × 60 months, enrolment scaled so about
+   30,000 persons take an offer) to a temporary folder in a child process.
+2. In a fresh child process per repeat: reads it, builds the person × month matrix,
+   matches every offer and fits the event study on self-sufficiency; prints wall time per
+   phase and the child's peak RSS (``ru_maxrss``), then the medians.
+3. Peer: for one offer, the propensity model and 1:1 nearest-neighbour matching of
+   ``psmpy`` on a random subsample of ``--peer-rows`` risk-set rows (same covariates),
+   against ours on the same rows; prints both and the ratio. psmpy runs in its own
+   virtual environment (``python3.11 -m venv /work/peer-venv-psm &&
+   /work/peer-venv-psm/bin/pip install psmpy``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+INTAKE_SHIFT = -1.8  # about 30,000 participants per million persons
+
+
+def write_data(folder: Path, persons: int) -> None:
+    from flows.synthetic import write_synthetic
+
+    write_synthetic(folder, persons=persons, seed=1, intake_shift=INTAKE_SHIFT)
+
+
+def run_once(folder: Path) -> dict[str, float]:
+    import pandas as pd
+
+    from evaluation.did.event_study import MatchedEventStudy, status_outcome
+    from evaluation.matching import RiskSetMatching
+    from evaluation.panel import build_panel
+    from evaluation.statuses import SELF_SUFFICIENT
+    from flows.config import load_config, to_core
+
+    out: dict[str, float] = {}
+    t0 = time.perf_counter()
+    frames = [pd.read_parquet(folder / f"{n}.parquet") for n in ("persons", "status_monthly")]
+    part = pd.read_parquet(folder / "participation.parquet")
+    panel = build_panel(*frames, part)
+    del frames
+    cfg = to_core(load_config(folder / "config.yaml"))
+    out["read_and_panel_s"] = time.perf_counter() - t0
+    out["participants"] = float(part["person_id"].nunique())
+    match_s = est_s = 0.0
+    for offer in cfg.offers:
+        t1 = time.perf_counter()
+        m = RiskSetMatching(panel, offer.offer_id, offer.target_group, offer.matching).fit()
+        t2 = time.perf_counter()
+        MatchedEventStudy(panel, m).fit("self_sufficient", status_outcome(SELF_SUFFICIENT))
+        t3 = time.perf_counter()
+        match_s += t2 - t1
+        est_s += t3 - t2
+        out[f"match_{offer.offer_id}_s"] = t2 - t1
+        out[f"rows_{offer.offer_id}"] = float(m.n_candidate_rows + m.n_participants)
+    out["matching_s"] = match_s
+    out["event_study_s"] = est_s
+    out["peak_rss_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+    return out
+
+
+def peer_data(folder: Path, rows: int, dest: Path) -> dict[str, float]:
+    """Risk-set rows of one offer with our covariates; time ours on them."""
+    import numpy as np
+    import pandas as pd
+
+    from evaluation.matching.data import build_risk_sets, covariates, propensity_columns
+    from evaluation.matching.matchers import MatchInput, nearest_with_replacement
+    from evaluation.matching.propensity import fit_propensity
+    from evaluation.panel import build_panel
+    from flows.config import load_config, to_core
+
+    frames = [pd.read_parquet(folder / f"{n}.parquet") for n in ("persons", "status_monthly")]
+    panel = build_panel(*frames, pd.read_parquet(folder / "participation.parquet"))
+    offer = to_core(load_config(folder / "config.yaml")).offers[0]
+    risk = build_risk_sets(panel, offer.offer_id, offer.target_group)
+    x = covariates(panel, risk, offer.matching.covariates)[
+        propensity_columns(offer.matching.covariates)
+    ]
+    rng = np.random.default_rng(1)
+    t_rows = np.flatnonzero(risk.treated)
+    c_rows = rng.choice(np.flatnonzero(~risk.treated), rows - len(t_rows), replace=False)
+    keep = np.sort(np.concatenate([t_rows, c_rows]))
+    x, treated = x.iloc[keep].reset_index(drop=True), risk.treated[keep]
+    frame = x.assign(treated=treated.astype(int), id=np.arange(len(x)))
+    frame.to_csv(dest, index=False)
+    t0 = time.perf_counter()
+    ps = fit_propensity(x, treated, max_control_rows=len(x), seed=1)
+    score = ps.linear_predictor(x)
+    inp = MatchInput(
+        treated=treated,
+        stratum=np.zeros(len(x), np.int64),
+        score=score,
+        tiebreak=np.arange(len(x)),
+        features=None,
+        caliper=np.inf,
+        k=1,
+        replace=True,
+    )
+    nearest_with_replacement(inp)
+    return {
+        "ours_s": time.perf_counter() - t0,
+        "rows": float(len(x)),
+        "treated": float(treated.sum()),
+    }
+
+
+PEER = """
+import sys, time, warnings, pandas as pd
+warnings.simplefilter("ignore")
+from psmpy import PsmPy
+df = pd.read_csv(sys.argv[1])
+t0 = time.perf_counter()
+psm = PsmPy(df, treatment="treated", indx="id", exclude=[])
+psm.logistic_ps(balance=False)
+psm.kdtree_matched(matcher="propensity_logit", replacement=True, caliper=None)
+print(time.perf_counter() - t0)
+"""
+
+
+def _child(*args: str) -> dict[str, float]:
+    done = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr[-3000:])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--persons", type=int, default=1_000_000)
+    p.add_argument("--repeats", type=int, default=1)
+    p.add_argument("--peer-rows", type=int, default=50_000)
+    p.add_argument("--peer-python", default="/work/peer-venv-psm/bin/python")
+    p.add_argument("--_child", nargs="+", help=argparse.SUPPRESS)
+    a = p.parse_args()
+    if a._child:
+        kind, *rest = a._child
+        result = (
+            run_once(Path(rest[0]))
+            if kind == "run"
+            else peer_data(Path(rest[0]), int(rest[1]), Path(rest[2]))
+        )
+        print(json.dumps(result))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"
+        t0 = time.perf_counter()
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
+                f"from benchmarks.bench_matching import write_data; from pathlib import Path; "
+                f"write_data(Path({str(data)!r}), {a.persons})",
+            ],
+            check=True,
+        )
+        print(
+            f"synthetic data, {a.persons:,} persons x 60 months: {time.perf_counter() - t0:.0f} s"
+        )
+        runs = [_child("--_child", "run", str(data)) for _ in range(a.repeats)]
+        first = runs[0]
+        print(f"participants: {first['participants']:,.0f}")
+        for key in first:
+            if key.endswith("_s") or key == "peak_rss_gb":
+                vals = [r[key] for r in runs]
+                rounded = [round(v, 2) for v in vals]
+                print(f"{key:28s} median {statistics.median(vals):8.2f}  {rounded}")
+        for key in (k for k in first if k.startswith("rows_")):
+            print(f"{key:28s} {first[key]:,.0f} risk-set rows")
+        if Path(a.peer_python).exists():
+            sample = Path(tmp) / "peer.csv"
+            ours = _child("--_child", "peer", str(data), str(a.peer_rows), str(sample))
+            peer = subprocess.run(
+                [a.peer_python, "-c", PEER, str(sample)], capture_output=True, text=True, check=True
+            )
+            peer_s = float(peer.stdout.strip().splitlines()[-1])
+            print(
+                f"peer psmpy on {ours['rows']:,.0f} rows ({ours['treated']:,.0f} treated), "
+                f"logit + 1:1 nearest neighbour: psmpy {peer_s:.2f} s, "
+                f"ours {ours['ours_s']:.2f} s, "
+                f"ratio {peer_s / ours['ours_s']:.1f}x"
+            )
+
+
+if __name__ == "__main__":
+    main()
