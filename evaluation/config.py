@@ -44,7 +44,7 @@ class MatchingConfig:
     covariates: CovariateSpec = field(default_factory=CovariateSpec)
     smd_threshold: float = 0.1
     variance_ratio_range: tuple[float, float] = (0.5, 2.0)
-    max_ps_rows: int = 250_000  # control rows used to fit the propensity model
+    max_ps_rows: int = 100_000  # control rows sampled to fit the propensity model
     min_participants: int = 10
     seed: int = 20240101
 

@@ -31,11 +31,11 @@ class PropensityModel:
 
     def linear_predictor(self, x: pd.DataFrame, chunk: int = 500_000) -> np.ndarray:
         """Logit of the propensity score (up to the sampling intercept shift)."""
-        cols = list(self.columns)
+        cols = x.columns.get_indexer(list(self.columns))
         beta = self.params.to_numpy()
         out = np.empty(len(x))
-        for lo in range(0, len(x), chunk):
-            z = (x[cols].iloc[lo : lo + chunk].to_numpy(np.float64) - self.center) / self.scale
+        for lo in range(0, len(x), chunk):  # a chunk at a time: no full-size copy
+            z = (x.iloc[lo : lo + chunk, cols].to_numpy(np.float64) - self.center) / self.scale
             out[lo : lo + chunk] = beta[0] + z @ beta[1:]
         return out
 
@@ -105,11 +105,16 @@ def _independent_columns(xs: np.ndarray, tol: float = 1e-8) -> np.ndarray:
     return varying[chosen]
 
 
+# A regular logit converges in well under a dozen Newton steps; one that has not by then
+# is (quasi-)separated and will not, and each step costs a full Hessian.
+NEWTON_MAXITER = 12
+
+
 def _logit(y: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, bool]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            res = sm.Logit(y, z).fit(method="newton", maxiter=50, disp=0)
+            res = sm.Logit(y, z).fit(method="newton", maxiter=NEWTON_MAXITER, disp=0)
             params = np.asarray(res.params)
             if np.all(np.isfinite(params)) and res.mle_retvals.get("converged", False):
                 return params, True
