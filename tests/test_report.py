@@ -15,8 +15,9 @@ import pytest
 
 from flows import io
 from flows.cli import main
+from flows.config import load_config, to_core
 from flows.report import load_tables, render_report
-from flows.report.texts import DASH, STYLES
+from flows.report.texts import DASH, STYLES, TEXTS
 
 AS_OF = "2024-06"
 CHROME_ARGS = (
@@ -75,12 +76,32 @@ def _requests(browser) -> list[str]:
     return urls
 
 
-def _parquet_value(month: Path, key: str) -> float | None:
+def _parquet_suppressed(month: Path, key: str) -> bool:
     table, offer, column = key.split(".")
     frame = pd.read_parquet(month / f"{table}.parquet")
     rows = frame[frame["offer_id"] == offer]
     if table == "effects":
         rows = rows[(rows["outcome"] == "self_sufficient") & rows["event_time"].isna()]
+    if table == "value":
+        rows = rows[
+            (rows["measure"] == column) & (rows["payer"] == "all") & (rows["scenario"] == "central")
+        ]
+    return bool(rows["suppressed"].iloc[0])
+
+
+def _parquet_value(month: Path, key: str) -> float | None:
+    """The published cell behind a ``data-key``: ``<table>.<offer_id>.<column>``; in the
+    long ``value`` table the third part is the measure (all payers, central scenario)."""
+    table, offer, column = key.split(".")
+    frame = pd.read_parquet(month / f"{table}.parquet")
+    rows = frame[frame["offer_id"] == offer]
+    if table == "effects":
+        rows = rows[(rows["outcome"] == "self_sufficient") & rows["event_time"].isna()]
+    if table == "value":
+        rows = rows[
+            (rows["measure"] == column) & (rows["payer"] == "all") & (rows["scenario"] == "central")
+        ]
+        column = "value"
     assert len(rows) == 1, key
     v = rows[column].iloc[0]
     return None if pd.isna(v) else float(v)
@@ -115,44 +136,108 @@ def test_report_in_chromium_matches_the_parquet_results(published, browser, tmp_
     for offer in offers:  # every offer's headline numbers are on the page
         for col in ("estimate", "ci_low", "ci_high"):
             assert f"effects.{offer}.{col}" in keys
-        assert f"matching.{offer}.n_participants" in keys
+        for key in (
+            "matching.{}.n_participants",
+            "matching.{}.n_matched",
+            "matching.{}.n_controls",
+            "portfolio.{}.net_value_per_participant_dkk",
+            "portfolio.{}.price_per_extra_self_sufficient_dkk",
+            "value.{}.total_net_value",
+        ):
+            assert key.format(offer) in keys
+        # participants' and matched controls' levels are both drawn
+        for series in ("a", "b"):
+            lines = driver.find_elements(
+                "css selector", f"#offer-{offer} svg.chart path[data-series='{series}']"
+            )
+            assert lines, (offer, series)
     for cell in cells:
         key, raw = cell.get_attribute("data-key"), cell.get_attribute("data-value")
         want = _parquet_value(month, key)
         got = None if raw == "" else float(raw)
-        if want is None:
-            assert got is None and cell.text == DASH, key
+        if want is None:  # suppressed: "–"; missing in an unsuppressed row: "not defined"
+            flagged = _parquet_suppressed(month, key)
+            assert got is None and cell.text == (DASH if flagged else TEXTS[lang].not_defined), key
             continue
-        assert got == pytest.approx(want, rel=1e-12, abs=1e-15), key
+        assert got == pytest.approx(want, rel=1e-9, abs=1e-12), key
         how = cell.get_attribute("data-format")
         shown = {"pp": style.pp, "money": style.money, "count": style.number}[how](want)
         assert cell.text == shown, (key, cell.text, shown)
 
 
-def test_headline_statuses_match_the_indicators(published) -> None:
+def test_published_report_rests_only_on_the_published_tables(published, synth_dir) -> None:
+    """The flow's report.html is exactly render_report of the Parquet files next to it, so
+    nothing unsuppressed can reach the page."""
+    lang, month = published
+    manifest = json.loads((month / "manifest.json").read_text(encoding="utf-8"))
+    cfg = to_core(load_config(synth_dir / "config.yaml"))
+    again = render_report(
+        load_tables(month),
+        as_of=AS_OF,
+        lang=lang,
+        run_id=manifest["run_id"],
+        min_cell_size=cfg.min_cell_size,
+        headline_window=tuple(cfg.estimation.headline_window),
+    )
+    assert (month / "report.html").read_text(encoding="utf-8") == again
+
+
+def test_on_track_lights_and_reasons_follow_the_indicators(published) -> None:
     lang, month = published
     html = (month / "report.html").read_text(encoding="utf-8")
     ind = pd.read_parquet(month / "indicators.parquet")
-    for status in ind.loc[ind["indicator"] == "status", "status"]:
-        assert f"data-status='{status}'" in html
+    status = ind[ind["indicator"] == "status"]
+    assert len(status) == len(pd.read_parquet(month / "matching.parquet"))
+    for row in status.itertuples():
+        start = html.index(f"<tr data-offer='{row.offer_id}'>")
+        line = html[start : html.index("</tr>", start)]
+        assert f"data-status='{row.status}'" in line
+        assert TEXTS[lang].status_labels[row.status] in line
+        # the reason is written in the page's language from the rule code
+        template = TEXTS[lang].rule_texts[row.rule_code]
+        assert f"data-rule='{row.rule_code}'>{template.split('{')[0]}" in line
 
 
 def test_suppressed_numbers_show_a_dash_and_are_not_recomputed(published) -> None:
     lang, month = published
     tables = load_tables(month)
     offer = tables["matching"]["offer_id"].iloc[0]
-    m = tables["matching"].copy()
-    m.loc[m["offer_id"] == offer, "n_participants"] = np.nan
+    m = tables["matching"].copy()  # blanked and flagged, as the suppression does
+    m.loc[m["offer_id"] == offer, ["n_participants", "suppressed"]] = [np.nan, True]
     p = tables["portfolio"].copy()
-    p.loc[p["offer_id"] == offer, "net_value_per_participant_dkk"] = np.nan
-    html = render_report({**tables, "matching": m, "portfolio": p}, as_of=AS_OF, lang=lang)
+    p.loc[p["offer_id"] == offer, ["net_value_per_participant_dkk", "suppressed"]] = [np.nan, True]
+    v = tables["value"].copy()
+    total = (v["offer_id"] == offer) & (v["measure"] == "total_net_value")
+    v.loc[total & (v["payer"] == "all"), ["value", "suppressed"]] = [np.nan, True]
+    html = render_report(
+        {**tables, "matching": m, "portfolio": p, "value": v}, as_of=AS_OF, lang=lang
+    )
     for key in (
         f"matching.{offer}.n_participants",
         f"portfolio.{offer}.net_value_per_participant_dkk",
-    ):  # noqa: E501
+        f"value.{offer}.total_net_value",
+    ):
         assert f'data-key="{key}" data-value=""' in html
         start = html.index(f'data-key="{key}"')
         assert html[start : html.index("</span>", start)].endswith(f">{DASH}")
+    # the total is not recomputed from the (published) participants and net value
+    other = v[total & (v["payer"] == "all")]["value"]
+    assert other.isna().all()
+    net = tables["portfolio"].set_index("offer_id")["net_value_per_participant_dkk"]
+    n = tables["portfolio"].set_index("offer_id")["participants"]
+    assert STYLES[lang].money(float(net[offer] * n[offer])) not in html.split("id='overview'")[1]
+
+
+def test_a_number_missing_in_an_unsuppressed_row_is_not_defined(published) -> None:
+    lang, month = published
+    tables = load_tables(month)
+    offer = tables["portfolio"]["offer_id"].iloc[0]
+    p = tables["portfolio"].copy()
+    col = "price_per_extra_self_sufficient_dkk"
+    p.loc[p["offer_id"] == offer, [col, "suppressed"]] = [np.nan, False]
+    html = render_report({**tables, "portfolio": p}, as_of=AS_OF, lang=lang)
+    start = html.index(f'data-key="portfolio.{offer}.{col}" data-value=""')
+    assert html[start : html.index("</span>", start)].endswith(f">{TEXTS[lang].not_defined}")
 
 
 def test_danish_and_english_number_formats() -> None:
@@ -164,9 +249,28 @@ def test_danish_and_english_number_formats() -> None:
     assert da.money(15_100_000) == "15,1 mio. kr."
     assert da.pp(-0.0372) == "\u22123,7"
     assert da.number(math.nan) == DASH and en.money(None) == DASH
+    assert da.pct(0.583) == "58\u00a0%" and en.pct(0.583) == "58%" and da.pct(None) == DASH
 
 
 def test_unknown_language_is_refused(published) -> None:
     _, month = published
     with pytest.raises(ValueError, match="lang"):
         render_report(load_tables(month), as_of=AS_OF, lang="de")  # type: ignore[arg-type]
+
+
+def test_an_offer_suppressed_everywhere_says_so_and_draws_nothing(published) -> None:
+    lang, month = published
+    tables = dict(load_tables(month))
+    offer = tables["matching"]["offer_id"].iloc[0]
+    for name in ("effects", "levels", "balance", "value", "portfolio"):
+        f = tables[name].copy()
+        numbers = f.select_dtypes("number").columns.difference(["event_time"])
+        f.loc[f["offer_id"] == offer, numbers] = np.nan
+        f.loc[f["offer_id"] == offer, "suppressed"] = True
+        tables[name] = f
+    html = render_report(tables, as_of=AS_OF, lang=lang)
+    name = tables["matching"].set_index("offer_id")["name"][offer]
+    t = TEXTS[lang]
+    assert t.suppressed_sentence.format(name=name, k=5) in html
+    section = html.split(f"<section id='offer-{offer}'")[1].split("</section>")[0]
+    assert "<svg" not in section and t.no_data in section

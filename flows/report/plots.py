@@ -9,6 +9,7 @@ before).
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -44,6 +45,15 @@ def _range(values: Sequence[float], *, include_zero: bool = True) -> tuple[float
     return lo - pad, hi + pad
 
 
+def _padded(domain: tuple[float, float], a: float, b: float, pad_a: float, pad_b: float) -> Scale:
+    """A scale from pixel ``a`` to ``b`` whose data domain is widened so that the data
+    keep ``pad_a`` pixels free next to ``a`` and ``pad_b`` next to ``b``."""
+    lo, hi = domain
+    usable = abs(b - a) - pad_a - pad_b
+    per_px = (hi - lo) / usable if usable > 0 else (hi - lo) / max(abs(b - a), 1.0)
+    return Scale(lo - pad_a * per_px, hi + pad_b * per_px, a, b)
+
+
 def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     step = 10 ** math.floor(math.log10((hi - lo) / n or 1))
     for mult in (1, 2, 5, 10):
@@ -52,6 +62,12 @@ def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
             break
     first = math.ceil(lo / step) * step
     return [round(first + i * step, 10) for i in range(int((hi - first) / step) + 1)]
+
+
+def _label_width(names: Sequence[str], *, minimum: int = 90, maximum: int = 330) -> int:
+    """Left margin wide enough for row labels at 11px (about 6.3px a character)."""
+    longest = max((len(n) for n in names), default=0)
+    return int(min(maximum, max(minimum, 6.3 * longest + 16)))
 
 
 def _svg(title: str, body: list[str], width: int = W, height: int = H) -> str:
@@ -124,12 +140,13 @@ def event_study(
     x_label: str,
     y_label: str,
     fmt_y: Callable[[float], str],
+    fmt_x: Callable[[float], str] = lambda v: f"{v:.0f}",
     start_label: str,
 ) -> str:
     """ATT by event time with its confidence band; 0 and the start month marked."""
     x = Scale(min(e, default=0) - 0.5, max(e, default=1) + 0.5, M["l"], W - M["r"])
     y = Scale(*_range([*lo, *hi, *est]), H - M["b"], M["t"])
-    body = _axes(x, y, lambda v: f"{v:.0f}", fmt_y, x_label, y_label)
+    body = _axes(x, y, fmt_x, fmt_y, x_label, y_label)
     pairs = {k: (a, b) for k, a, b in zip(e, lo, hi, strict=True)}
     both = [None if a is None or b is None else 0.0 for a, b in pairs.values()]
     for run in _segments(e, both):
@@ -159,17 +176,20 @@ def two_lines(
     x_label: str,
     y_label: str,
     fmt_y: Callable[[float], str],
+    fmt_x: Callable[[float], str] = lambda v: f"{v:.0f}",
     labels: tuple[str, str],
 ) -> str:
     """Participants' and matched controls' levels over event time."""
     x = Scale(min(e, default=0) - 0.5, max(e, default=1) + 0.5, M["l"], W - M["r"])
     y = Scale(*_range([*a, *b]), H - M["b"], M["t"] + 14)
-    body = _axes(x, y, lambda v: f"{v:.0f}", fmt_y, x_label, y_label)
-    for vals, colour, dash in ((a, BLUE, ""), (b, ORANGE, ' stroke-dasharray="6 3"')):
+    body = _axes(x, y, fmt_x, fmt_y, x_label, y_label)
+    lines = (("a", a, BLUE, ""), ("b", b, ORANGE, ' stroke-dasharray="6 3"'))
+    for key, vals, colour, dash in lines:
         for run in _segments(e, vals):
             pts = [(x(p), y(q)) for p, q in run]
             body.append(
-                f'<path d="{_path(pts)}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>'
+                f'<path d="{_path(pts)}" data-series="{key}" fill="none" stroke="{colour}" '
+                f'stroke-width="2"{dash}/>'
             )
     body.append(_legend([(labels[0], BLUE), (labels[1], ORANGE)], M["l"] + 8, M["t"] + 4))
     return _svg(title, body)
@@ -197,10 +217,11 @@ def love_plot(
     labels: tuple[str, str],
 ) -> str:
     """|SMD| per covariate before (open) and after (filled) matching, threshold dashed."""
-    row, left = 18, 230
+    row, left = 18, _label_width(names)
+    width = max(W, left + 420)
     height = M["t"] + 24 + row * len(names) + M["b"]
     vals = _finite([abs(v) for v in [*before, *after] if v is not None]) + [threshold * 1.5]
-    x = Scale(0, max(vals), left, W - M["r"])
+    x = Scale(0, max(vals), left, width - M["r"])
     body = [_legend([(labels[0], ORANGE), (labels[1], BLUE)], left, M["t"])]
     top = M["t"] + 24
     for i, (name, b, a) in enumerate(zip(names, before, after, strict=True)):
@@ -230,7 +251,7 @@ def love_plot(
         f'<text x="{(left + x.b) / 2:.1f}" y="{bottom + 34}" text-anchor="middle" '
         f'class="axis">{escape(x_label)}</text>'
     )
-    return _svg(title, body, height=height)
+    return _svg(title, body, width=width, height=height)
 
 
 def forest(
@@ -244,7 +265,7 @@ def forest(
     fmt_x: Callable[[float], str],
 ) -> str:
     """Every offer's headline effect with its interval, zero marked."""
-    row, left = 30, 170
+    row, left = 30, _label_width(names, minimum=120)
     height = M["t"] + row * len(names) + M["b"]
     x = Scale(*_range([*lo, *hi, *est]), left, W - M["r"])
     bottom = M["t"] + row * len(names)
@@ -289,11 +310,24 @@ def portfolio(
     fmt_y: Callable[[float], str],
 ) -> str:
     """Cost per participant against effect, bubble area by participants, quadrants split
-    at the medians."""
-    x = Scale(*_range(cost, include_zero=False), M["l"] + 10, W - M["r"] - 10)
-    y = Scale(*_range(effect), H - M["b"], M["t"] + 10)
+    at the medians. The axes are padded so that no bubble or its label reaches the
+    quadrant names in the corners."""
+    height = H + 60
+    biggest = max(_finite(size), default=1.0) or 1.0
+    radius = [8 + 18 * math.sqrt((n or 0) / biggest) for n in size]
+    labels = [f"{name} {STAR * (s or 0)}" for name, s in zip(names, stars, strict=True)]
+    r_max = max(radius, default=8.0)
+    half_label = max((3.3 * len(lab) for lab in labels), default=0.0)
+    x = _padded(
+        _range(cost, include_zero=False),
+        M["l"] + 10,
+        W - M["r"] - 10,
+        max(r_max, half_label) + 4,
+        max(r_max, half_label) + 4,
+    )
+    y = _padded(_range(effect), height - M["b"], M["t"], 20 + r_max, 20 + r_max + 14)
     body = _axes(x, y, fmt_x, fmt_y, x_label, y_label)
-    mx, my = sorted(cost)[len(cost) // 2], sorted(effect)[len(effect) // 2]
+    mx, my = statistics.median(cost), statistics.median(effect)
     body.append(
         f'<line x1="{x(mx):.1f}" x2="{x(mx):.1f}" y1="{y.b}" y2="{y.a}" '
         f'stroke="{GREY}" stroke-dasharray="4 3"/>'
@@ -301,8 +335,8 @@ def portfolio(
         f'stroke="{GREY}" stroke-dasharray="4 3"/>'
     )
     corners = (
-        (x.a + 4, y.b + 10, "start"),
-        (x.b - 4, y.b + 10, "end"),
+        (x.a + 4, y.b + 12, "start"),
+        (x.b - 4, y.b + 12, "end"),
         (x.a + 4, y.a - 6, "start"),
         (x.b - 4, y.a - 6, "end"),
     )
@@ -310,14 +344,11 @@ def portfolio(
         body.append(
             f'<text x="{px}" y="{py}" text-anchor="{anchor}" class="quadrant">{escape(text)}</text>'
         )
-    biggest = max(_finite(size), default=1.0) or 1.0
-    for name, c, e, n, s in zip(names, cost, effect, size, stars, strict=True):
-        r = 8 + 18 * math.sqrt((n or 0) / biggest)
-        label = f"{name} {STAR * (s or 0)}"
+    for label, c, e, r in zip(labels, cost, effect, radius, strict=True):
         body.append(
             f'<circle cx="{x(c):.1f}" cy="{y(e):.1f}" r="{r:.1f}" fill="{BLUE}" '
             f'fill-opacity="0.35" stroke="{BLUE}"/>'
             f'<text x="{x(c):.1f}" y="{y(e) - r - 3:.1f}" text-anchor="middle" '
             f'class="tick">{escape(label)}</text>'
         )
-    return _svg(title, body)
+    return _svg(title, body, height=height)

@@ -10,6 +10,7 @@ Parquet files.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from html import escape
 from pathlib import Path
@@ -21,6 +22,8 @@ from flows.report import plots
 from flows.report.texts import DASH, STYLES, TEXTS, Lang, NumberStyle, Texts, covariate_label
 
 HEADLINE_OUTCOME = "self_sufficient"
+VALUE_SCENARIO = "central"
+CONTROL_GROUPS = ("matched_controls", "controls")  # levels.group of the controls
 LOVE_ROWS = 15
 LIGHTS = {
     "on_track": "#2e7d32",
@@ -96,10 +99,12 @@ vertical-align:-2px}
 .chart .tick{font-size:11px;fill:#444}.chart .axis{font-size:12px;fill:#222}
 .chart .quadrant{font-size:11px;fill:#999;font-style:italic}
 figcaption{font-size:.88em;color:#555}
-.facts li{margin:2px 0}.warn{color:#c62828}
+.facts li{margin:2px 0}.warn{color:#c62828}td.status{white-space:nowrap}
+table.payers{max-width:560px}
 footer{margin-top:2em;font-size:.85em;color:#666}
-@media print{body{background:#fff}main{max-width:none;padding:0}
-section{break-inside:avoid-page}h2{break-after:avoid}}
+@media print{@page{size:A4;margin:15mm}body{background:#fff;font-size:10.5pt}
+main{max-width:none;padding:0}figure,tr,.finding,.caveat,#forest,#portfolio{break-inside:avoid}
+h2,h3{break-after:avoid}section.offer{break-before:page}.chart{max-width:100%}}
 """
 
 
@@ -147,8 +152,26 @@ class _Report:
         return hit.iloc[0] if len(hit) else None
 
     def value(self, table: str, offer: str, column: str) -> float | None:
+        """One published cell. In the long ``value`` table ``column`` names the measure
+        (all payers, central scenario) and the cell is its ``value``."""
+        if table == "value":
+            return self.measure(offer, column)
         row = self.row(table, offer)
         return None if row is None or column not in row.index else _num(row[column])
+
+    def measure(
+        self, offer: str, measure: str, *, payer: str = "all", column: str = "value"
+    ) -> float | None:
+        v = self.tables["value"]
+        if not len(v):
+            return None
+        hit = v[
+            (v["offer_id"] == offer)
+            & (v["measure"] == measure)
+            & (v["payer"] == payer)
+            & (v["scenario"] == VALUE_SCENARIO)
+        ]
+        return _num(hit[column].iloc[0]) if len(hit) else None
 
     def fmt(self, v: float | None, how: str) -> str:
         if how == "pp":
@@ -161,10 +184,37 @@ class _Report:
         """A headline number with its data-key/data-value for checking against Parquet."""
         v = self.value(table, offer, column)
         raw = "" if v is None else repr(v)
+        text = self.fmt(v, how)
+        if v is None and self.published_blank(table, offer, column):
+            text = self.t.not_defined  # blank in a row that was not suppressed
         return (
             f'<span data-key="{table}.{escape(offer)}.{column}" data-value="{raw}" '
-            f'data-format="{how}">{escape(self.fmt(v, how))}</span>'
+            f'data-format="{how}">{escape(text)}</span>'
         )
+
+    def published_blank(self, table: str, offer: str, column: str) -> bool:
+        """True when the cell's row exists and is not flagged ``suppressed``: the number is
+        missing because it is undefined (e.g. a price when the effect is not positive),
+        not hidden. Anything else missing shows "–"."""
+        if table == "value":
+            v = self.tables["value"]
+            hit = (
+                v[
+                    (v["offer_id"] == offer)
+                    & (v["measure"] == column)
+                    & (v["payer"] == "all")
+                    & (v["scenario"] == VALUE_SCENARIO)
+                ]
+                if len(v)
+                else v
+            )
+            row = hit.iloc[0] if len(hit) else None
+        else:
+            row = self.row(table, offer)
+        if row is None or "suppressed" not in row.index:
+            return False
+        flag = row["suppressed"]
+        return not (pd.isna(flag) or bool(flag))
 
     def name(self, offer: str) -> str:
         return escape(str(self.names.get(offer, offer)))
@@ -200,8 +250,9 @@ class _Report:
         for o in self.offers:
             est, lo, hi = (self.value("effects", o, c) for c in ("estimate", "ci_low", "ci_high"))
             if self.row("effects", o) is None or est is None or lo is None or hi is None:
-                status = self.row("matching", o)
-                if status is not None and bool(status.get("suppressed", False)):
+                status, effect = self.row("matching", o), self.row("effects", o)
+                source = effect if effect is not None else status
+                if source is not None and _flag(source):  # hidden, not missing
                     out.append(t.suppressed_sentence.format(name=self.name(o), k=self.k))
                 else:
                     reason = "" if status is None else str(status.get("status", ""))
@@ -235,13 +286,12 @@ class _Report:
             )
             net = self.value("portfolio", o, "net_value_per_participant_dkk")
             if net is not None:
-                total = self.total_value(o)
                 text += " " + t.value_sentence.format(
                     horizon=self.s.number(self.value("portfolio", o, "horizon_months")),
                     net=self.cell("portfolio", o, "net_value_per_participant_dkk", "money"),
                     net_lo=self.s.money(self.value("portfolio", o, "net_value_ci_low")),
                     net_hi=self.s.money(self.value("portfolio", o, "net_value_ci_high")),
-                    total=self.s.money(total),
+                    total=self.cell("value", o, "total_net_value", "money"),
                     cost=self.s.money(self.value("portfolio", o, "cost_per_participant_dkk")),
                 )
             if self.value("portfolio", o, "price_per_extra_self_sufficient_dkk") is not None:
@@ -253,11 +303,6 @@ class _Report:
             out.append(text.replace(".</span>.", ".</span>"))  # "552.000 kr.." -> "kr."
         items = "".join(f"<p class='finding'>{x}</p>" for x in out)
         return f"<section id='findings'><h2>{escape(t.key_findings)}</h2>{items}</section>"
-
-    def total_value(self, offer: str) -> float | None:
-        net = self.value("portfolio", offer, "net_value_per_participant_dkk")
-        n = self.value("portfolio", offer, "participants")
-        return None if net is None or n is None else net * n
 
     def caveat(self) -> str:
         items = "".join(f"<li>{escape(x)}</li>" for x in self.t.caveat_items)
@@ -271,7 +316,7 @@ class _Report:
         level = self.value("effects", self.offers[0], "level") if self.offers else None
         head = [
             t.col_offer,
-            t.col_participants,
+            t.col_participants_compared,
             t.col_controls,
             t.col_effect.format(level=self.s.number((level or 0.95) * 100)),
             t.col_net_pp,
@@ -296,11 +341,11 @@ class _Report:
             }[self.verdict(o)]
             cells = [
                 self.name(o),
-                self.cell("matching", o, "n_participants", "count"),
+                self.cell("matching", o, "n_matched", "count"),
                 self.cell("matching", o, "n_controls", "count"),
                 effect,
                 self.cell("portfolio", o, "net_value_per_participant_dkk", "money"),
-                escape(self.s.money(self.total_value(o))),
+                self.cell("value", o, "total_net_value", "money"),
                 self.cell("portfolio", o, "price_per_extra_self_sufficient_dkk", "money"),
                 escape(clear),
             ]
@@ -318,7 +363,8 @@ class _Report:
         return (
             f"<section id='overview'><h2>{escape(t.overview)}</h2>"
             f"<table><thead><tr>{ths}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-            f"<p class='sub'>{escape(t.suppressed_note.format(k=self.k))}</p></section>"
+            f"<p class='sub'>{escape(t.suppressed_note.format(k=self.k))} "
+            f"{escape(t.not_defined_note)}</p></section>"
         )
 
     def forest(self) -> str:
@@ -380,13 +426,15 @@ class _Report:
         for o in self.offers:
             hit = ind[(ind["offer_id"] == o) & (ind["indicator"] == "status")] if len(ind) else ind
             status = str(hit["status"].iloc[0]) if len(hit) else "no_target"
-            rule = str(hit["rule"].iloc[0]) if len(hit) and pd.notna(hit["rule"].iloc[0]) else ""
+            rule = self.rule_text(o, hit.iloc[0]) if len(hit) else ""
+            code = str(hit["rule_code"].iloc[0]) if len(hit) else ""
             label = t.status_labels.get(status, status)
             light = LIGHTS.get(status, "#9e9e9e")
             rows.append(
-                f"<tr><td>{self.name(o)}</td><td data-status='{escape(status)}'>"
+                f"<tr data-offer='{escape(o)}'><td>{self.name(o)}</td>"
+                f"<td class='status' data-status='{escape(status)}'>"
                 f"<span class='light' style='background:{light}'></span>{escape(label)}</td>"
-                f"<td>{escape(rule)}</td></tr>"
+                f"<td data-rule='{escape(code)}'>{escape(rule)}</td></tr>"
             )
         return (
             f"<section id='on-track'><h2>{escape(t.on_track_title)}</h2>"
@@ -394,6 +442,41 @@ class _Report:
             f"<th>{escape(t.col_offer)}</th><th>{escape(t.col_status)}</th>"
             f"<th>{escape(t.col_rule)}</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
             "</section>"
+        )
+
+    def indicator(self, offer: str, name: str, column: str = "value") -> float | None:
+        ind = self.tables["indicators"]
+        if not len(ind):
+            return None
+        hit = ind[(ind["offer_id"] == offer) & (ind["indicator"] == name)]
+        return _num(hit[column].iloc[0]) if len(hit) and column in hit else None
+
+    def rule_text(self, offer: str, status_row: pd.Series) -> str:
+        """The reason for the status in the report's language, by ``rule_code``, with the
+        numbers of the offer's (suppressed) indicator rows; the monitor's own text when the
+        code is unknown."""
+        code = status_row.get("rule_code")
+        template = self.t.rule_texts.get(str(code)) if pd.notna(code) else None
+        if template is None:
+            rule = status_row.get("rule")
+            return "" if rule is None or pd.isna(rule) else str(rule)
+        s, ind = self.s, self.indicator
+        target_month = ind(offer, "trajectory_target", "event_time")
+        last = ind(offer, "interim_att", "event_time")
+        share = ind(offer, "enrolment", "value"), ind(offer, "enrolment", "planned")
+        return template.format(
+            last=s.number(last),
+            estimate=s.pp(ind(offer, "interim_att")),
+            ci_low=s.pp(ind(offer, "interim_att", "ci_low")),
+            ci_high=s.pp(ind(offer, "interim_att", "ci_high")),
+            trajectory=s.pp(ind(offer, "interim_att", "planned")),
+            target=s.pp(ind(offer, "trajectory_target")),
+            target_month=s.number(target_month),
+            enrolled=s.number(share[0]),
+            planned=s.number(share[1]),
+            share=s.pct(None if None in share or not share[1] else share[0] / share[1]),
+            dropouts=s.number(ind(offer, "dropouts")),
+            dropout_share=s.pct(ind(offer, "dropout_share")),
         )
 
     def offer_section(self, o: str, smd_threshold: float) -> str:
@@ -425,12 +508,41 @@ class _Report:
         if smd is not None:
             ok = bool(self.row("matching", o).get("balance_passed", False))
             facts.append((t.balance_ok if ok else t.balance_warn).format(smd=s.number(smd, 2)))
+        even = self.value("portfolio", o, "break_even_month")
+        if even is not None:
+            facts.append(t.fact_break_even.format(month=s.number(even)))
+        elif self.value("portfolio", o, "net_value_per_participant_dkk") is not None:
+            facts.append(t.fact_break_even_none)
         items = "".join(f"<li>{f}</li>" for f in facts)
+        title = escape(t.offer_results.format(name=self.names.get(o, o)))
         return (
-            f"<section id='offer-{escape(o)}'><h2>{escape(t.offer_results.format(name=self.names.get(o, o)))}</h2>"  # noqa: E501
+            f"<section id='offer-{escape(o)}' class='offer'><h2>{title}</h2>"
             f"<h3>{escape(t.facts_title)}</h3><ul class='facts'>{items}</ul>"
             f"{self.event_study_figure(o)}{self.levels_figure(o)}"
-            f"{self.love_figure(o, smd_threshold)}</section>"
+            f"{self.love_figure(o, smd_threshold)}{self.payers_table(o)}</section>"
+        )
+
+    def payers_table(self, o: str) -> str:
+        """Who gains: savings and net value per participant by payer (value table)."""
+        t, rows = self.t, []
+        order = sorted(t.payer_names, key=lambda k: k == "all")  # "all" (the total) last
+        for payer in order:
+            label = t.payer_names[payer]
+            savings = self.measure(o, "savings_per_participant", payer=payer)
+            net = self.measure(o, "net_value_per_participant", payer=payer)
+            if savings is None and net is None and payer != "all":
+                continue
+            rows.append(
+                f"<tr><td>{escape(label)}</td><td class=num>{escape(self.s.money(savings))}</td>"
+                f"<td class=num>{escape(self.s.money(net))}</td></tr>"
+            )
+        if not rows:
+            return ""
+        return (
+            f"<h3>{escape(t.payers_title)}</h3><table class='payers'><thead><tr>"
+            f"<th>{escape(t.col_payer)}</th><th class=num>{escape(t.col_savings)}</th>"
+            f"<th class=num>{escape(t.col_net_pp)}</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>"
         )
 
     def event_study_figure(self, o: str) -> str:
@@ -446,6 +558,8 @@ class _Report:
             [None if _num(v) is None else _num(v) * 100 for v in rows[c]]
             for c in ("estimate", "ci_low", "ci_high")
         ]
+        if all(v is None for v in col[0]):  # every month suppressed
+            return f"<p>{escape(self.t.no_data)}</p>"
         svg = plots.event_study(
             e,
             *col,
@@ -453,6 +567,7 @@ class _Report:
             x_label=self.t.event_study_axis_x,
             y_label=self.t.event_study_axis_y,
             fmt_y=lambda v: self.s.number(v, 0),
+            fmt_x=lambda v: self.s.number(v, 0),
             start_label=self.t.label_start,
         )
         return _figure(self.t.event_study_title, svg, self.t.event_study_caption)
@@ -472,14 +587,18 @@ class _Report:
                 return [None] * len(e)
             return [None if _num(v) is None else _num(v) * 100 for v in wide[group]]
 
+        controls = next((g for g in CONTROL_GROUPS if g in wide), CONTROL_GROUPS[0])
+        if all(v is None for v in series("participants") + series(controls)):
+            return ""
         svg = plots.two_lines(
             e,
             series("participants"),
-            series("controls"),
+            series(controls),
             title=self.t.levels_title,
             x_label=self.t.event_study_axis_x,
             y_label=self.t.levels_axis_y,
             fmt_y=lambda v: self.s.number(v, 0),
+            fmt_x=lambda v: self.s.number(v, 0),
             labels=(self.t.legend_participants, self.t.legend_controls),
         )
         return _figure(self.t.levels_title, svg, self.t.levels_caption)
@@ -529,15 +648,46 @@ class _Report:
                             horizon=s_int(row.get("horizon_months")),
                             rate=self.s.number(rate * 100, 1),
                             year=s_int(row.get("price_year")),
-                            extrapolation=row.get("extrapolation"),
+                            extrapolation=self.extrapolation(row.get("extrapolation")),
                         )
                     )
                     + "</p>"
                 )
         return (
             f"<section id='method'><h2>{escape(self.t.method_title)}</h2>{items}{settings}"
-            f"<p>{escape(self.t.suppressed_note.format(k=self.k))}</p></section>"
+            f"<p>{escape(self.t.suppressed_note.format(k=self.k))} "
+            f"{escape(self.suppressed_count())}</p></section>"
         )
+
+    def extrapolation(self, label: Any) -> str:
+        """The clause for a value table's extrapolation label ("decay(half_life=12,k=6)")."""
+        text = "" if label is None or pd.isna(label) else str(label)
+        rule = text.split("(", 1)[0]
+        params = dict(re.findall(r"(\w+)=([\d.]+)", text))
+        template = self.t.extrapolations.get(rule)
+        if template is None:
+            return text or DASH
+        return template.format(k=params.get("k", DASH), h=params.get("half_life", DASH))
+
+    def suppressed_count(self) -> str:
+        """How many published rows have blanked numbers (flag ``suppressed``), by table."""
+        counts = {}
+        for name, frame in self.tables.items():
+            if not len(frame) or "suppressed" not in frame:
+                continue
+            n = int(frame["suppressed"].fillna(False).astype(bool).sum())
+            if n:
+                counts[self.t.table_names.get(name, name)] = n
+        if not counts:
+            return self.t.suppressed_none
+        tables = ", ".join(f"{k}: {self.s.number(v)}" for k, v in counts.items())
+        return self.t.suppressed_count.format(n=self.s.number(sum(counts.values())), tables=tables)
+
+
+def _flag(row: pd.Series) -> bool:
+    """The row's ``suppressed`` flag (missing counts as not suppressed)."""
+    v = row.get("suppressed", False)
+    return False if v is None or pd.isna(v) else bool(v)
 
 
 def s_int(v: Any) -> str:

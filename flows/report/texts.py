@@ -28,6 +28,7 @@ class NumberStyle:
     currency_after: str
     million_after: str  # suffix of amounts written in millions
     month_names: tuple[str, ...]
+    percent_suffix: str = "%"
 
     def number(self, x: float | None, decimals: int = 0) -> str:
         """``x`` with grouping and the language's decimal mark; "–" when missing."""
@@ -66,6 +67,11 @@ class NumberStyle:
     def percent(self, share: float | None, decimals: int = 0) -> str:
         return self.number(None if share is None else share * 100, decimals)
 
+    def pct(self, share: float | None, decimals: int = 0) -> str:
+        """A share with its percent sign (0.58 -> "58 %" / "58%"); "–" when missing."""
+        text = self.percent(share, decimals)
+        return text if text == DASH else text + self.percent_suffix
+
     def p_value(self, p: float | None) -> str:
         if p is None or not math.isfinite(p):
             return DASH
@@ -86,6 +92,7 @@ STYLES: dict[str, NumberStyle] = {
         currency_before="",
         currency_after=" kr.",
         million_after=" mio.",
+        percent_suffix="\u00a0%",
         month_names=(
             "januar",
             "februar",
@@ -240,6 +247,16 @@ class Texts:
     method_items: tuple[tuple[str, str], ...]  # (heading, paragraph template)
     value_settings: str  # {horizon} {rate} {year} {extrapolation}
     suppressed_note: str  # {k}
+    suppressed_count: str  # {n} {tables}
+    suppressed_none: str
+    extrapolations: dict[str, str]  # rule -> clause, fields {k} {h}
+    # headline table, on track
+    col_participants_compared: str
+    rule_texts: dict[str, str]  # indicators.rule_code -> sentence (see _RULE_FIELDS)
+    col_break_even: str
+    not_defined: str
+    not_defined_note: str
+    table_names: dict[str, str]
     # covariate labels
     status_names: dict[str, str] = field(default_factory=dict)
     cov_lag: str = ""  # {status} {k}
@@ -473,11 +490,56 @@ DA = Texts(
         ),
     ),
     value_settings="Værdier i kroner er opgjort over {horizon} måneder i {year}-priser, "
-    "diskonteret med {rate} % om året; efter de målte måneder er effekten fremskrevet "
-    "({extrapolation}).",
+    "diskonteret med {rate} % om året; {extrapolation}.",
     suppressed_note="\u201c\u2013\u201d betyder, at tallet ikke vises, fordi der er færre end "
     "{k} personer bag det (eller fordi det kunne regnes ud fra andre tal). Det beskytter "
     "borgernes anonymitet.",
+    suppressed_count="I denne måneds tabeller har {n} rækker skjulte tal ({tables}); de "
+    "vises som \u201c\u2013\u201d og er ikke regnet ud på anden vis.",
+    suppressed_none="Ingen tal i denne måneds tabeller er skjult.",
+    extrapolations={
+        "none": "ud over de målte måneder er effekten ikke fremskrevet",
+        "constant": "ud over de målte måneder er effekten fremskrevet med gennemsnittet af de "
+        "sidste {k} målte måneder",
+        "decay": "ud over de målte måneder er effekten fremskrevet fra gennemsnittet af de "
+        "sidste {k} målte måneder og halveret for hver {h} måneder",
+    },
+    col_participants_compared="Deltagere i sammenligningen",
+    rule_texts={
+        "no_data_yet": "For tidligt at vurdere effekten: der er endnu ikke deltagere nok, som "
+        "er fulgt længe nok efter start.",
+        "effect_below_trajectory": "Den foreløbige effekt op til måned {last} efter start er "
+        "{estimate} procentpoint ({ci_low} til {ci_high}), klart under de {trajectory} "
+        "procentpoint, der skal til for at nå målet på {target} procentpoint i måned "
+        "{target_month}.",
+        "target_missed": "Måned {target_month} er nået, og effekten på {estimate} procentpoint "
+        "({ci_low} til {ci_high}) ligger under målet på {trajectory} procentpoint.",
+        "effect_uncertain": "Den foreløbige effekt op til måned {last} efter start er "
+        "{estimate} procentpoint ({ci_low} til {ci_high}), under de {trajectory} "
+        "procentpoint, der skal til på dette tidspunkt, men intervallet rummer det stadig.",
+        "enrolment_behind": "{enrolled} deltagere er startet mod {planned} planlagt indtil nu "
+        "({share} af planen).",
+        "dropouts_high": "{dropouts} deltagere ({dropout_share} af de startede) er stoppet "
+        "tidligt, over den aftalte grænse.",
+        "effect_on_trajectory": "Den foreløbige effekt op til måned {last} efter start er "
+        "{estimate} procentpoint ({ci_low} til {ci_high}), på eller over de {trajectory} "
+        "procentpoint, der skal til for at nå målet på {target} procentpoint i måned "
+        "{target_month}.",
+        "no_target": "Der er ikke aftalt et effektmål; tilgang og frafald følger planen.",
+    },
+    col_break_even="Tjent hjem efter",
+    not_defined="ikke defineret",
+    not_defined_note="\u201cIkke defineret\u201d betyder, at tallet ikke kan beregnes, fx en "
+    "pris pr. ekstra selvforsørgende borger, når effekten ikke er positiv.",
+    table_names={
+        "effects": "effekter",
+        "matching": "matchning",
+        "balance": "balance",
+        "levels": "niveauer",
+        "value": "værdi",
+        "portfolio": "tilbudsvifte",
+        "indicators": "delmål",
+    },
     status_names=_DA_STATUS,
     cov_lag="{status} {k} mdr. før start",
     cov_window="Måneder på {status}, sidste {n} mdr.",
@@ -690,11 +752,57 @@ EN = Texts(
         ),
     ),
     value_settings="Values in kroner cover {horizon} months in {year} prices, discounted at "
-    "{rate}% a year; beyond the measured months the effect is extrapolated "
-    "({extrapolation}).",
+    "{rate}% a year; {extrapolation}.",
     suppressed_note="\u201c\u2013\u201d means the number is not shown because fewer than {k} "
     "persons are behind it (or it could be worked out from other numbers). This protects "
     "citizens' anonymity.",
+    suppressed_count="In this month's tables {n} rows have suppressed numbers ({tables}); "
+    "they are shown as \u201c\u2013\u201d and not worked out in any other way.",
+    suppressed_none="No number in this month's tables is suppressed.",
+    extrapolations={
+        "none": "the effect is not extrapolated beyond the measured months",
+        "constant": "beyond the measured months the effect is extrapolated as the average "
+        "of the last {k} measured months",
+        "decay": "beyond the measured months the effect is extrapolated from the average of "
+        "the last {k} measured months, halving every {h} months",
+    },
+    col_participants_compared="Participants compared",
+    rule_texts={
+        "no_data_yet": "Too early to judge the effect: not yet enough participants followed "
+        "long enough after their start.",
+        "effect_below_trajectory": "The interim effect up to month {last} after the start is "
+        "{estimate} percentage points ({ci_low} to {ci_high}), clearly below the "
+        "{trajectory} percentage points needed by then to reach the target of {target} "
+        "percentage points by month {target_month}.",
+        "target_missed": "Month {target_month} has been reached and the effect of {estimate} "
+        "percentage points ({ci_low} to {ci_high}) is below the target of {trajectory} "
+        "percentage points.",
+        "effect_uncertain": "The interim effect up to month {last} after the start is "
+        "{estimate} percentage points ({ci_low} to {ci_high}), below the {trajectory} "
+        "percentage points needed by then, but the interval still includes it.",
+        "enrolment_behind": "{enrolled} participants have started against {planned} planned "
+        "by now ({share} of the plan).",
+        "dropouts_high": "{dropouts} participants ({dropout_share} of those started) stopped "
+        "early, more than the agreed limit.",
+        "effect_on_trajectory": "The interim effect up to month {last} after the start is "
+        "{estimate} percentage points ({ci_low} to {ci_high}), at or above the {trajectory} "
+        "percentage points needed by then to reach the target of {target} percentage points "
+        "by month {target_month}.",
+        "no_target": "No target effect is agreed; enrolment and dropouts are on plan.",
+    },
+    col_break_even="Pays for itself after",
+    not_defined="not defined",
+    not_defined_note="\u201cNot defined\u201d means the number cannot be computed, e.g. a "
+    "price per extra self-sufficient citizen when the effect is not positive.",
+    table_names={
+        "effects": "effects",
+        "matching": "matching",
+        "balance": "balance",
+        "levels": "levels",
+        "value": "value",
+        "portfolio": "portfolio",
+        "indicators": "indicators",
+    },
     status_names=_EN_STATUS,
     cov_lag="{status} {k} months before start",
     cov_window="Months on {status}, last {n} months",
