@@ -8,6 +8,9 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha256s
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
+# One BLAS thread per process: on a small shared machine threaded BLAS spins against the
+# other processes (Prefect server, Chromium) and can double wall times.
+export OPENBLAS_NUM_THREADS ?= 1
 
 .PHONY: install demo test lint bench contracts
 

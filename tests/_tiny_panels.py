@@ -12,6 +12,9 @@ from evaluation.matching.matchers import MatchInput
 from evaluation.panel import StatusPanel, build_panel
 
 FIRST = "2023-01"
+SICK = "sickness_benefit"
+CASH = "cash_benefit"
+JOB = "job"
 
 
 def month_date(i: int) -> dt.date:
@@ -23,8 +26,8 @@ def month_date(i: int) -> dt.date:
 def tiny_panel(
     statuses: dict[str, list[str]], starts: dict[str, tuple[str, int]] | None = None
 ) -> StatusPanel:
-    """``statuses``: person -> status per month from FIRST; ``starts``: person ->
-    (offer, start month number)."""
+    """A panel from ``statuses`` (person -> status per month from FIRST) and ``starts``
+    (person -> (offer, start month number)); every person born 1980, female, grundskole."""
     persons = pd.DataFrame(
         {
             "person_id": list(statuses),
@@ -59,6 +62,7 @@ def match_input(
     k: int = 1,
     replace: bool = True,
 ) -> MatchInput:
+    """Matcher input with hand-set scores; the tie-breaker is the row number."""
     n = len(treated)
     return MatchInput(
         treated=np.asarray(treated, bool),

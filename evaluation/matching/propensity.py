@@ -113,14 +113,16 @@ NEWTON_MAXITER = 12
 def _logit(y: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, bool]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        start = None
         try:
             res = sm.Logit(y, z).fit(method="newton", maxiter=NEWTON_MAXITER, disp=0)
             params = np.asarray(res.params)
             if np.all(np.isfinite(params)) and res.mle_retvals.get("converged", False):
                 return params, True
+            start = params if np.all(np.isfinite(params)) else None
         except (np.linalg.LinAlgError, ValueError):
             pass
-        # Still (quasi-)separated or singular: bounded quasi-Newton steps; the linear
-        # predictor is usable even if some coefficient drifts.
-        res = sm.Logit(y, z).fit(method="lbfgs", maxiter=300, disp=0)
+        # Still (quasi-)separated or singular: bounded quasi-Newton steps from where Newton
+        # stopped; the linear predictor is usable even if some coefficient drifts.
+        res = sm.Logit(y, z).fit(method="lbfgs", maxiter=300, disp=0, start_params=start)
         return np.asarray(res.params), False
