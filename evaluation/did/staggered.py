@@ -6,20 +6,29 @@ change in the outcome of cohort ``g`` between a base period and ``t`` with the c
 a control group (never treated, or not yet treated by ``t``), and aggregates the ATT(g,t)
 into simple, group, dynamic (event-time) and calendar summaries.
 
-Follows the R package ``did`` (``att_gt`` with ``bstrap=FALSE`` and ``aggte``) for
-balanced panels: the same base periods (``"varying"``: consecutive periods before
-treatment, the last pre-treatment period after; ``"universal"``: always the last
-pre-treatment period), the same control groups, outcome regression (``"reg"``, as
-``DRDID::reg_did_panel``) or doubly robust (``"dr"``, as ``DRDID::drdid_panel``)
-estimation, and analytic standard errors from the influence functions, including the
-estimation effect of the aggregation weights. Without covariates both methods are the
-difference of mean changes. Pure numpy on a unit × period matrix; the loop is over
-(g, t) cells only.
+Follows the R package ``did`` (``att_gt`` with ``bstrap=FALSE``, then ``aggte``) for
+balanced panels:
+
+- the same sample rules: cohorts first treated after the last period count as never
+  treated; units treated in the first period are dropped; without a never-treated group
+  the last cohort serves only as a not-yet-treated control and the periods from its start
+  (less ``anticipation``) are dropped;
+- the same base periods (``"varying"``: consecutive periods before treatment, the last
+  pre-treatment period after; ``"universal"``: always the last pre-treatment period,
+  whose own cell is 0 with no standard error) and control groups;
+- outcome regression (``"reg"``, ``DRDID::reg_did_panel``) or doubly robust estimation
+  with a logit propensity (``"dr"``, ``DRDID::drdid_panel``), covariates taken from the
+  base period; without covariates both are the difference of mean changes;
+- analytic standard errors ``sqrt(mean(psi**2) / n)`` from the unit-level influence
+  functions, aggregations including the estimation effect of the weights P(G = g)
+  (R's ``wif``), and standard errors below ``10 * sqrt(eps)`` reported as missing.
+
+Pure numpy on a unit × period matrix; the only Python loop is over (g, t) cells.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -32,13 +41,34 @@ Method = Literal["reg", "dr"]
 BasePeriod = Literal["varying", "universal"]
 Aggregation = Literal["simple", "group", "dynamic", "calendar"]
 
+_SE_FLOOR = 10 * np.sqrt(np.finfo(float).eps)  # R did: smaller standard errors are NA
+
+
+def _se(inf: np.ndarray) -> np.ndarray:
+    """Standard error per column of an influence-function matrix, as R ``did::getSE``."""
+    n = inf.shape[0]
+    se = np.sqrt(np.einsum("ij,ij->j", inf, inf) / n**2)
+    return np.where(se <= _SE_FLOOR, np.nan, se)
+
+
+def _interval_frame(att: np.ndarray, se: np.ndarray, level: float) -> pd.DataFrame:
+    z = stats.norm.ppf(0.5 + level / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = 2 * stats.norm.sf(np.abs(att / se))
+    return pd.DataFrame(
+        {"std_error": se, "ci_low": att - z * se, "ci_high": att + z * se, "p_value": p}
+    )
+
 
 # --- results --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, eq=False)
 class AggregateResult:
-    """An aggregation of ATT(g,t): per label (cohort, event time or period) and overall."""
+    """An aggregation of ATT(g,t): per label (cohort, event time or period) and overall.
+
+    ``labels`` are R's ``egt`` (empty for ``"simple"``); ``influence`` is units × labels.
+    """
 
     kind: Aggregation
     labels: np.ndarray
@@ -46,67 +76,59 @@ class AggregateResult:
     se: np.ndarray
     overall_att: float
     overall_se: float
+    influence: np.ndarray
+    overall_influence: np.ndarray
     level: float = 0.95
 
     def tidy(self) -> pd.DataFrame:
         """One row per label plus an overall row (``label`` null)."""
-        z = stats.norm.ppf(0.5 + self.level / 2)
         att = np.append(self.att, self.overall_att)
         se = np.append(self.se, self.overall_se)
-        labels = pd.array([*self.labels.tolist(), None], dtype="Int64")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            p = 2 * stats.norm.sf(np.abs(att / se))
-        return pd.DataFrame(
+        head = pd.DataFrame(
             {
                 "aggregation": self.kind,
-                "label": labels,
+                "label": pd.array([*self.labels.tolist(), None], dtype="Int64"),
                 "estimate": att,
-                "std_error": se,
-                "ci_low": att - z * se,
-                "ci_high": att + z * se,
-                "p_value": p,
             }
         )
+        return pd.concat([head, _interval_frame(att, se, self.level)], axis=1)
 
 
 @dataclass(frozen=True, eq=False)
 class ATTgtResult:
-    """ATT(g,t) per cell with its influence function (units × cells)."""
+    """ATT(g,t) per cell with its influence function (units × cells).
+
+    ``unit_group`` is the cohort of each unit of the estimation sample (0 = never
+    treated), in the row order of ``influence``.
+    """
 
     groups: np.ndarray  # cohort of each cell
     times: np.ndarray  # period of each cell
     att: np.ndarray
+    se: np.ndarray
     influence: np.ndarray  # n_units × n_cells
-    unit_group: np.ndarray  # cohort of each unit (0 = never treated)
+    unit_group: np.ndarray
     control_group: ControlGroup
+    est_method: Method
+    base_period: BasePeriod
+    anticipation: int
     level: float = 0.95
 
     @property
     def n_units(self) -> int:
         return int(self.influence.shape[0])
 
-    @property
-    def se(self) -> np.ndarray:
-        return _se(self.influence)
-
     def tidy(self) -> pd.DataFrame:
         """One row per (group, time) cell."""
-        z = stats.norm.ppf(0.5 + self.level / 2)
-        se = self.se
-        with np.errstate(divide="ignore", invalid="ignore"):
-            p = 2 * stats.norm.sf(np.abs(self.att / se))
-        return pd.DataFrame(
+        head = pd.DataFrame(
             {
                 "group": self.groups,
                 "time": self.times,
                 "event_time": self.times - self.groups,
                 "att": self.att,
-                "std_error": se,
-                "ci_low": self.att - z * se,
-                "ci_high": self.att + z * se,
-                "p_value": p,
             }
         )
+        return pd.concat([head, _interval_frame(self.att, self.se, self.level)], axis=1)
 
     def aggregate(
         self,
@@ -114,73 +136,22 @@ class ATTgtResult:
         *,
         min_e: float = -np.inf,
         max_e: float = np.inf,
+        balance_e: int | None = None,
     ) -> AggregateResult:
-        """Aggregate as R ``aggte(type=kind)`` with analytic standard errors."""
-        return _AGGREGATIONS[kind](self, min_e, max_e)
+        """Aggregate as R ``aggte(type=kind, min_e=, max_e=, balance_e=)``, analytic SEs.
+
+        ``max_e`` limits the cells of ``"simple"``, ``"group"`` and ``"dynamic"``;
+        ``min_e`` and ``balance_e`` (keep only cohorts observed for ``balance_e`` periods
+        after treatment) apply to ``"dynamic"``, as in R.
+        """
+        if kind not in _AGGREGATIONS:
+            raise ValueError(f"kind must be one of {', '.join(_AGGREGATIONS)}, not {kind!r}")
+        if balance_e is not None and kind != "dynamic":
+            raise ValueError("balance_e applies to the dynamic aggregation only")
+        return _AGGREGATIONS[kind](_Cells.of(self), min_e, max_e, balance_e)
 
 
-# --- estimation -----------------------------------------------------------------------------
-
-
-def att_gt(
-    data: pd.DataFrame,
-    *,
-    y: str,
-    t: str,
-    unit: str,
-    group: str,
-    control_group: ControlGroup = "never_treated",
-    covariates: Sequence[str] = (),
-    est_method: Method = "dr",
-    base_period: BasePeriod = "varying",
-    anticipation: int = 0,
-    level: float = 0.95,
-) -> ATTgtResult:
-    """Group-time ATTs on a balanced panel in long form.
-
-    ``group`` is the first period a unit is treated, 0 for never treated. Covariates are
-    taken from each cell's base period. Units treated in the first period (or within
-    ``anticipation`` of it) have no pre-period and are dropped, as in R ``did``.
-    """
-    if control_group not in ("never_treated", "not_yet_treated"):
-        raise ValueError(f"control_group must be never_treated or not_yet_treated: {control_group}")
-    if est_method not in ("reg", "dr"):
-        raise ValueError(f"est_method must be reg or dr, not {est_method!r}")
-    panel = _Panel.from_long(data, y=y, t=t, unit=unit, group=group, covariates=covariates)
-    first = panel.periods[0]
-    keep = ~((panel.g > 0) & (panel.g <= first + anticipation))
-    panel = panel.subset(keep)
-    cells_g, cells_t, atts, infs = [], [], [], []
-    glist = np.unique(panel.g[panel.g > 0])
-    periods = panel.periods
-    offset = 1 if base_period == "varying" else 0
-    for g in glist:
-        pre = np.flatnonzero(periods + anticipation < g)
-        if pre.size == 0:
-            continue
-        last_pre = int(pre[-1])
-        for j in range(offset, len(periods)):
-            base = j - 1 if base_period == "varying" else last_pre
-            if periods[j] >= g - anticipation:  # post-treatment: compare with last pre-period
-                base = last_pre
-            if j == base:  # universal base period itself: zero by construction
-                cells_g.append(g), cells_t.append(periods[j])
-                atts.append(0.0), infs.append(np.zeros(panel.n))
-                continue
-            att, inf = _cell(panel, g, j, base, control_group, anticipation, est_method)
-            if att is None:
-                continue
-            cells_g.append(g), cells_t.append(periods[j])
-            atts.append(att), infs.append(inf)
-    return ATTgtResult(
-        groups=np.asarray(cells_g),
-        times=np.asarray(cells_t),
-        att=np.asarray(atts, dtype=float),
-        influence=np.column_stack(infs) if infs else np.zeros((panel.n, 0)),
-        unit_group=panel.g,
-        control_group=control_group,
-        level=level,
-    )
+# --- data -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, eq=False)
@@ -194,9 +165,10 @@ class _Panel:
     def n(self) -> int:
         return int(self.y.shape[0])
 
-    def subset(self, keep: np.ndarray) -> _Panel:
-        x = None if self.x is None else self.x[keep]
-        return _Panel(self.periods, self.y[keep], self.g[keep], x)
+    def subset(self, units: np.ndarray, periods: np.ndarray | None = None) -> _Panel:
+        cols = slice(None) if periods is None else periods
+        x = None if self.x is None else self.x[units][:, cols]
+        return _Panel(self.periods[cols], self.y[units][:, cols], self.g[units], x)
 
     @classmethod
     def from_long(
@@ -213,12 +185,14 @@ class _Panel:
         if missing:
             raise ValueError(f"att_gt: missing column(s) {', '.join(missing)}")
         frame = data[[unit, t, group, y, *covariates]]
-        if frame[[y, t, group, *covariates]].isna().any().any():
-            raise ValueError("att_gt: missing values in the outcome, time, group or covariates")
-        units, u_idx = np.unique(frame[unit].to_numpy(), return_inverse=True)
-        periods, t_idx = np.unique(frame[t].to_numpy(), return_inverse=True)
+        if frame.isna().any().any():
+            raise ValueError(
+                "att_gt: missing values in the unit, outcome, time, group or covariates"
+            )
+        u_idx, units = pd.factorize(frame[unit], sort=True)
+        t_idx, periods = pd.factorize(frame[t], sort=True)
         n, n_t = len(units), len(periods)
-        if len(frame) != n * n_t or np.unique(u_idx * n_t + t_idx).size != len(frame):
+        if len(frame) != n * n_t or np.bincount(u_idx * n_t + t_idx).max() > 1:
             raise ValueError("att_gt: the panel must be balanced (one row per unit and period)")
         ymat = np.empty((n, n_t))
         ymat[u_idx, t_idx] = frame[y].to_numpy(float)
@@ -231,36 +205,144 @@ class _Panel:
         if covariates:
             x = np.empty((n, n_t, len(covariates)))
             x[u_idx, t_idx] = frame[list(covariates)].to_numpy(float)
-        return cls(periods.astype(float), ymat, g, x)
+        return cls(np.asarray(periods, dtype=float), ymat, g, x)
+
+
+def _sample(
+    panel: _Panel, control_group: ControlGroup, anticipation: int
+) -> tuple[_Panel, np.ndarray]:
+    """R ``did::pre_process_did`` for balanced panels: the estimation sample and the
+    cohorts to estimate."""
+    g = np.where(panel.g > panel.periods[-1], 0.0, panel.g)  # treated after the data: never
+    panel = _Panel(panel.periods, panel.y, g, panel.x)
+    cohorts = np.unique(g)
+    if 0 not in cohorts:
+        if control_group == "never_treated":
+            raise ValueError("att_gt: there is no never-treated group; use not_yet_treated")
+        last = cohorts.max()
+        panel = panel.subset(np.arange(panel.n), panel.periods < last - anticipation)
+        cohorts = cohorts[cohorts < last]
+    first = panel.periods[0]
+    cohorts = cohorts[(cohorts > 0) & (cohorts > first + anticipation)]
+    treated_first = (panel.g > 0) & (panel.g <= first)
+    if treated_first.any():  # R then keeps only never treated and estimable cohorts
+        panel = panel.subset(np.flatnonzero((panel.g == 0) | np.isin(panel.g, cohorts)))
+    if cohorts.size == 0:
+        raise ValueError("att_gt: no cohort is first treated after the first period")
+    return panel, cohorts
+
+
+# --- estimation -----------------------------------------------------------------------------
+
+
+def att_gt(
+    data: pd.DataFrame,
+    *,
+    y: str,
+    t: str,
+    unit: str,
+    group: str,
+    control_group: ControlGroup = "never_treated",
+    covariates: Sequence[str] = (),
+    est_method: Method = "dr",
+    base_period: BasePeriod = "varying",
+    level: float = 0.95,
+    anticipation: int = 0,
+) -> ATTgtResult:
+    """Group-time ATTs on a balanced panel in long form (one row per unit and period).
+
+    ``group`` is the first period a unit is treated, 0 for never treated. Covariates are
+    taken from each cell's base period. Cells without treated or control units are left
+    out (R reports them as missing).
+    """
+    if control_group not in _CONTROLS:
+        raise ValueError(f"control_group must be one of {', '.join(_CONTROLS)}: {control_group!r}")
+    if est_method not in _ESTIMATORS:
+        raise ValueError(f"est_method must be one of {', '.join(_ESTIMATORS)}: {est_method!r}")
+    if base_period not in ("varying", "universal"):
+        raise ValueError(f"base_period must be varying or universal, not {base_period!r}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1, not {level}")
+    if anticipation < 0:
+        raise ValueError(f"anticipation must be >= 0, not {anticipation}")
+    full = _Panel.from_long(data, y=y, t=t, unit=unit, group=group, covariates=covariates)
+    panel, cohorts = _sample(full, control_group, anticipation)
+    estimator = _ESTIMATORS["reg" if panel.x is None else est_method]
+    cells = _cells(panel.periods, cohorts, base_period, anticipation)
+    influence = np.zeros((panel.n, len(cells)), order="F")  # one contiguous column per cell
+    kept, atts = [], []
+    for k, (g, j, base) in enumerate(cells):
+        att = 0.0  # the universal base period itself: 0 by construction
+        if j != base:
+            treated = panel.g == g
+            later = panel.periods[max(j, base)] + anticipation
+            control = _CONTROLS[control_group](panel.g, later) & ~treated
+            if not treated.any() or not control.any():
+                continue
+            att, influence[:, k] = _cell(panel, treated, control, j, base, estimator)
+        kept.append(k), atts.append(att)
+    if len(kept) < len(cells):
+        influence = np.asfortranarray(influence[:, kept])
+    cells_g = [cells[k][0] for k in kept]
+    cells_t = [panel.periods[cells[k][1]] for k in kept]
+    return ATTgtResult(
+        groups=np.asarray(cells_g, dtype=float),
+        times=np.asarray(cells_t, dtype=float),
+        att=np.asarray(atts, dtype=float),
+        se=_se(influence),
+        influence=influence,
+        unit_group=panel.g,
+        control_group=control_group,
+        est_method=est_method,
+        base_period=base_period,
+        anticipation=anticipation,
+        level=level,
+    )
+
+
+def _cells(
+    periods: np.ndarray, cohorts: np.ndarray, base_period: BasePeriod, anticipation: int
+) -> list[tuple[float, int, int]]:
+    """(cohort, period index, base period index) of every cell, in R's order."""
+    out = []
+    first_j = 1 if base_period == "varying" else 0
+    for g in cohorts:
+        last_pre = int(np.flatnonzero(periods + anticipation < g)[-1])
+        for j in range(first_j, len(periods)):
+            post = periods[j] >= g
+            base = last_pre if post or base_period == "universal" else j - 1
+            out.append((float(g), j, base))
+    return out
+
+
+_CONTROLS: dict[ControlGroup, Callable[[np.ndarray, float], np.ndarray]] = {
+    "never_treated": lambda g, later: g == 0,
+    "not_yet_treated": lambda g, later: (g == 0) | (g > later),
+}
+
+_Estimator = Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[float, np.ndarray]]
 
 
 def _cell(
     panel: _Panel,
-    g: float,
+    treated: np.ndarray,
+    control: np.ndarray,
     j: int,
     base: int,
-    control_group: ControlGroup,
-    anticipation: int,
-    method: Method,
-) -> tuple[float | None, np.ndarray]:
-    treated = panel.g == g
-    if control_group == "never_treated":
-        control = panel.g == 0
-    else:
-        later = panel.periods[max(j, base)] + anticipation
-        control = (panel.g == 0) | ((panel.g > later) & ~treated)
+    estimator: _Estimator,
+) -> tuple[float, np.ndarray]:
+    """ATT(g,t) and its influence function over all units (0 outside the cell)."""
+    if panel.x is None:  # difference of mean changes, without subsetting
+        dy = panel.y[:, j] - panel.y[:, base]
+        n_t, n_c = treated.sum(), control.sum()
+        m_t, m_c = dy[treated].mean(), dy[control].mean()
+        inf = panel.n * (treated * (dy - m_t) / n_t - control * (dy - m_c) / n_c)
+        return float(m_t - m_c), inf
     sub = treated | control
     n1 = int(sub.sum())
-    if treated.sum() == 0 or control.sum() == 0:
-        return None, np.zeros(panel.n)
     dy = panel.y[sub, j] - panel.y[sub, base]
-    d = treated[sub].astype(float)
-    if panel.x is None:
-        xmat = np.ones((n1, 1))
-    else:
-        xmat = np.column_stack([np.ones(n1), panel.x[sub, base]])
-    estimator = _reg_panel if method == "reg" or panel.x is None else _dr_panel
-    att, psi = estimator(dy, d, xmat)
+    xmat = np.column_stack([np.ones(n1), panel.x[sub, base]])
+    att, psi = estimator(dy, treated[sub].astype(float), xmat)
     inf = np.zeros(panel.n)
     inf[sub] = panel.n / n1 * psi
     return att, inf
@@ -274,8 +356,7 @@ def _ols_control(dy: np.ndarray, d: np.ndarray, x: np.ndarray) -> tuple[np.ndarr
     xtx = (w[:, None] * x).T @ x
     coef = np.linalg.solve(xtx, (w[:, None] * x).T @ dy)
     fitted = x @ coef
-    xtx_inv = np.linalg.inv(xtx / n)
-    lin_rep = (w * (dy - fitted))[:, None] * x @ xtx_inv
+    lin_rep = (w * (dy - fitted))[:, None] * x @ np.linalg.inv(xtx / n)
     return fitted, lin_rep
 
 
@@ -295,9 +376,9 @@ def _dr_panel(
     dy: np.ndarray, d: np.ndarray, x: np.ndarray, trim: float = 0.995
 ) -> tuple[float, np.ndarray]:
     """Doubly robust DiD for panel data (``DRDID::drdid_panel``): logit propensity and
-    outcome regression on the controls, with R's trimming of controls with ps > trim."""
+    outcome regression on the controls, with R's trimming of controls with ps >= trim."""
     n = len(dy)
-    coef, hessian_inv = _logit(d, x)
+    coef, cov = _logit(d, x)
     ps = np.minimum(1.0 / (1.0 + np.exp(-(x @ coef))), 1 - 1e-6)
     keep = np.where(d == 1, ps < 1.01, ps < trim)
     fitted, lin_rep_ols = _ols_control(dy, d, x)
@@ -307,16 +388,12 @@ def _dr_panel(
     att_treat, att_cont = w_treat * resid, w_cont * resid
     eta_treat = att_treat.mean() / w_treat.mean()
     eta_cont = att_cont.mean() / w_cont.mean()
-    lin_rep_ps = ((d - ps)[:, None] * x) @ (hessian_inv * n)
-    inf_treat = att_treat - w_treat * eta_treat - lin_rep_ols @ (w_treat[:, None] * x).mean(0)
-    inf_treat /= w_treat.mean()
-    m2 = (w_cont * (resid - eta_cont))[:, None] * x
-    inf_cont = (
-        att_cont
-        - w_cont * eta_cont
-        + lin_rep_ps @ m2.mean(axis=0)
-        - lin_rep_ols @ (w_cont[:, None] * x).mean(axis=0)
-    ) / w_cont.mean()
+    lin_rep_ps = ((d - ps)[:, None] * x) @ (cov * n)
+    m1 = (w_treat[:, None] * x).mean(axis=0)
+    inf_treat = (att_treat - w_treat * eta_treat - lin_rep_ols @ m1) / w_treat.mean()
+    m2 = ((w_cont * (resid - eta_cont))[:, None] * x).mean(axis=0)
+    m3 = (w_cont[:, None] * x).mean(axis=0)
+    inf_cont = (att_cont - w_cont * eta_cont + lin_rep_ps @ m2 - lin_rep_ols @ m3) / w_cont.mean()
     return float(eta_treat - eta_cont), inf_treat - inf_cont
 
 
@@ -335,117 +412,136 @@ def _logit(d: np.ndarray, x: np.ndarray, tol: float = 1e-10) -> tuple[np.ndarray
     return coef, np.linalg.inv((x * (p * (1 - p))[:, None]).T @ x)
 
 
-# --- aggregation ----------------------------------------------------------------------------
+_ESTIMATORS: dict[Method, _Estimator] = {"reg": _reg_panel, "dr": _dr_panel}
 
 
-def _se(inf: np.ndarray) -> np.ndarray:
-    n = inf.shape[0]
-    return np.sqrt((inf**2).mean(axis=0) / n)
+# --- aggregation (R did::compute.aggte) -----------------------------------------------------
 
 
-def _group_shares(res: ATTgtResult) -> np.ndarray:
-    """P(G = g) over all units, for each cell's cohort."""
-    glist, counts = np.unique(res.unit_group, return_counts=True)
-    share = dict(zip(glist, counts / res.n_units, strict=True))
-    return np.array([share[g] for g in res.groups])
+@dataclass(frozen=True, eq=False)
+class _Cells:
+    """The ATT(g,t) cells with what every aggregation needs: P(G = g) per cell, and R's
+    recoding of periods and cohorts to consecutive integers (``max_e`` counts periods)."""
+
+    res: ATTgtResult
+    pg: np.ndarray  # P(G = g) of each cell's cohort
+    t_rank: np.ndarray
+    g_rank: np.ndarray
+
+    @classmethod
+    def of(cls, res: ATTgtResult) -> _Cells:
+        cohorts, counts = np.unique(res.unit_group, return_counts=True)
+        pg = counts[np.searchsorted(cohorts, res.groups)] / res.n_units
+        tlist = np.unique(res.times)
+        return cls(res, pg, np.searchsorted(tlist, res.times), np.searchsorted(tlist, res.groups))
+
+    def post(self, max_e: float) -> np.ndarray:
+        """R's ``keepers``: post-treatment cells up to ``max_e`` periods after the start."""
+        return (self.g_rank <= self.t_rank) & (self.t_rank <= self.g_rank + max_e)
+
+    def weighted(self, keep: np.ndarray, *, wif: bool = True) -> tuple[float, np.ndarray]:
+        """P(G = g)-weighted mean of the kept cells and its influence function, with the
+        effect of estimating the weights (R ``wif``) unless ``wif`` is False."""
+        res, pg = self.res, self.pg[keep]
+        w = pg / pg.sum()
+        att = float(res.att[keep] @ w)
+        inf = res.influence[:, keep] @ w
+        if wif:
+            inf = inf + _weight_if(res.unit_group, res.groups[keep], pg, res.att[keep])
+        return att, inf
 
 
-def _weight_if(res: ATTgtResult, keep: np.ndarray, pg: np.ndarray) -> np.ndarray:
-    """Influence of estimating the aggregation weights P(G=g) (R ``did:::wif``)."""
-    is_g = (res.unit_group[:, None] == res.groups[keep][None, :]).astype(float)
-    centred = is_g - pg[keep][None, :]
-    total = pg[keep].sum()
-    return centred / total - centred.sum(axis=1, keepdims=True) * (pg[keep] / total**2)[None, :]
+def _weight_if(
+    unit_group: np.ndarray, groups: np.ndarray, pg: np.ndarray, att: np.ndarray
+) -> np.ndarray:
+    """Influence of estimating the weights pg / sum(pg) of the cells (cohorts ``groups``)
+    on their weighted mean of ``att``: R's ``did:::wif(...) %*% att``, without forming
+    R's units × cells matrix."""
+    total, mean = pg.sum(), pg @ att
+    cohorts, cell_cohort = np.unique(groups, return_inverse=True)
+    att_sum = np.bincount(cell_cohort, weights=att, minlength=len(cohorts))
+    count = np.bincount(cell_cohort, minlength=len(cohorts)).astype(float)
+    idx = np.minimum(np.searchsorted(cohorts, unit_group), len(cohorts) - 1)
+    member = cohorts[idx] == unit_group
+    att_i, count_i = np.where(member, att_sum[idx], 0.0), np.where(member, count[idx], 0.0)
+    return (att_i - mean) / total - (count_i - total) * mean / total**2
 
 
-def _weighted(res: ATTgtResult, keep: np.ndarray, pg: np.ndarray) -> tuple[float, np.ndarray]:
-    """Cohort-size weighted mean of the kept cells and its influence function."""
-    w = pg[keep] / pg[keep].sum()
-    att = float(res.att[keep] @ w)
-    inf = res.influence[:, keep] @ w + _weight_if(res, keep, pg) @ res.att[keep]
-    return att, inf
+def _result(
+    cells: _Cells,
+    kind: Aggregation,
+    labels: np.ndarray,
+    parts: list[tuple[float, np.ndarray]],
+    overall: tuple[float, np.ndarray],
+) -> AggregateResult:
+    att = np.array([a for a, _ in parts], dtype=float)
+    inf = np.column_stack([i for _, i in parts]) if parts else np.zeros((cells.res.n_units, 0))
+    return AggregateResult(
+        kind=kind,
+        labels=np.asarray(labels),
+        att=att,
+        se=_se(inf),
+        overall_att=overall[0],
+        overall_se=float(_se(overall[1][:, None])[0]),
+        influence=inf,
+        overall_influence=overall[1],
+        level=cells.res.level,
+    )
 
 
-def _event_window(res: ATTgtResult, min_e: float, max_e: float) -> np.ndarray:
-    e = res.times - res.groups
-    return (e >= min_e) & (e <= max_e)
+def _mean_of(parts: list[tuple[float, np.ndarray]], n: int) -> tuple[float, np.ndarray]:
+    """Equal-weight mean of aggregated effects (the dynamic and calendar overall)."""
+    if not parts:
+        return np.nan, np.full(n, np.nan)
+    return float(np.mean([a for a, _ in parts])), np.mean([i for _, i in parts], axis=0)
 
 
-def _simple(res: ATTgtResult, min_e: float, max_e: float) -> AggregateResult:
-    pg = _group_shares(res)
-    keep = np.flatnonzero((res.groups <= res.times) & (res.times <= res.groups + max_e))
-    att, inf = _weighted(res, keep, pg)
-    se = float(_se(inf[:, None])[0])
-    return AggregateResult("simple", np.array([]), np.array([]), np.array([]), att, se, res.level)
+def _simple(cells: _Cells, min_e: float, max_e: float, balance_e: int | None) -> AggregateResult:
+    overall = cells.weighted(np.flatnonzero(cells.post(max_e)))
+    return _result(cells, "simple", np.array([]), [], overall)
 
 
-def _group(res: ATTgtResult, min_e: float, max_e: float) -> AggregateResult:
-    pg = _group_shares(res)
+def _group(cells: _Cells, min_e: float, max_e: float, balance_e: int | None) -> AggregateResult:
+    res = cells.res
     glist = np.unique(res.groups)
-    atts, infs = [], []
-    for g in glist:
-        keep = np.flatnonzero(
-            (res.groups == g) & (g <= res.times) & (res.times <= res.groups + max_e)
-        )
-        w = pg[keep] / pg[keep].sum()
-        atts.append(float(res.att[keep].mean()))
-        infs.append(res.influence[:, keep] @ w)
-    att_g, inf_g = np.asarray(atts), np.column_stack(infs)
-    share = np.array([np.mean(res.unit_group == g) for g in glist])
-    w = share / share.sum()
-    centred = (res.unit_group[:, None] == glist[None, :]).astype(float) - share[None, :]
-    wif = centred / share.sum() - centred.sum(axis=1, keepdims=True) * (share / share.sum() ** 2)
-    inf = inf_g @ w + wif @ att_g
-    overall = float(att_g @ w)
-    return AggregateResult(
-        "group", glist, att_g, _se(inf_g), overall, float(_se(inf[:, None])[0]), res.level
-    )
+    post = cells.post(max_e)
+    parts = [cells.weighted(np.flatnonzero(post & (res.groups == g)), wif=False) for g in glist]
+    # overall: cohort effects weighted by cohort size, with the weights' influence
+    pgg = np.array([np.mean(res.unit_group == g) for g in glist])
+    att_g = np.array([a for a, _ in parts])
+    w = pgg / pgg.sum()
+    inf = np.column_stack([i for _, i in parts]) @ w
+    inf = inf + _weight_if(res.unit_group, glist, pgg, att_g)
+    return _result(cells, "group", glist, parts, (float(att_g @ w), inf))
 
 
-def _dynamic(res: ATTgtResult, min_e: float, max_e: float) -> AggregateResult:
-    pg = _group_shares(res)
+def _dynamic(cells: _Cells, min_e: float, max_e: float, balance_e: int | None) -> AggregateResult:
+    res = cells.res
     e_cell = res.times - res.groups
+    included = np.ones(len(e_cell), dtype=bool)
     eseq = np.unique(e_cell)
+    if balance_e is not None:  # only cohorts seen balance_e periods after their start
+        last, first = res.times.max(), res.times.min()
+        included = last - res.groups >= balance_e
+        eseq = np.unique(e_cell[included])
+        eseq = eseq[(eseq <= balance_e) & (eseq >= balance_e - last + first)]
     eseq = eseq[(eseq >= min_e) & (eseq <= max_e)]
-    atts, infs = [], []
-    for e in eseq:
-        att, inf = _weighted(res, np.flatnonzero(e_cell == e), pg)
-        atts.append(att)
-        infs.append(inf)
-    att_e, inf_e = np.asarray(atts), np.column_stack(infs)
-    post = eseq >= 0
-    overall_inf = inf_e[:, post].mean(axis=1)
-    return AggregateResult(
-        "dynamic",
-        eseq,
-        att_e,
-        _se(inf_e),
-        float(att_e[post].mean()),
-        float(_se(overall_inf[:, None])[0]),
-        res.level,
-    )
+    parts = [cells.weighted(np.flatnonzero((e_cell == e) & included)) for e in eseq]
+    overall = _mean_of([p for p, e in zip(parts, eseq, strict=True) if e >= 0], res.n_units)
+    return _result(cells, "dynamic", eseq, parts, overall)
 
 
-def _calendar(res: ATTgtResult, min_e: float, max_e: float) -> AggregateResult:
-    pg = _group_shares(res)
+def _calendar(cells: _Cells, min_e: float, max_e: float, balance_e: int | None) -> AggregateResult:
+    res = cells.res
     tlist = np.unique(res.times)
     tlist = tlist[tlist >= res.groups.min()]
-    atts, infs = [], []
-    for t1 in tlist:
-        att, inf = _weighted(res, np.flatnonzero((res.times == t1) & (res.groups <= t1)), pg)
-        atts.append(att)
-        infs.append(inf)
-    att_t, inf_t = np.asarray(atts), np.column_stack(infs)
-    overall_inf = inf_t.mean(axis=1)
-    return AggregateResult(
-        "calendar",
-        tlist,
-        att_t,
-        _se(inf_t),
-        float(att_t.mean()),
-        float(_se(overall_inf[:, None])[0]),
-        res.level,
-    )
+    parts = [cells.weighted(np.flatnonzero((res.times == t) & (res.groups <= t))) for t in tlist]
+    return _result(cells, "calendar", tlist, parts, _mean_of(parts, res.n_units))
 
 
-_AGGREGATIONS = {"simple": _simple, "group": _group, "dynamic": _dynamic, "calendar": _calendar}
+_AGGREGATIONS: dict[Aggregation, Callable[[_Cells, float, float, int | None], AggregateResult]] = {
+    "simple": _simple,
+    "group": _group,
+    "dynamic": _dynamic,
+    "calendar": _calendar,
+}
