@@ -1,18 +1,18 @@
-"""Callaway & Sant'Anna ATT(g,t) + dynamic aggregation: ours against ``csdid`` and
-``differences`` (issue 4).
+"""Callaway & Sant'Anna ATT(g,t) + dynamic aggregation: ours against ``csdid``,
+``moderndid`` and ``differences`` (issues 4 and 19).
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_staggered.py [--units 100000] [--periods 10]
-        [--repeats 3] [--peer-python /work/peer-venv-cs/bin/python] [--peers csdid,differences]
-        [--out FILE]
+    .venv/bin/python benchmarks/bench_staggered.py [--units 100000] [--periods 24]
+        [--repeats 5] [--peer-python /work/peer-venv-cs/bin/python]
+        [--peers csdid,moderndid,differences] [--out FILE]
 
 Times, on the same data, ``att_gt`` followed by the dynamic (event-time) aggregation with
 never-treated controls, no covariates, doubly robust, analytic standard errors: on mpdta
 (500 counties × 5 years) and on a simulated balanced panel. Medians of ``--repeats`` runs
 after one untimed warm-up run per process. The peers run in their own environment
 (``python3.11 -m venv /work/peer-venv-cs && /work/peer-venv-cs/bin/pip install csdid
-differences``), each in a subprocess; the table also shows each package's overall
+moderndid differences``), each in a subprocess; the table also shows each package's overall
 dynamic ATT, which must agree. One BLAS thread everywhere (the machine is shared).
 """
 
@@ -51,6 +51,24 @@ def run():
                   control_group="nevertreated").fit(est_method="dr", bstrap=False)
         a.aggte("dynamic", bstrap=False)
     return a.atte["overall_att"]
+run()
+times = []
+for _ in range(int(sys.argv[2])):
+    t0 = time.perf_counter(); att = run(); times.append(time.perf_counter() - t0)
+print(att, *times)
+""",
+    "moderndid": """
+import contextlib, io, sys, time, warnings
+import pandas as pd
+warnings.simplefilter("ignore")
+import moderndid
+d = pd.read_csv(sys.argv[1])
+def run():
+    with contextlib.redirect_stdout(io.StringIO()):
+        r = moderndid.att_gt(d, yname="y", tname="t", idname="id", gname="g",
+                             control_group="nevertreated", est_method="dr", boot=False,
+                             cband=False)
+        return moderndid.aggte(r, type="dynamic", boot=False, cband=False).overall_att
 run()
 times = []
 for _ in range(int(sys.argv[2])):
@@ -129,8 +147,8 @@ def peer(python: str, script: str, csv: Path, repeats: int) -> tuple[float, list
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--units", type=int, default=100_000)
-    p.add_argument("--periods", type=int, default=10)
-    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--periods", type=int, default=24)
+    p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--peer-python", default="/work/peer-venv-cs/bin/python")
     p.add_argument("--peers", default=",".join(PEERS), help="comma-separated subset of peers")
     p.add_argument("--out", type=Path, help="also write the table to this file")
