@@ -1,38 +1,45 @@
 """Callaway & Sant'Anna for one offer on the person x month panel: the standard unmatched
 staggered estimator, as a secondary estimate beside the matched event study.
 
-Design (how the target group enters a staggered design, which has one fixed set of
-units rather than a risk set per start month):
+How the target group enters a staggered design (which has one fixed set of units, not
+a risk set per start month):
 
-- units: every person who meets the offer's target-group rule in at least one month of
-  the panel (as known in the as-of month), except participants who were outside the
-  target group at their own start (they are left out altogether, as the matching leaves
-  them unmatched);
-- cohort g: a participant's first start month of the offer; 0 for persons who have not
-  started it (by the as-of month);
+- cohorts g: the months in which participants started the offer inside its target
+  group; a participant's cohort is their first start month. Participants outside the
+  target group at their start are left out altogether (the matching leaves them
+  unmatched too);
+- units: the participants, and every person in the target group in at least one of
+  those start months (as known in the as-of month);
+- controls of cohort g: units not yet treated (never started, or starting after the
+  compared months, as R ``did``'s ``not_yet_treated``) *and in the target group in month
+  g*, so the target-group rule applies to participants and controls alike
+  (``staggered_eligible``: R ``did``'s ``reg`` with the indicator "in the target group at
+  g" as covariate from the base period). Without that restriction the controls would be
+  the whole ever-eligible population, and the participants, selected at a low point
+  (on benefits in the months before the start), would rise against them by mean
+  reversion alone: on the synthetic municipality the no-effect offer then shows +0.21
+  (z = 14);
 - outcome: the monthly value of the outcome per status (``values``, as for the matched
   event study), missing in months without a status row, so persons who die, emigrate
-  or arrive leave holes and the panel is unbalanced: R ``did``'s
-  ``allow_unbalanced_panel``, influence functions summed per person (standard errors
-  clustered on the person);
-- controls: not yet treated (never-started persons, and later starters before their
-  start), no covariates; base period ``"universal"`` by default, so every event month is
+  or arrive leave holes: the panel is unbalanced and handled as R ``did``'s
+  ``allow_unbalanced_panel`` (means over the persons observed, influence functions summed
+  per person, so standard errors are clustered on the person);
+- no covariates; base period ``"universal"`` by default, so every event month is
   compared with e = -1 as in the matched event study (``"varying"`` is R's default);
-- rows: the dynamic (event-time) aggregation for the event months in ``window``, and a
+- rows: the dynamic (event-time) aggregation for the event months in ``window`` and a
   headline row, the plain mean of the ATT(e) over the event months of
   ``headline_window`` (as the matched event study's pooled estimate), with its standard
   error from the same influence functions.
 
-What differs from the matched design, by construction: the controls of cohort g are
-all not-yet-started units of the target group, whether or not they were in the target
-group at g and however their recent history compares; nothing balances the
-participants' recent history (creaming on it biases this estimator where matching on it
-does not); trends are assumed parallel for the cohort as a whole. The matched design
-compares within risk sets (in the target group in the start month, matched on history).
+What still differs from the matched design: within the target group in month g nothing
+balances the participants' longer history, age or education. Where enrolment creams
+(favours those self-sufficient more often in the last years), the participants would
+have done better anyway, the pre-period ATT(e) show it (the pre-trend test rejects) and
+the estimate is biased upwards; the matched design matches on that history.
 
-Memory: the outcome is read from the int8 status matrix block by block into per-cohort
-moments (``staggered_moments``); no units x periods float matrix, no units x cells
-influence matrix.
+Memory: the outcome is read from the int8 status matrix block by block, three passes
+(sums, cell variances, the aggregation's covariance); no persons x periods float matrix
+and no persons x cells influence matrix.
 """
 
 from __future__ import annotations
