@@ -28,9 +28,11 @@ O(cohorts x periods^2), whatever the number of units, and the units are read blo
 block. With covariates each cell's influence function is kept sparse over the cell's
 units (``staggered_drdid``). No units x cells matrix is formed on either path.
 
-Modules: ``staggered_data`` (panel, sample rules, cells), ``staggered_moments`` and
-``staggered_drdid`` (the two estimation paths), ``staggered_results`` (results and
-aggregations), ``staggered_register`` (the entry point on the person x month panel).
+Modules: ``staggered_data`` (panel, sample rules, cells), ``staggered_moments``,
+``staggered_drdid`` and ``staggered_eligible`` (the estimation paths: moments, per-cell
+with covariates, streamed with cohort-specific eligible controls),
+``staggered_results`` (results and aggregations), ``staggered_register`` (the entry
+point on the person x month panel).
 """
 
 from __future__ import annotations
