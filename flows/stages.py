@@ -393,12 +393,13 @@ def on_track_summary(indicators: pd.DataFrame, offer_id: str, name: str) -> tupl
                 "event_month": "–" if pd.isna(r["event_time"]) else str(int(r["event_time"])),
             }
         )
-    state = "unknown" if head is None else str(head["status"])
+    hidden = head is not None and pd.isna(head["status"])  # rests on a suppressed number
+    state = "unknown" if head is None else "–" if hidden else str(head["status"])
     lines = [
         f"## {name} ({offer_id}): {state.replace('_', ' ')}",
         "",
         f"As of {rows['as_of'].iloc[0] if len(rows) else '–'}."
-        + ("" if head is None else f" Rule `{head['rule_code']}`: {head['rule']}"),
+        + ("" if head is None or hidden else f" Rule `{head['rule_code']}`: {head['rule']}"),
         "",
         "| indicator | value | planned / needed | interval | event month |",
         "|---|---|---|---|---|",

@@ -98,3 +98,16 @@ def test_matching_blanks_the_total_not_the_matched_participants() -> None:
     assert out["suppressed"] and "secondary" in out["suppression_reason"]
     assert pd.isna(out["share_treated_in_support"])  # 0.99 = 596/602 gives the total
     assert all(out[r] == 0 for r in reasons if r != "unmatched_no_control_within_caliper")
+
+
+def test_on_track_summary_of_a_suppressed_status_shows_a_dash() -> None:
+    """A status resting on a blanked count is blanked; the Prefect artifact says "–"."""
+    before = _indicators([1, 2, 1], dropouts=0)
+    status = before.iloc[[0]].assign(indicator="status", value=np.nan, month=None)
+    status = status.assign(status="off_track", rule_code="enrolment_behind", rule="4 of 20")
+    frame = pd.concat([before, status], ignore_index=True)
+    out = suppress_run({"indicators": frame}, THRESHOLD)["indicators"]
+    row = out[out["indicator"] == "status"].iloc[0]
+    assert pd.isna(row["status"]) and pd.isna(row["rule"]) and row["suppressed"]
+    markdown, _ = stages.on_track_summary(out, "los", "Projekt LOS")
+    assert "nan" not in markdown and "4 of 20" not in markdown and ": –" in markdown
