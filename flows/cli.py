@@ -228,8 +228,13 @@ def _print_summary(folder: Path) -> None:
 
     quarantine = pd.read_parquet(folder / "quarantine" / "summary.parquet")
     if len(quarantine):
-        rules = ", ".join(f"{r.rule} ({r.n_rows})" for r in quarantine.itertuples())
-        print(f"quarantined {int(quarantine['n_rows'].sum())} input row(s): {rules}")
+        n = quarantine["n_rows"]  # blank where suppressed (a small count)
+        rules = ", ".join(
+            f"{r} ({'–' if pd.isna(k) else int(k)})"
+            for r, k in zip(quarantine["rule"], n, strict=True)
+        )
+        total = "some" if n.isna().any() else str(int(n.sum()))
+        print(f"quarantined {total} input row(s): {rules}")
     eff = pd.read_parquet(folder / "effects.parquet")
     head = eff[eff["headline"] & (eff["outcome"] == "self_sufficient")]
     if head.empty:

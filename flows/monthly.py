@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from evaluation.monitor import artifact_key
 from flows import io, stages
 from flows.config import ConfigModel, config_hash, load_config, to_core
-from flows.publish import publish
+from flows.publish import manifest_counts, publish
 from flows.report import render_report
 from flows.validation import ValidatedInputs, validate_inputs
 
@@ -213,7 +213,7 @@ def monthly_evaluation(params: RunParameters) -> dict[str, Any]:
         for offer in cfg.offers
     ]
     results = [f.result() for f in futures]
-    tables = stages.suppress_tables(stages.combine(results), cfg.min_cell_size)
+    tables = stages.suppress_tables(stages.combine(results), cfg.min_cell_size, validated)
     publish_on_track(tables)
     manifest = _manifest(params, as_of, hashes, cfg_model, validated, tables)
     report = {
@@ -283,7 +283,7 @@ def _manifest(
         "code_version": code_version(),
         "config_hash": config_hash(cfg),
         "input_hashes": hashes,
-        "validation": validated.counts,
+        "validation": manifest_counts(tables["validation"]),  # suppressed
         "offers": [o.offer_id for o in cfg.offers],
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "python": sys.version.split()[0],

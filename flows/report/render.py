@@ -428,7 +428,9 @@ class _Report:
             status = str(hit["status"].iloc[0]) if len(hit) else "no_target"
             rule = self.rule_text(o, hit.iloc[0]) if len(hit) else ""
             code = str(hit["rule_code"].iloc[0]) if len(hit) else ""
-            label = t.status_labels.get(status, status)
+            if len(hit) and pd.isna(hit["status"].iloc[0]):  # suppressed: rests on hidden numbers
+                status, rule, code = "suppressed", DASH, ""
+            label = DASH if status == "suppressed" else t.status_labels.get(status, status)
             light = LIGHTS.get(status, "#9e9e9e")
             rows.append(
                 f"<tr data-offer='{escape(o)}'><td>{self.name(o)}</td>"
