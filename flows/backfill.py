@@ -24,7 +24,7 @@ from prefect import tags
 from evaluation import months
 from flows import guards, io
 from flows.monthly import RunParameters, monthly_evaluation, reusing_validation
-from flows.progress import note
+from flows.progress import note, stage
 from flows.validation import validate_inputs
 
 
@@ -53,7 +53,8 @@ def run_backfill(
     cfg = guards.preflight(params.config, params.out, params.restricted_out)
     share = cfg.validation.max_quarantine_share
     hashes = io.input_hashes(Path(params.data))
-    validated = validate_inputs(Path(params.data), max_quarantine_share=share)
+    with stage("validating the inputs (once for every month)"):
+        validated = validate_inputs(Path(params.data), max_quarantine_share=share)
     guards.check_range(start, end, guards.period_of(validated.status))
     skipped = [m for m in todo if not force and io.is_complete(out, m)]
     run = [m for m in todo if m not in skipped]

@@ -446,3 +446,33 @@ def test_matched_sets_are_written_outside_the_offer_cache(
     (sets_dir / "matched_sets_ung.parquet").unlink()
     monthly_evaluation(params)  # ung is computed again to write its matched sets
     assert calls == ["ung"] and (sets_dir / "matched_sets_ung.parquet").is_file()
+
+
+def test_backfill_validates_once_for_all_its_months(
+    prefect_server, synth_dir, tmp_path, monkeypatch
+) -> None:
+    """The months reuse the backfill's validation (also in concurrent months), handed over
+    for the duration of the backfill only."""
+    from flows import backfill, monthly
+    from flows.monthly import RunParameters
+
+    calls = {"backfill": 0, "month": 0}
+
+    def counting(where: str, real):  # noqa: ANN001
+        def validate(*args, **kwargs):
+            calls[where] += 1
+            return real(*args, **kwargs)
+
+        return validate
+
+    monkeypatch.setattr(backfill, "validate_inputs", counting("backfill", backfill.validate_inputs))
+    monkeypatch.setattr(monthly, "validate_inputs", counting("month", monthly.validate_inputs))
+    params = RunParameters(
+        data=str(synth_dir), config=str(synth_dir / "config.yaml"), out=str(tmp_path / "out")
+    )
+    res = backfill.run_backfill(params, start="2024-05", end="2024-06", concurrency=2)
+    assert sorted(res["ran"]) == ["2024-05", "2024-06"]
+    assert calls == {"backfill": 1, "month": 0}
+    assert monthly._GIVEN.get() is None
+    monthly.monthly_evaluation(params.model_copy(update={"as_of": "2024-06"}))
+    assert calls["month"] == 1  # a run of its own validates
