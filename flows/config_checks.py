@@ -110,15 +110,18 @@ def _build(loader: _Loader, node: yaml.Node, path: Path_, scalars: dict, lines: 
             _build(loader, item, (*path, i), scalars, lines) for i, item in enumerate(node.value)
         ]
     if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)  # merge keys (<<) as the safe loader does
+        explicit = sum(k.tag != "tag:yaml.org,2002:merge" for k, _ in node.value)
+        loader.flatten_mapping(node)  # merge keys (<<) first, as the safe loader does
+        n_merged = len(node.value) - explicit
         out: dict[Any, Any] = {}
         seen: dict[Any, int] = {}
-        for key_node, value_node in node.value:
+        for i, (key_node, value_node) in enumerate(node.value):
             key = loader.construct_object(key_node, deep=True)
             line = key_node.start_mark.line + 1
-            if key in seen:
-                raise YamlProblem(_duplicate(key, path, seen[key], line))
-            seen[key] = line
+            if i >= n_merged:  # a merged key may be overridden; a written one only once
+                if key in seen:
+                    raise YamlProblem(_duplicate(key, path, seen[key], line))
+                seen[key] = line
             out[key] = _build(loader, value_node, (*path, key), scalars, lines)
         return out
     raise YamlProblem(f"line {lines[path]}: unsupported YAML node")  # pragma: no cover

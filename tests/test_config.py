@@ -213,3 +213,25 @@ def test_config_folder_and_missing_file_are_told_apart(tmp_path) -> None:
         load_config(tmp_path)
     with pytest.raises(ConfigError, match="config file not found"):
         load_config(tmp_path / "nope.yaml")
+
+
+def test_merge_keys_may_override_but_written_keys_may_not_repeat(tmp_path) -> None:
+    offer = (
+        "  - &los\n    offer_id: los\n    name: Projekt LOS\n"
+        "    target_group: {statuses: [sickness_benefit], months_before_start: 2}\n"
+        "    cost_per_participant_dkk: 42000\n"
+    )
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        "offers:\n"
+        + offer
+        + "  - <<: *los\n    offer_id: los2\n    cost_per_participant_dkk: 30000\n"
+    )
+    cfg = load_config(path)
+    assert [(o.offer_id, o.cost_per_participant_dkk) for o in cfg.offers] == [
+        ("los", 42000.0),
+        ("los2", 30000.0),
+    ]
+    path.write_text("offers:\n" + offer + "    name: LOS igen\n")
+    with pytest.raises(ConfigError, match=r"key 'name' appears twice .*\(lines 4 and 7\)"):
+        load_config(path)
