@@ -224,11 +224,19 @@ def _params(a: argparse.Namespace, as_of: str | None):  # noqa: ANN202
 
 
 def _print_summary(folder: Path) -> None:
+    import json
+
     import pandas as pd
 
+    from flows.inputs import summary_lines
+
+    for line in summary_lines(json.loads((folder / "manifest.json").read_text(encoding="utf-8"))):
+        print(line)
     quarantine = pd.read_parquet(folder / "quarantine" / "summary.parquet")
     if len(quarantine):
-        rules = ", ".join(f"{r.rule} ({r.n_rows})" for r in quarantine.itertuples())
+        rules = ", ".join(
+            f"{r.rule} ({r.n_rows} rows, {r.n_persons} persons)" for r in quarantine.itertuples()
+        )
         print(f"quarantined {int(quarantine['n_rows'].sum())} input row(s): {rules}")
     eff = pd.read_parquet(folder / "effects.parquet")
     head = eff[eff["headline"] & (eff["outcome"] == "self_sufficient")]

@@ -26,7 +26,7 @@ from prefect.filesystems import LocalFileSystem
 from pydantic import BaseModel, ConfigDict, Field
 
 from evaluation.monitor import artifact_key
-from flows import io, stages
+from flows import inputs, io, stages
 from flows.config import ConfigModel, config_hash, load_config, to_core
 from flows.publish import publish
 from flows.report import render_report
@@ -196,6 +196,8 @@ def monthly_evaluation(params: RunParameters) -> dict[str, Any]:
     cfg = to_core(cfg_model)
     hashes = hash_inputs(params.data)
     validated = validate(params.data, hashes, cfg_model.validation.max_quarantine_share)
+    offer_ids = [o.offer_id for o in cfg.offers]
+    inputs.check_offer_ids(validated.participation["offer_id"].unique(), offer_ids)
     panel = build_panel(validated, as_of)
     key_base = _key_base(hashes, cfg_model, as_of)
     restricted = (
@@ -216,6 +218,14 @@ def monthly_evaluation(params: RunParameters) -> dict[str, Any]:
     tables = stages.suppress_tables(stages.combine(results), cfg.min_cell_size)
     publish_on_track(tables)
     manifest = _manifest(params, as_of, hashes, cfg_model, validated, tables)
+    manifest |= inputs.manifest_entries(
+        panel,
+        validated.status,
+        validated.participation,
+        config_ids=offer_ids,
+        as_of=as_of,
+        min_cell_size=cfg.min_cell_size,
+    )
     report = {
         "lang": params.lang,
         "min_cell_size": cfg.min_cell_size,
