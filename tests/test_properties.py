@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -217,3 +218,56 @@ def test_added_effect_moves_every_post_start_estimate_by_that_amount(seed) -> No
     ok = np.isfinite(base.estimates)
     np.testing.assert_allclose(diff[ok & (e >= 0)], DELTA, atol=1e-10)
     np.testing.assert_allclose(diff[ok & (e < 0)], 0.0, atol=1e-10)
+
+
+def _with_more_enrolments(m) -> pd.DataFrame:  # noqa: ANN001 - a SyntheticMunicipality
+    """The synthetic enrolments plus, for every third participant, a second start of
+    the same offer 6 months later and a start of the next offer 3 months later (the
+    generator enrols each person in one offer only)."""
+    q = m.participation.astype({"person_id": "str", "offer_id": "str"})
+    offers = sorted(q["offer_id"].unique())
+    some = q.iloc[::3]
+    again = some.assign(start_month=some["start_month"] + pd.DateOffset(months=6))
+    other = some.assign(
+        offer_id=some["offer_id"].map(dict(zip(offers, offers[1:] + offers[:1], strict=True))),
+        start_month=some["start_month"] + pd.DateOffset(months=3),
+    )
+    last = m.status_monthly["month"].max()
+    extra = pd.concat([again, other]).assign(end_month=pd.NaT)
+    return pd.concat([q, extra[extra["start_month"] <= last]], ignore_index=True)
+
+
+@pytest.mark.parametrize("not_yet", [True, False], ids=["not_yet_treated", "never_treated"])
+def test_no_person_is_a_control_after_starting_that_offer_across_offers(not_yet) -> None:
+    """On a synthetic municipality with repeated starts and starts of other offers: for
+    every offer, no control row (matched set or event-study month) lies on or after that
+    person's first start of the offer in the raw enrolments; never-treated controls
+    never start it."""
+    from evaluation.synth import SynthSpec, generate
+
+    m = generate(SynthSpec(persons=1_500, seed=5))
+    participation = _with_more_enrolments(m)
+    panel = build_panel(m.persons, m.status_monthly, participation)
+    first = participation.groupby(["offer_id", "person_id"])["start_month"].min()
+    checked = 0
+    for offer in m.config["offers"]:
+        rule = TargetGroup(tuple(offer["target_group"]["statuses"]), 2)
+        cfg = MatchingConfig(not_yet_treated=not_yet)
+        match = RiskSetMatching(panel, offer["offer_id"], rule, cfg).fit()
+        controls = match.sets[~match.sets["treated"]]
+        own = months.from_dates(
+            first.xs(offer["offer_id"]).reindex(panel.person_ids[controls["person"]])
+        )  # -1 where the person never starts the offer
+        never = own < 0
+        assert (never | (controls["ref_month"].to_numpy() < own)).all(), offer["offer_id"]
+        if not not_yet:
+            assert never.all()
+        rows = _study(panel, match).stacked(_outcome())
+        c = rows[~rows["treated"] & (rows["weight"] > 0)]
+        used = (c["cohort"] + c["event_time"]).to_numpy()
+        own_c = months.from_dates(
+            first.xs(offer["offer_id"]).reindex(panel.person_ids[c["person"]])
+        )
+        assert ((own_c < 0) | (used < own_c)).all(), offer["offer_id"]
+        checked += len(controls)
+    assert checked > 100
