@@ -693,7 +693,7 @@ def _quarantine_frame(
                 "rule": rule,
                 "column": _rule_column(suite, rule),
                 "message": _rule_message(suite, rule),
-                PERSON_ID: person_ids.to_numpy()[rows],
+                PERSON_ID: person_ids.take(rows).to_numpy(),
             }
         )
         for rule, rows in bad.items()
