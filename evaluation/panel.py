@@ -3,6 +3,11 @@
 Built once from the contract-checked frames: one int8 status matrix (persons x
 months, ``UNOBSERVED`` where a person has no row), person attributes as arrays, and
 participations as integer arrays. ``as_of`` cuts it to what was known in a month.
+
+The panel does not depend on the order of the input rows: :func:`build_panel` puts
+persons in ``person_id`` order and participations in (person_id, offer_id, start_month,
+end_month) order, and the status matrix is filled by (person, month) position, so
+shuffled inputs give an identical panel and therefore identical estimates, bit for bit.
 """
 
 from __future__ import annotations
@@ -90,6 +95,18 @@ class StatusPanel:
             for o in self.participations.offer_ids
         }
 
+    @cached_property
+    def id_rank(self) -> np.ndarray:
+        """Rank of each person's pseudonymous ID (int64): the tie-breaker wherever rows
+        are ranked, so that no result depends on the order of rows."""
+        ids = self.person_ids.astype(str)
+        if pd.Index(ids).is_monotonic_increasing:
+            return np.arange(len(ids), dtype=np.int64)
+        order = np.argsort(ids, kind="stable")
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        return rank
+
     def as_of(self, month_idx: int) -> StatusPanel:
         """The panel as known in ``month_idx``: later months and later starts removed,
         end months after it treated as still open."""
@@ -113,35 +130,31 @@ class StatusPanel:
         )
 
 
+MAX_MONTHS = 12 * 111
+"""Longest span of status months a panel may have (a life of 0-110 years): a stray row
+centuries away must not stretch the persons x months matrix (the input contract keeps
+months within 1990-01 .. 2099-12 and the flow cuts them at the as-of month)."""
+
+
 def build_panel(
     persons: pd.DataFrame, status: pd.DataFrame, participation: pd.DataFrame
 ) -> StatusPanel:
     """Build the panel from validated frames (input contract columns).
 
     Rows of ``status`` or ``participation`` whose person is not in ``persons`` must have
-    been quarantined already; they raise here.
+    been quarantined already; they raise here, as do two status rows of one person and
+    month with different statuses, and status months spanning more than
+    :data:`MAX_MONTHS`. The result does not depend on the order of the rows: persons are
+    put in ``person_id`` order and participations in (person_id, offer_id, start_month,
+    end_month) order.
     """
+    persons = _in_id_order(persons)
     ids = pd.Index(persons["person_id"].astype("str"))
     if not ids.is_unique:
         raise ValueError("persons.person_id must be unique")
     if len(status) == 0:
         raise ValueError("status_monthly has no rows")
-    row = _indexer(ids, status["person_id"], "status_monthly")
-    m = months.from_dates(status["month"])
-    first, last = int(m.min()), int(m.max())
-    matrix = np.full((len(ids), last - first + 1), UNOBSERVED, dtype=np.int8)
-    codes = _codes(status["status"], STATUSES, "status")
-    matrix[row, m - first] = codes
-    offer_ids = tuple(sorted(participation["offer_id"].astype("str").unique()))
-    parts = Participations(
-        person=_indexer(ids, participation["person_id"], "participation"),
-        offer=pd.Index(offer_ids)
-        .get_indexer(participation["offer_id"].astype("str"))
-        .astype(np.int32),
-        start=months.from_dates(participation["start_month"]),
-        end=months.from_dates(participation["end_month"]),
-        offer_ids=offer_ids,
-    )
+    first, matrix = _status_matrix(ids, status)
     return StatusPanel(
         person_ids=ids.to_numpy(dtype=object),
         first_month=first,
@@ -149,7 +162,53 @@ def build_panel(
         birth_year=persons["birth_year"].to_numpy(dtype=np.int32),
         sex=_codes(persons["sex"], SEXES, "sex"),
         education=_codes(persons["education"], EDUCATIONS, "education"),
-        participations=parts,
+        participations=_participations(ids, participation),
+    )
+
+
+def _in_id_order(persons: pd.DataFrame) -> pd.DataFrame:
+    ids = persons["person_id"].astype("str")
+    if ids.is_monotonic_increasing:
+        return persons
+    return persons.iloc[np.argsort(ids.to_numpy(dtype=str), kind="stable")]
+
+
+def _status_matrix(ids: pd.Index, status: pd.DataFrame) -> tuple[int, np.ndarray]:
+    """First month and the int8 persons x months matrix, filled by position (the order
+    of rows does not matter)."""
+    row = _indexer(ids, status["person_id"], "status_monthly")
+    m = months.from_dates(status["month"])
+    first, last = int(m.min()), int(m.max())
+    if last - first + 1 > MAX_MONTHS:
+        raise ValueError(
+            f"status_monthly spans {months.label(first)} to {months.label(last)}, more than "
+            f"{MAX_MONTHS // 12} years; months outside the data period must be removed first"
+        )
+    matrix = np.full((len(ids), last - first + 1), UNOBSERVED, dtype=np.int8)
+    codes = _codes(status["status"], STATUSES, "status")
+    matrix[row, m - first] = codes
+    clash = matrix[row, m - first] != codes
+    if clash.any():
+        raise ValueError(
+            f"status_monthly: {int(clash.sum())} rows repeat a person and month with another status"
+        )
+    return first, matrix
+
+
+def _participations(ids: pd.Index, participation: pd.DataFrame) -> Participations:
+    """Participations in (person_id, offer_id, start, end) order, whatever the row order."""
+    offer_ids = tuple(sorted(participation["offer_id"].astype("str").unique()))
+    person = _indexer(ids, participation["person_id"], "participation")
+    offer = pd.Index(offer_ids).get_indexer(participation["offer_id"].astype("str"))
+    start = months.from_dates(participation["start_month"])
+    end = months.from_dates(participation["end_month"])
+    order = np.lexsort((end, start, offer, person))
+    return Participations(
+        person=person[order],
+        offer=offer[order].astype(np.int32),
+        start=start[order],
+        end=end[order],
+        offer_ids=offer_ids,
     )
 
 

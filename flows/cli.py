@@ -290,18 +290,28 @@ def _params(a: argparse.Namespace, as_of: str | None):  # noqa: ANN202
 
 
 def _print_summary(folder: Path, not_started: Sequence[str] = ()) -> None:
+    import json
+
     import pandas as pd
+
+    from flows.inputs import summary_lines
 
     for offer_id in not_started:
         print(f"  {offer_id}: not started (no participants yet; see its plan in the report)")
+    for line in summary_lines(json.loads((folder / "manifest.json").read_text(encoding="utf-8"))):
+        print(line)
     quarantine = pd.read_parquet(folder / "quarantine" / "summary.parquet")
     if len(quarantine):
-        n = quarantine["n_rows"]  # blank where suppressed (a small count)
+
+        def n(k: object) -> str:  # blank where suppressed (a small count)
+            return "–" if pd.isna(k) else str(int(k))
+
         rules = ", ".join(
-            f"{r} ({'–' if pd.isna(k) else int(k)})"
-            for r, k in zip(quarantine["rule"], n, strict=True)
+            f"{r.rule} ({n(r.n_rows)} rows, {n(r.n_persons)} persons)"
+            for r in quarantine.itertuples()
         )
-        total = "some" if n.isna().any() else str(int(n.sum()))
+        rows = quarantine["n_rows"]
+        total = "some" if rows.isna().any() else str(int(rows.sum()))
         print(f"quarantined {total} input row(s): {rules}")
     eff = pd.read_parquet(folder / "effects.parquet")
     head = eff[eff["headline"] & (eff["outcome"] == "self_sufficient")]

@@ -45,11 +45,27 @@ CONTRACTS_DIR = ROOT / "data_contracts"
 EXPECTATIONS_DIR = ROOT / "expectations"
 CONTRACT_SUFFIX = ".odcs.yaml"
 ACTIONS = ("quarantine", "stop")
-CROSS_FILE_CHECKS = ("exists", "not_before_first")
+CROSS_FILE_CHECKS = (
+    "exists",
+    "not_before_first",
+    "not_after_last",
+    "age_within",
+    "no_quarantined_rows",
+)
 """What a cross-file rule checks (relationship custom property ``check``, default
 ``exists``): ``exists`` - the value occurs in the referenced column (a foreign key);
 ``not_before_first`` - the value is not before the smallest referenced value with the
-same ``key`` (e.g. a start month not before the person's first observed month)."""
+same ``key`` (e.g. a start month not before the person's first observed month);
+``not_after_last`` - the value is not after the largest referenced value (of the same
+``key`` if one is given; e.g. a start month within the data period); ``age_within`` -
+the calendar year of every referenced date with the same ``key`` minus the value (a
+birth year) lies between ``minimum`` and ``maximum``; ``no_quarantined_rows`` - no
+quarantined row of the referenced file has this value (checked last, after every other
+rule of every file)."""
+KEYED_CHECKS = ("not_before_first", "age_within")
+"""Checks that need the custom property ``key``."""
+BOUNDED_CHECKS = ("age_within",)
+"""Checks that need the custom properties ``minimum`` and ``maximum``."""
 
 SCHEMA_RULE_KIND: dict[str, str] = {
     "expect_table_columns_to_match_set": "columns",
@@ -250,24 +266,35 @@ def _cross_file_rules(schema: dict[str, Any], contracts_dir: Path) -> list[dict[
                     f"relationship on {prop['name']} has check {check!r}, not one of "
                     f"{CROSS_FILE_CHECKS}"
                 )
-            if check != "exists" and not custom.get("key"):
+            if check in KEYED_CHECKS and not custom.get("key"):
                 raise ContractError(f"relationship on {prop['name']} ({check}) needs a key")
+            if check in BOUNDED_CHECKS and not _bounded(custom):
+                raise ContractError(
+                    f"relationship on {prop['name']} ({check}) needs a numeric minimum and maximum"
+                )
             ref_file, ref_column = _resolve_reference(rel["to"], contracts_dir)
-            rules.append(
-                {
-                    "rule": custom.get("rule") or f"{schema['name']}.{prop['name']}.{rel['id']}",
-                    "type": rel.get("type", "foreignKey"),
-                    "check": check,
-                    "column": prop["name"],
-                    "key": custom.get("key"),
-                    "ref_file": ref_file,
-                    "ref_column": ref_column,
-                    "action": custom["action"],
-                    "description": custom.get("description")
-                    or f"{prop['name']} must exist in {ref_file}.{ref_column}",
-                }
-            )
+            rule = {
+                "rule": custom.get("rule") or f"{schema['name']}.{prop['name']}.{rel['id']}",
+                "type": rel.get("type", "foreignKey"),
+                "check": check,
+                "column": prop["name"],
+                "key": custom.get("key"),
+                "ref_file": ref_file,
+                "ref_column": ref_column,
+                "action": custom["action"],
+                "description": custom.get("description")
+                or f"{prop['name']} must exist in {ref_file}.{ref_column}",
+            }
+            if check in BOUNDED_CHECKS:
+                rule |= {"minimum": custom["minimum"], "maximum": custom["maximum"]}
+            rules.append(rule)
     return rules
+
+
+def _bounded(custom: dict[str, Any]) -> bool:
+    lo, hi = custom.get("minimum"), custom.get("maximum")
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lo, hi))
+    return numbers and lo <= hi
 
 
 def _resolve_reference(to: str, contracts_dir: Path) -> tuple[str, str]:

@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from evaluation.monitor import artifact_key
 from evaluation.period import DataPeriod
-from flows import guards, io, offer_cache, progress, stages
+from flows import guards, inputs, io, offer_cache, progress, stages
 from flows.config import ConfigModel, config_hash, to_core
 from flows.publish import manifest_counts, publish
 from flows.report import render_report
@@ -221,6 +221,8 @@ def evaluate_month(params: RunParameters) -> dict[str, Any]:
         hashes = hash_inputs(params.data)
     with progress.stage("validating the inputs"):
         validated = _validated(params.data, hashes, cfg_model.validation.max_quarantine_share)
+    offer_ids = [o.offer_id for o in cfg.offers]
+    inputs.check_offer_ids(validated.participation["offer_id"].unique(), offer_ids)
     period = guards.period_of(validated.status)
     guards.check_as_of(as_of, period, defaulted=params.as_of is None)
     not_started = guards.check_offers(
@@ -233,6 +235,14 @@ def evaluate_month(params: RunParameters) -> dict[str, Any]:
     tables = stages.suppress_tables(stages.combine(results), cfg.min_cell_size, validated)
     publish_on_track(tables)
     manifest = _manifest(params, as_of, hashes, cfg_model, period, not_started, tables)
+    manifest |= inputs.manifest_entries(
+        panel,
+        validated.status,
+        validated.participation,
+        config_ids=offer_ids,
+        as_of=as_of,
+        min_cell_size=cfg.min_cell_size,
+    )
     report = {
         "lang": params.lang,
         "min_cell_size": cfg.min_cell_size,

@@ -67,14 +67,21 @@ def manifest_counts(validation: pd.DataFrame) -> dict[str, dict[str, int | None]
 
 
 def quarantine_summary(quarantine: pd.DataFrame) -> pd.DataFrame:
-    """Counts of quarantined rows by file, rule and column (no row numbers, no IDs)."""
+    """Quarantined rows and distinct persons by file, rule and column (no row numbers,
+    no IDs; persons are counted with the quarantine's run-local ``person_key``, and rows
+    without a person_id count no person)."""
     cols = ["file", "rule", "column"]
     if quarantine.empty:
         return pd.DataFrame({c: pd.Series(dtype="str") for c in cols}).assign(
-            n_rows=pd.Series(dtype="int64")
+            n_rows=pd.Series(dtype="int64"), n_persons=pd.Series(dtype="int64")
         )
-    out = quarantine.groupby(cols, as_index=False, dropna=False).size()
-    return out.rename(columns={"size": "n_rows"}).astype({"n_rows": "int64"})
+    persons = quarantine["person_key"].where(quarantine["person_key"] >= 0)
+    out = (
+        quarantine.assign(_person=persons)
+        .groupby(cols, as_index=False, dropna=False)
+        .agg(n_rows=("row", "size"), n_persons=("_person", "nunique"))
+    )
+    return out.astype({"n_rows": "int64", "n_persons": "int64"})
 
 
 def publish(

@@ -8,7 +8,8 @@ pandas) against the suites in ``expectations/`` (generated from ``data_contracts
 What a failed rule does comes from the suite (``meta.action``, set from the contract):
 
 * ``quarantine`` (row level): the offending rows are set aside with the rule they broke
-  (file, row, rule, column, message; never an ID value); the run goes on without them.
+  (file, row, rule, column, message and a run-local ``person_key`` to count persons;
+  never an ID value); the run goes on without them.
 * ``stop`` (dataset level: missing or extra column, wrong type, no rows, a ``person_id``
   that looks like a CPR number), and more than ``max_quarantine_share`` of a file
   quarantined: :class:`ValidationError` with one line naming file, column, rule, count
@@ -18,11 +19,17 @@ Order: all files are read and their structure (columns, types, row count) checke
 whole frame; then the row rules run per partition of about ``partition_rows`` rows. Rows
 are partitioned by ``person_id`` (factorised codes modulo the number of partitions), so
 every uniqueness rule, which always includes ``person_id``, sees all rows it needs.
-Cross-file rules (contract ``relationships``, :data:`CROSS_FILE_CHECKS`) run in pandas
-against the *kept* rows of the file they refer to, files in the order persons, status,
-participation: a status or participation row whose person is not among the kept persons
-is quarantined, and so is an enrolment that starts before the person's first kept month
-in status_monthly (or whose person has no kept month at all).
+Cross-file rules (contract ``relationships``, :data:`CROSS_FILE_CHECKS`, in
+:mod:`flows.cross_file`) run next in pandas, files in the order persons, status,
+participation; a rule referring to an earlier file sees that file's kept rows, one
+referring to a later file the rows its own row rules kept. So a person whose age lies
+outside 0-110 in one of their (row-valid) status months is set aside; a status or
+participation row whose person is not among the kept persons is quarantined, and so is
+an enrolment that starts before the person's first kept month in status_monthly (or
+whose person has no kept month at all) or after the last month of the data. Last, a
+person with a quarantined enrolment is set aside too (rule ``no_quarantined_rows``),
+and with them their status rows and other enrolments (the foreign-key rules once more):
+a participant whose start cannot be placed must never serve as a control.
 
 A file that is missing (rule ``file_present``) or cannot be read as Parquet (rule
 ``readable_parquet``) stops the run like any other dataset-level break.
@@ -53,6 +60,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from flows import cross_file
+
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,7 +70,8 @@ SUITES = {"persons": "persons", "status": "status_monthly", "participation": "pa
 """Field of :class:`ValidatedInputs` -> suite (and contract) name."""
 ROW_KEY = "_row"
 PARTITION_COLUMN = "person_id"
-QUARANTINE_COLUMNS = ("file", "row", "rule", "column", "message")
+QUARANTINE_COLUMNS = ("file", "row", "rule", "column", "message", "person_key")
+PERSON_ID = "person_id"
 STRUCTURAL = frozenset(
     {
         "expect_table_columns_to_match_set",
@@ -100,7 +110,7 @@ class ValidatedInputs:
     persons: pd.DataFrame
     status: pd.DataFrame
     participation: pd.DataFrame
-    quarantine: pd.DataFrame  # file, row, rule, column, message
+    quarantine: pd.DataFrame  # file, row, rule, column, message, person_key
     counts: dict[str, dict[str, int]]  # file -> read, kept, quarantined
     report_html: str
 
@@ -444,6 +454,20 @@ def _normalise(col: pd.Series, expected: str) -> pd.Series:
         and pd.api.types.infer_dtype(col, skipna=True) in ("date", "datetime")
     ):
         return pd.to_datetime(col)
+    if expected.startswith("datetime64") and pd.api.types.is_datetime64_dtype(dtype):
+        return _datetime_as(col, expected)
+    return col
+
+
+def _datetime_as(col: pd.Series, expected: str) -> pd.Series:
+    """Another datetime unit cast to ``expected`` when every value fits (GX compares
+    nanosecond columns vectorised); a column with dates outside the nanosecond range
+    (before 1677 or after 2262) keeps its unit, so nothing is lost."""
+    if col.dtype == expected:
+        return col
+    lo, hi = col.min(), col.max()
+    if pd.isna(lo) or (pd.Timestamp.min <= lo and hi <= pd.Timestamp.max):
+        return col.astype(expected)
     return col
 
 
@@ -586,40 +610,42 @@ def _kept_mask(n: int, bad: dict[str, np.ndarray]) -> np.ndarray:
     return keep
 
 
-def _not_in_reference(frame: pd.DataFrame, xr: dict[str, Any], ref: pd.DataFrame) -> np.ndarray:
-    """``exists``: rows whose value does not occur in the referenced column."""
-    return ~frame[xr["column"]].isin(ref[xr["ref_column"]]).to_numpy()
-
-
-def _before_first(frame: pd.DataFrame, xr: dict[str, Any], ref: pd.DataFrame) -> np.ndarray:
-    """``not_before_first``: rows before the first referenced value of their key (or
-    whose key has no referenced rows)."""
-    key, ref_column = xr["key"], xr["ref_column"]
-    ref = ref.loc[ref[key].isin(frame[key]), [key, ref_column]]
-    first = ref.groupby(key, sort=False)[ref_column].min()
-    bound = first.reindex(frame[key]).to_numpy()  # NaT where the key has no rows
-    return ~(frame[xr["column"]].to_numpy() >= bound)  # comparisons with NaT are False
-
-
-CROSS_FILE_CHECKS = {"exists": _not_in_reference, "not_before_first": _before_first}
+CROSS_FILE_CHECKS = cross_file.CHECKS
 """Cross-file rule ``check`` (flows.contracts.CROSS_FILE_CHECKS) -> rows that break it."""
 
 
 def _check_cross_file(
-    frame: pd.DataFrame, keep: np.ndarray, rep: _FileReport, kept: dict[str, pd.DataFrame]
-) -> dict[str, np.ndarray]:
-    """Quarantine kept rows that break a cross-file rule against the kept rows of the
-    referenced file; rules run in contract order, each on the rows still kept."""
-    bad = {}
-    for xr in rep.suite.cross_file_rules:
-        check = CROSS_FILE_CHECKS[xr.get("check", "exists")]
-        broken = keep & check(frame, xr, kept[xr["ref_file"]])
+    f: str,
+    suites: dict[str, Suite],
+    frames: dict[str, pd.DataFrame],
+    keep: dict[str, np.ndarray],
+    bad: dict[str, dict[str, np.ndarray]],
+    rep: _FileReport,
+    *,
+    deferred: bool,
+    ref_file: str | None = None,
+) -> int:
+    """Quarantine kept rows of file ``f`` that break a cross-file rule (the deferred
+    ones, or the others; only those referring to ``ref_file`` if given), each rule on
+    the rows still kept, against the rows of the referenced file kept so far. Returns
+    the number of rows newly quarantined."""
+    by_file = {s.file: k for k, s in suites.items()}
+    n = 0
+    for xr in suites[f].cross_file_rules:
+        check = xr.get("check", "exists")
+        if (check in cross_file.DEFERRED) != deferred:
+            continue
+        if ref_file is not None and xr["ref_file"] != ref_file:
+            continue
+        ref = by_file[xr["ref_file"]]
+        broken = keep[f] & CROSS_FILE_CHECKS[check](frames[f], xr, frames[ref], keep[ref])
         rows = np.flatnonzero(broken).astype(np.int64)
-        rep.cross_file[xr["rule"]] = len(rows)
         if len(rows):
-            bad[xr["rule"]] = rows
-            keep = keep & ~broken
-    return bad
+            bad[f][xr["rule"]] = np.union1d(bad[f].get(xr["rule"], rows), rows)
+            keep[f] &= ~broken
+            n += len(rows)
+        rep.cross_file[xr["rule"]] = len(bad[f].get(xr["rule"], ()))
+    return n
 
 
 def _check_share(rep: _FileReport, bad: dict[str, np.ndarray], max_share: float) -> None:
@@ -661,7 +687,9 @@ def _rule_message(suite: Suite, rule: str) -> str:
     return "breaks rule"
 
 
-def _quarantine_frame(file: str, suite: Suite, bad: dict[str, np.ndarray]) -> pd.DataFrame:
+def _quarantine_frame(
+    file: str, suite: Suite, bad: dict[str, np.ndarray], person_ids: pd.Series
+) -> pd.DataFrame:
     frames = [
         pd.DataFrame(
             {
@@ -670,11 +698,24 @@ def _quarantine_frame(file: str, suite: Suite, bad: dict[str, np.ndarray]) -> pd
                 "rule": rule,
                 "column": _rule_column(suite, rule),
                 "message": _rule_message(suite, rule),
+                PERSON_ID: person_ids.take(rows).to_numpy(),
             }
         )
         for rule, rows in bad.items()
     ]
     return pd.concat(frames, ignore_index=True) if frames else _empty_quarantine()
+
+
+def _with_person_key(quarantine: pd.DataFrame) -> pd.DataFrame:
+    """Replace the rows' person IDs by a run-local person key: the rank of the ID among
+    the quarantined rows' IDs (-1 where a row has none). It counts persons; it is not an
+    ID and links to nothing outside the run."""
+    ids = quarantine.pop(PERSON_ID)
+    ok = ids.notna().to_numpy()
+    text = ids[ok].astype(str)
+    key = np.full(len(ids), -1, dtype=np.int64)
+    key[ok] = pd.Index(np.sort(text.unique())).get_indexer(text)
+    return quarantine.assign(person_key=key)
 
 
 def _empty_quarantine() -> pd.DataFrame:
@@ -685,6 +726,7 @@ def _empty_quarantine() -> pd.DataFrame:
             "rule": pd.Series(dtype="str"),
             "column": pd.Series(dtype="str"),
             "message": pd.Series(dtype="str"),
+            PERSON_ID: pd.Series(dtype="str"),
         }
     )
 
@@ -726,36 +768,28 @@ def _validate(data_dir, suites, reports, max_share, partition_rows, report) -> V
         _check_structure(frames[f], reports[f])
         reports[f].seconds += time.perf_counter() - t0
     bad: dict[str, dict[str, np.ndarray]] = {}
-    kept: dict[str, pd.DataFrame] = {}
-    for f, suite in suites.items():  # in SUITES order: a file's references come before it
+    keep: dict[str, np.ndarray] = {}
+    for f in suites:
         t0 = time.perf_counter()
+        _check_rows(frames[f], reports[f], partition_rows)
+        bad[f] = _quarantine(reports[f])
+        keep[f] = _kept_mask(len(frames[f]), bad[f])
+        reports[f].seconds += time.perf_counter() - t0
+    _cross_files(suites, frames, keep, bad, reports)
+    for f in suites:
         rep = reports[f]
-        _check_rows(frames[f], rep, partition_rows)
-        bad[f] = _quarantine(rep)
-        keep = _kept_mask(len(frames[f]), bad[f])
-        cross = _check_cross_file(frames[f], keep, rep, kept)
-        for rows in cross.values():
-            keep[rows] = False
-        bad[f] |= cross
-        rep.quarantined = int(len(keep) - keep.sum())
+        rep.quarantined = int(len(keep[f]) - keep[f].sum())
         _check_share(rep, bad[f], max_share)
-        frames[f] = kept[suite.file] = _finalise(
-            frames[f] if keep.all() else frames[f][keep], suite
-        )
-        rep.seconds += time.perf_counter() - t0
-        logger.info(
-            "%s: %d rows read, %d quarantined, %d partition(s), %.1f s",
-            suite.file,
-            rep.read,
-            rep.quarantined,
-            rep.partitions,
-            rep.seconds,
-        )
-        if rep.quarantined:
-            logger.warning("%s: %d rows quarantined", suite.file, rep.quarantined)
+        _log_file(rep)
     quarantine = pd.concat(
-        [_quarantine_frame(suites[f].file, suites[f], bad[f]) for f in suites], ignore_index=True
+        [
+            _quarantine_frame(suites[f].file, suites[f], bad[f], frames[f][PERSON_ID])
+            for f in suites
+        ],
+        ignore_index=True,
     ).sort_values(["file", "row", "rule"], ignore_index=True)
+    for f, suite in suites.items():
+        frames[f] = _finalise(frames[f] if keep[f].all() else frames[f][keep[f]], suite)
     counts = {
         r.suite.file: {"read": r.read, "kept": r.read - r.quarantined, "quarantined": r.quarantined}
         for r in reports.values()
@@ -764,10 +798,40 @@ def _validate(data_dir, suites, reports, max_share, partition_rows, report) -> V
         persons=frames["persons"],
         status=frames["status"],
         participation=frames["participation"],
-        quarantine=quarantine[list(QUARANTINE_COLUMNS)],
+        quarantine=_with_person_key(quarantine)[list(QUARANTINE_COLUMNS)],
         counts=counts,
         report_html=report("passed"),
     )
+
+
+def _cross_files(suites, frames, keep, bad, reports) -> None:  # noqa: ANN001
+    """Cross-file rules: files in SUITES order, so a reference to an earlier file sees
+    its finally kept rows and one to a later file the rows its own row rules kept; then
+    the deferred rules, and once more the rules referring to a file they changed."""
+    for f in suites:
+        t0 = time.perf_counter()
+        _check_cross_file(f, suites, frames, keep, bad, reports[f], deferred=False)
+        reports[f].seconds += time.perf_counter() - t0
+    for f in suites:
+        if _check_cross_file(f, suites, frames, keep, bad, reports[f], deferred=True):
+            for g in suites:
+                _check_cross_file(
+                    g, suites, frames, keep, bad, reports[g], deferred=False,
+                    ref_file=suites[f].file,
+                )  # fmt: skip
+
+
+def _log_file(rep: _FileReport) -> None:
+    logger.info(
+        "%s: %d rows read, %d quarantined, %d partition(s), %.1f s",
+        rep.suite.file,
+        rep.read,
+        rep.quarantined,
+        rep.partitions,
+        rep.seconds,
+    )
+    if rep.quarantined:
+        logger.warning("%s: %d rows quarantined", rep.suite.file, rep.quarantined)
 
 
 __all__ = ["ValidatedInputs", "ValidationError", "validate_inputs"]

@@ -31,6 +31,7 @@ SUITE_FRAME = {"persons": "persons", "status": "status_monthly", "participation"
 """Suite key of flows.validation.load_suites() -> input frame name."""
 
 Frames = dict[str, pd.DataFrame]
+MONTH_RANGE = "month.month_must_lie_between_1990_01_and_2099_12"
 
 
 @cache
@@ -80,7 +81,8 @@ def dirty_case() -> DirtyCase:
     """One folder with a break of every row-level (quarantine) rule at a known row.
 
     Persons rows are broken only for non-participants; status and participation rows of
-    a quarantined person are expected under the foreign-key rule (the cascade).
+    a quarantined person are expected under the foreign-key rule (the cascade), and so
+    is the person of every quarantined enrolment (rule no_enrolment_set_aside).
     """
     f = base_frames()
     p, s, q = f["persons"], f["status_monthly"], f["participation"]
@@ -118,13 +120,17 @@ def dirty_case() -> DirtyCase:
     d1, d2 = free[len(persons_breaks)], free[len(persons_breaks) + 1]
     p.loc[d2, "person_id"] = ids[d1]  # a duplicate ID: both rows are set aside
     hits |= {(P, d, "persons.person_id.person_id_must_be_unique_primary_key") for d in (d1, d2)}
-    dropped = {ids[i] for i in free[: len(persons_breaks) + 2]}
+    # ages outside 0-110 in their status months (2019-2023): born 2030 and 1905
+    young, old = free[len(persons_breaks) + 2], free[len(persons_breaks) + 3]
+    p.loc[young, "birth_year"], p.loc[old, "birth_year"] = 2030, 1905
+    hits |= {(P, i, "persons.birth_year.age_0_to_110_in_every_status_month") for i in (young, old)}
+    dropped = {ids[i] for i in free[: len(persons_breaks) + 4]}
 
     # participation (before status rows are located: one participant loses all of them) --
     far = q["end_month"].isna() | (q["end_month"] >= q["start_month"] + pd.DateOffset(months=2))
     order = [int(i) for i in np.flatnonzero(far.to_numpy())]
     order += [i for i in range(len(q)) if i not in order]
-    r = dict(zip(range(12), order[:12], strict=True))
+    r = dict(zip(range(13), order[:13], strict=True))
     pre = "participation."
     q.loc[r[0], "person_id"] = None
     hits.add((Q, r[0], pre + "person_id.person_id_must_be_filled"))
@@ -147,7 +153,15 @@ def dirty_case() -> DirtyCase:
     no_status = q.loc[r[10], "person_id"]  # observed in no month at all
     hits.add((Q, r[10], pre + "start_month.start_not_before_first_observed_month"))
     q.loc[r[11], "person_id"] = ids[free[3]]  # a person quarantined in persons
+    q.loc[r[12], ["start_month", "end_month"]] = [pd.Timestamp("2030-01-01"), pd.NaT]
+    hits.add((Q, r[12], pre + "start_month.start_not_after_the_last_data_month"))
     f["status_monthly"] = s = s[s["person_id"] != no_status].reset_index(drop=True)
+    # a participant with a quarantined enrolment is set aside entirely
+    set_aside = {q.loc[row, "person_id"] for fl, row, _ in hits if fl == Q} - dropped
+    set_aside = {pid for pid in set_aside if isinstance(pid, str)}
+    for i in np.flatnonzero(p["person_id"].isin(set_aside).to_numpy()):
+        hits.add((P, int(i), "persons.person_id.no_enrolment_set_aside"))
+    dropped |= set(p.loc[p["person_id"].isin(set_aside), "person_id"])
 
     # status -----------------------------------------------------------------------------
     def rows_of(i: int) -> np.ndarray:
@@ -171,11 +185,20 @@ def dirty_case() -> DirtyCase:
         ("status", lambda v: None, "status.status_must_be_filled"),
         ("status", lambda v: "retired", "status.status_must_belong_to_allowed_values"),
         ("earnings_dkk", lambda v: -1.0, "earnings_dkk.earnings_dkk_must_be_at_least_0"),
+        ("earnings_dkk", lambda v: np.inf, "earnings_dkk.earnings_dkk_must_be_finite"),
+        ("month", lambda v: pd.Timestamp("1985-01-01"), MONTH_RANGE),
+        ("month", lambda v: pd.Timestamp("2100-01-01"), MONTH_RANGE),
     ]
     for k, (col, change, rule) in enumerate(status_breaks):
         s.loc[a[k], col] = change(s.loc[a[k], col])
         hits.add((S, int(a[k]), pre + rule))
     s.loc[a[len(status_breaks)], "earnings_dkk"] = np.nan  # allowed: earnings unknown
+    k = len(status_breaks) + 1
+    s.loc[a[k], "earnings_dkk"] = -np.inf  # breaks both earnings rules
+    hits |= {
+        (S, int(a[k]), pre + f"earnings_dkk.earnings_dkk_must_be_{rule}")
+        for rule in ("at_least_0", "finite")
+    }
     s.loc[b[10], "month"] = s.loc[b[11], "month"]  # the same person-month twice
     hits |= {(S, int(b[k]), pre + "one_row_per_person_and_month") for k in (10, 11)}
     s.loc[c[0], "person_id"] = "Pnot-a-person"

@@ -106,7 +106,14 @@ def test_every_contract_rule_is_in_the_suite(contract: Path) -> None:
             one("expect_column_values_to_be_in_set", "enum", column=col, value_set=values)
         bounds = p.get("logicalTypeOptions") or {}
         if "minimum" in bounds or "maximum" in bounds:
-            exp = one("expect_column_values_to_be_between", "range", column=col)
+            ranges = [
+                e
+                for e in _find(suite, "expect_column_values_to_be_between", column=col)
+                if e["meta"]["data_contract_rule_location"]["origin"] == "schema_inferred"
+            ]
+            assert len(ranges) == 1, (contract.name, col)
+            exp = ranges[0]
+            assert exp["meta"]["action"] == actions["range"]
             assert exp["kwargs"].get("min_value") == bounds.get("minimum")
             assert exp["kwargs"].get("max_value") == bounds.get("maximum")
         if _custom(p).get("optionalColumn"):
@@ -132,7 +139,14 @@ def test_every_contract_rule_is_in_the_suite(contract: Path) -> None:
             custom["action"],
         )
         assert xr["check"] == custom.get("check", "exists")
-        assert xr["ref_file"] in {"persons.parquet", "status_monthly.parquet"}
+        assert xr["ref_file"] in {
+            "persons.parquet",
+            "status_monthly.parquet",
+            "participation.parquet",
+        }
+        assert xr["check"] in contracts.CROSS_FILE_CHECKS
+        if xr["check"] in contracts.BOUNDED_CHECKS:
+            assert (xr["minimum"], xr["maximum"]) == (custom["minimum"], custom["maximum"])
     for exp in suite["expectations"]:
         assert exp["meta"]["action"] in contracts.ACTIONS
     assert suite["meta"]["file"] == schema["physicalName"]
@@ -199,4 +213,16 @@ def test_a_contract_that_does_not_lint_fails(tmp_path: Path) -> None:
 
     path = _edited_contracts(tmp_path, "persons.odcs.yaml", edit)
     with pytest.raises(contracts.ContractError, match="does not lint"):
+        contracts.build_suite(path)
+
+
+def test_an_age_check_without_bounds_fails(tmp_path: Path) -> None:
+    def edit(schema: dict[str, Any]) -> None:
+        rel = _status_prop(schema, "birth_year")["relationships"][0]
+        rel["customProperties"] = [
+            cp for cp in rel["customProperties"] if cp["property"] != "maximum"
+        ]
+
+    path = _edited_contracts(tmp_path, "persons.odcs.yaml", edit)
+    with pytest.raises(contracts.ContractError, match="age_within.*minimum and maximum"):
         contracts.build_suite(path)

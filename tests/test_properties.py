@@ -1,7 +1,8 @@
 """Property tests (hypothesis) of matching and estimation on small random panels:
 controls never contribute months after their own start, control weights add up to the
-participants, the order of persons does not matter, and an effect added by hand to the
-participants' outcomes moves every post-start estimate by exactly that amount."""
+participants, the order of the input rows does not matter (bit for bit), and an effect
+added by hand to the participants' outcomes moves every post-start estimate by exactly
+that amount."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -136,32 +138,61 @@ def test_control_weights_sum_to_the_matched_participants(seed, replace, k) -> No
     assert match.n_matched + len(match.unmatched) == match.n_participants
 
 
-@PROPERTY_SETTINGS
-@given(seed=st.integers(0, 100_000), order=st.randoms(use_true_random=False))
-def test_person_order_changes_nothing(seed, order) -> None:
-    inp = _inputs(seed)
-    perm = list(range(len(inp.persons)))
-    order.shuffle(perm)
-    shuffled = Inputs(
-        inp.persons.iloc[perm].reset_index(drop=True),
-        inp.status.sample(frac=1.0, random_state=order.randint(0, 2**31)).reset_index(drop=True),
-        inp.participation.iloc[::-1].reset_index(drop=True),
+def _shuffled(inp: Inputs, shuffle_seed: int) -> Inputs:
+    """The same inputs with every file's rows in another order."""
+    rng = np.random.default_rng(shuffle_seed)
+
+    def shuffle(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.iloc[rng.permutation(len(frame))].reset_index(drop=True)
+
+    return Inputs(shuffle(inp.persons), shuffle(inp.status), shuffle(inp.participation))
+
+
+def _with_second_offer(inp: Inputs) -> Inputs:
+    """A second offer for some of the same persons (programme history of another offer)."""
+    other = inp.participation.iloc[::3].assign(
+        offer_id="andet", start_month=lambda d: d["start_month"] - pd.DateOffset(months=2)
     )
-    results = []
-    for version in (inp, shuffled):
-        panel, match = _match(version)
-        ids = panel.person_ids
-        sets = match.sets.assign(person_id=ids[match.sets["person"].to_numpy()])
-        key = sets.sort_values(["ref_month", "person_id", "treated"])[
-            ["person_id", "ref_month", "treated", "weight"]
-        ].reset_index(drop=True)
-        est = _study(panel, match).fit("y", _outcome()) if match.n_matched else None
-        results.append((key, est))
-    (a, ea), (b, eb) = results
-    pd.testing.assert_frame_equal(a, b)
-    if ea is not None:
-        np.testing.assert_allclose(ea.estimates, eb.estimates, rtol=0, atol=1e-12)
-        np.testing.assert_allclose(ea.std_errors, eb.std_errors, rtol=1e-9, atol=1e-12)
+    both = pd.concat([inp.participation, other], ignore_index=True)
+    return Inputs(inp.persons, inp.status, both)
+
+
+def _fingerprint(inp: Inputs, max_ps_rows: int):  # noqa: ANN202
+    """Everything matching and estimation produce, with persons named by their ID."""
+    panel, match = _match(inp, max_ps_rows=max_ps_rows)
+    ids = panel.person_ids
+    sets = match.sets.assign(person=ids[match.sets["person"].to_numpy()])
+    unmatched = match.unmatched.assign(person=ids[match.unmatched["person"].to_numpy()])
+    params = match.propensity.params if match.propensity is not None else None
+    est = _study(panel, match).fit("y", _outcome()) if match.n_matched else None
+    return sets, unmatched, params, est
+
+
+@PROPERTY_SETTINGS
+@given(
+    seed=st.integers(0, 100_000),
+    shuffle_seed=st.integers(0, 2**32 - 1),
+    max_ps_rows=st.sampled_from([100_000, 60]),
+    second_offer=st.booleans(),
+)
+def test_person_order_changes_nothing(seed, shuffle_seed, max_ps_rows, second_offer) -> None:
+    """Shuffling the rows of all three inputs gives identical matched sets (set ids
+    included), propensity coefficients and estimates, bit for bit; ``max_ps_rows=60``
+    samples the candidate controls of the propensity model."""
+    inp = _inputs(seed)
+    if second_offer:
+        inp = _with_second_offer(inp)
+    a_sets, a_unmatched, a_params, a_est = _fingerprint(inp, max_ps_rows)
+    b_sets, b_unmatched, b_params, b_est = _fingerprint(_shuffled(inp, shuffle_seed), max_ps_rows)
+    pd.testing.assert_frame_equal(a_sets, b_sets, check_exact=True)
+    pd.testing.assert_frame_equal(a_unmatched, b_unmatched, check_exact=True)
+    assert (a_params is None) == (b_params is None)
+    if a_params is not None:
+        pd.testing.assert_series_equal(a_params, b_params, check_exact=True)
+    assert (a_est is None) == (b_est is None)
+    if a_est is not None:
+        np.testing.assert_array_equal(a_est.estimates, b_est.estimates)
+        np.testing.assert_array_equal(a_est.std_errors, b_est.std_errors)
 
 
 @PROPERTY_SETTINGS
@@ -187,3 +218,56 @@ def test_added_effect_moves_every_post_start_estimate_by_that_amount(seed) -> No
     ok = np.isfinite(base.estimates)
     np.testing.assert_allclose(diff[ok & (e >= 0)], DELTA, atol=1e-10)
     np.testing.assert_allclose(diff[ok & (e < 0)], 0.0, atol=1e-10)
+
+
+def _with_more_enrolments(m) -> pd.DataFrame:  # noqa: ANN001 - a SyntheticMunicipality
+    """The synthetic enrolments plus, for every third participant, a second start of
+    the same offer 6 months later and a start of the next offer 3 months later (the
+    generator enrols each person in one offer only)."""
+    q = m.participation.astype({"person_id": "str", "offer_id": "str"})
+    offers = sorted(q["offer_id"].unique())
+    some = q.iloc[::3]
+    again = some.assign(start_month=some["start_month"] + pd.DateOffset(months=6))
+    other = some.assign(
+        offer_id=some["offer_id"].map(dict(zip(offers, offers[1:] + offers[:1], strict=True))),
+        start_month=some["start_month"] + pd.DateOffset(months=3),
+    )
+    last = m.status_monthly["month"].max()
+    extra = pd.concat([again, other]).assign(end_month=pd.NaT)
+    return pd.concat([q, extra[extra["start_month"] <= last]], ignore_index=True)
+
+
+@pytest.mark.parametrize("not_yet", [True, False], ids=["not_yet_treated", "never_treated"])
+def test_no_person_is_a_control_after_starting_that_offer_across_offers(not_yet) -> None:
+    """On a synthetic municipality with repeated starts and starts of other offers: for
+    every offer, no control row (matched set or event-study month) lies on or after that
+    person's first start of the offer in the raw enrolments; never-treated controls
+    never start it."""
+    from evaluation.synth import SynthSpec, generate
+
+    m = generate(SynthSpec(persons=1_500, seed=5))
+    participation = _with_more_enrolments(m)
+    panel = build_panel(m.persons, m.status_monthly, participation)
+    first = participation.groupby(["offer_id", "person_id"])["start_month"].min()
+    checked = 0
+    for offer in m.config["offers"]:
+        rule = TargetGroup(tuple(offer["target_group"]["statuses"]), 2)
+        cfg = MatchingConfig(not_yet_treated=not_yet)
+        match = RiskSetMatching(panel, offer["offer_id"], rule, cfg).fit()
+        controls = match.sets[~match.sets["treated"]]
+        own = months.from_dates(
+            first.xs(offer["offer_id"]).reindex(panel.person_ids[controls["person"]])
+        )  # -1 where the person never starts the offer
+        never = own < 0
+        assert (never | (controls["ref_month"].to_numpy() < own)).all(), offer["offer_id"]
+        if not not_yet:
+            assert never.all()
+        rows = _study(panel, match).stacked(_outcome())
+        c = rows[~rows["treated"] & (rows["weight"] > 0)]
+        used = (c["cohort"] + c["event_time"]).to_numpy()
+        own_c = months.from_dates(
+            first.xs(offer["offer_id"]).reindex(panel.person_ids[c["person"]])
+        )
+        assert ((own_c < 0) | (used < own_c)).all(), offer["offer_id"]
+        checked += len(controls)
+    assert checked > 100

@@ -77,7 +77,14 @@ def _assert_stop_line(err: ValidationError, file: str, column: str, rule: str) -
 def test_clean_inputs_pass_unchanged(clean: ValidatedInputs) -> None:
     base = cases.base_frames()
     assert clean.quarantine.empty
-    assert list(clean.quarantine.columns) == ["file", "row", "rule", "column", "message"]
+    assert list(clean.quarantine.columns) == [
+        "file",
+        "row",
+        "rule",
+        "column",
+        "message",
+        "person_key",
+    ]
     for name, frame in (
         ("persons", clean.persons),
         ("status_monthly", clean.status),
@@ -89,7 +96,11 @@ def test_clean_inputs_pass_unchanged(clean: ValidatedInputs) -> None:
             "kept": len(base[name]),
             "quarantined": 0,
         }
-        pd.testing.assert_frame_equal(frame, base[name], check_dtype=False, check_index_type=False)
+        # dates of any unit are read as nanoseconds when every value fits (same values)
+        expected = base[name].astype(
+            {c: frame[c].dtype for c in frame if frame[c].dtype.kind == "M"}
+        )
+        pd.testing.assert_frame_equal(frame, expected, check_dtype=False, check_index_type=False)
     assert clean.persons["birth_year"].dtype == np.int32
     assert clean.persons["municipality_code"].dtype == np.int32
     assert clean.status["person_id"].dtype == "str"
@@ -394,3 +405,59 @@ def test_enrolments_of_persons_never_observed_are_quarantined(tmp_path: Path) ->
     got = out.quarantine[out.quarantine["file"] == cases.Q]
     assert sorted(got["row"]) == list(range(len(q)))
     assert set(got["rule"]) == {"participation.start_month.start_not_before_first_observed_month"}
+
+
+# --- plausibility --------------------------------------------------------------------------
+
+
+def test_age_between_0_and_110_in_every_status_month(tmp_path: Path) -> None:
+    """Data months 2020-01..2024-12: born 2020 is age 0 (kept), born 2021 age -1 (set
+    aside); born 1914 is 110 in 2024 (kept), born 1913 is 111 (set aside). A person set
+    aside takes their status rows along (foreign-key rule)."""
+    f = cases.base_frames()
+    p, q, s = f["persons"], f["participation"], f["status_monthly"]
+    assert (s["month"].min(), s["month"].max()) == (
+        pd.Timestamp("2020-01"),
+        pd.Timestamp("2024-12"),
+    )
+    free = [int(i) for i in np.flatnonzero(~p["person_id"].isin(q["person_id"]).to_numpy())[:4]]
+    p.loc[free, "birth_year"] = [2020, 2021, 1914, 1913]
+    out = validate_inputs(cases.write(f, tmp_path))
+    rule = "persons.birth_year.age_0_to_110_in_every_status_month"
+    got = out.quarantine[out.quarantine["file"] == cases.P]
+    assert set(zip(got["row"], got["rule"], strict=True)) == {(free[1], rule), (free[3], rule)}
+    gone = set(p.loc[[free[1], free[3]], "person_id"])
+    assert not out.persons["person_id"].isin(gone).any()
+    assert not out.status["person_id"].isin(gone).any()
+    status_rows = out.quarantine[out.quarantine["file"] == cases.S]
+    assert set(status_rows["rule"]) == {"status_monthly.person_id.person_must_exist_in_persons"}
+    assert len(status_rows) == s["person_id"].isin(gone).sum()
+    assert status_rows["person_key"].nunique() == 2
+    assert set(out.persons["birth_year"]) >= {2020, 1914}
+
+
+def test_months_outside_the_nanosecond_range_are_quarantined(tmp_path: Path) -> None:
+    """Years 1200 and 9999 (a file in microseconds, which nanoseconds cannot hold) and
+    1985 break the month range rule; the panel built from the kept rows spans only the
+    data period, so a stray row cannot stretch the persons x months matrix."""
+    from evaluation import months
+    from evaluation.panel import build_panel
+
+    f = cases.base_frames()
+    p, q, s = f["persons"], f["participation"], f["status_monthly"]
+    s["month"] = s["month"].astype("datetime64[us]")
+    free = p.loc[~p["person_id"].isin(q["person_id"]), "person_id"].iloc[0]
+    rows = [int(i) for i in np.flatnonzero((s["person_id"] == free).to_numpy())[[3, 20, 40]]]
+    s.loc[rows, "month"] = [
+        pd.Timestamp("1200-01-01"),
+        pd.Timestamp("9999-12-01"),
+        pd.Timestamp("1985-06-01"),
+    ]
+    out = validate_inputs(cases.write(f, tmp_path))
+    rule = "status_monthly." + cases.MONTH_RANGE
+    assert set(zip(out.quarantine["row"], out.quarantine["rule"], strict=True)) == {
+        (r, rule) for r in rows
+    }
+    panel = build_panel(out.persons, out.status, out.participation)
+    assert panel.first_month == months.parse("2020-01")
+    assert panel.n_months == 60

@@ -96,7 +96,7 @@ def nearest_with_replacement(inp: MatchInput) -> Matches:
                 pairs.append((np.array([r]), chosen[i][ok[i]]))
             else:
                 unmatched.append((r, NO_CONTROL_WITHIN_CALIPER))
-    return _assemble(_by_row(pairs), unmatched)
+    return _assemble(_by_row(pairs, inp.tiebreak), unmatched)
 
 
 def _k_nearest_sorted(
@@ -166,7 +166,7 @@ def nearest_without_replacement(inp: MatchInput) -> Matches:
                 pairs.append((np.array([r]), c_rows[picks]))
             else:
                 unmatched.append((int(r), NO_CONTROL_WITHIN_CALIPER))
-    return _assemble(_by_row(pairs), unmatched)
+    return _assemble(_by_row(pairs, inp.tiebreak), unmatched)
 
 
 def _greedy_pick(cs: np.ndarray, used: np.ndarray, s: float, k: int, caliper: float) -> list[int]:
@@ -204,9 +204,12 @@ def exact(inp: MatchInput) -> Matches:
     return _assemble(pairs, unmatched)
 
 
-def _by_row(pairs: list[tuple[np.ndarray, np.ndarray]]) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Number sets by participant row so set ids do not depend on stratum iteration."""
-    return sorted(pairs, key=lambda p: int(p[0][0]))
+def _by_row(
+    pairs: list[tuple[np.ndarray, np.ndarray]], tiebreak: np.ndarray
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Number sets by the participant's tie-break key (then row), so set ids depend
+    neither on stratum iteration nor on the order of rows."""
+    return sorted(pairs, key=lambda p: (int(tiebreak[p[0][0]]), int(p[0][0])))
 
 
 MATCHERS: dict[str, Matcher] = {

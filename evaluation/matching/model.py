@@ -126,6 +126,7 @@ class RiskSetMatching:
             risk.treated,
             max_control_rows=self.config.max_ps_rows,
             seed=self.config.seed,
+            row_key=_id_rank(self.panel)[risk.person] * (1 << 24) + risk.ref_month,
         )
         return ps, ps.linear_predictor(x)
 
@@ -232,10 +233,7 @@ def _caliper(score: np.ndarray, treated: np.ndarray, caliper_sd: float | None) -
 
 def _id_rank(panel: StatusPanel) -> np.ndarray:
     """Rank of each person's pseudonymous ID: an order-free tie-breaker."""
-    order = np.argsort(panel.person_ids.astype(str), kind="stable")
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    return rank
+    return panel.id_rank
 
 
 def _mahalanobis_features(x: pd.DataFrame, max_rows: int = 200_000) -> np.ndarray:

@@ -5,6 +5,10 @@ most ``max_control_rows`` candidate-control rows. Sampling controls at a constan
 changes only the intercept of a logit (case-control sampling, Prentice & Pyke 1979), so
 the linear predictor keeps its slopes; matching within strata on distances of the
 linear predictor and a caliper in its standard deviations are unaffected by the shift.
+
+With ``row_key`` (a unique sortable key per row, e.g. derived from the pseudonymous ID
+and the reference month) rows are sampled and fitted in key order, so neither the
+sample nor the fitted coefficients depend on the order of the rows.
 """
 
 from __future__ import annotations
@@ -41,15 +45,22 @@ class PropensityModel:
 
 
 def fit_propensity(
-    x: pd.DataFrame, treated: np.ndarray, *, max_control_rows: int, seed: int
+    x: pd.DataFrame,
+    treated: np.ndarray,
+    *,
+    max_control_rows: int,
+    seed: int,
+    row_key: np.ndarray | None = None,
 ) -> PropensityModel:
     rng = np.random.default_rng(seed)
-    t_rows = np.flatnonzero(treated)
-    c_rows = np.flatnonzero(~treated)
+    order = np.arange(len(treated)) if row_key is None else np.argsort(row_key, kind="stable")
+    t_rows = order[treated[order]]
+    c_rows = order[~treated[order]]
     rate = 1.0
     if len(c_rows) > max_control_rows:
         rate = max_control_rows / len(c_rows)
-        c_rows = np.sort(rng.choice(c_rows, size=max_control_rows, replace=False))
+        pick = np.sort(rng.choice(len(c_rows), size=max_control_rows, replace=False))
+        c_rows = c_rows[pick]
     rows = np.concatenate([t_rows, c_rows])
     xs = x.iloc[rows].to_numpy(np.float64)
     y = treated[rows].astype(float)
