@@ -64,12 +64,44 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=1)
     d.add_argument("--lang", choices=("da", "en"), default="da")
 
-    sv = sub.add_parser("serve", help="serve the monthly-evaluation deployment (cron)")
-    sv.add_argument("--data", type=Path, required=True)
-    sv.add_argument("--config", type=Path, required=True)
-    sv.add_argument("--out", type=Path, required=True)
-    sv.add_argument("--cron", default=None, help="default: '0 6 5 * *' (5th, 06:00)")
-    sv.add_argument("--register-only", action="store_true", help=argparse.SUPPRESS)
+    sv = sub.add_parser(
+        "serve",
+        help="run the monthly evaluation on schedule (starts a Prefect server with UI)",
+        description="Start (or reuse) a Prefect server with its scheduler and UI, register "
+        "the monthly-evaluation deployment and run it on schedule until Ctrl-C/SIGTERM.",
+    )
+    sv.add_argument("--data", type=Path, required=True, help="input folder (as for run)")
+    sv.add_argument("--config", type=Path, required=True, help="evaluation config (YAML)")
+    sv.add_argument("--out", type=Path, required=True, help="output folder (as for run)")
+    sv.add_argument(
+        "--cron",
+        default=None,
+        help="schedule in Europe/Copenhagen time; default: '0 6 5 * *' (the 5th, 06:00)",
+    )
+    sv.add_argument(
+        "--api-url",
+        help="use the Prefect server at this API URL (http://host:4200/api) instead of "
+        "starting one",
+    )
+    sv.add_argument(
+        "--home",
+        type=Path,
+        default=Path("~/.mereffekt/prefect"),
+        help="folder of the started server's SQLite database and log (its PREFECT_HOME); "
+        "default: ~/.mereffekt/prefect",
+    )
+    sv.add_argument("--host", default="127.0.0.1", help="address the started server listens on")
+    sv.add_argument(
+        "--port", type=int, default=4200, help="port of the started server (default 4200)"
+    )
+
+    st = sub.add_parser("status", help="published months, and the last and next scheduled run")
+    st.add_argument("--out", type=Path, required=True, help="output folder (as for run)")
+    st.add_argument(
+        "--api-url",
+        default="http://127.0.0.1:4200/api",
+        help="Prefect API to ask about runs (default: the one `serve` starts)",
+    )
 
     ps = sub.add_parser("pseudonymise", help="replace CPR numbers by keyed pseudonyms")
     ps.add_argument("--data", type=Path, required=True)
@@ -182,9 +214,29 @@ def cmd_demo(a: argparse.Namespace) -> int:
 
 
 def cmd_serve(a: argparse.Namespace) -> int:
-    from flows.deployment import serve
+    from flows.deployment import ServeOptions, serve
 
-    serve(data=a.data, config=a.config, out=a.out, cron=a.cron, register_only=a.register_only)
+    opts = ServeOptions(
+        data=a.data,
+        config=a.config,
+        out=a.out,
+        cron=a.cron,
+        api_url=a.api_url,
+        home=a.home,
+        host=a.host,
+        port=a.port,
+        debug=a.debug,
+    )
+    serve(opts, say=lambda line: print(line, flush=True))
+    return 0
+
+
+def cmd_status(a: argparse.Namespace) -> int:
+    from flows.status import status_lines
+
+    if not a.out.is_dir():
+        raise ValueError(f"output folder not found: {a.out}")
+    print("\n".join(status_lines(a.out, a.api_url.rstrip("/"))))
     return 0
 
 
@@ -206,6 +258,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "backfill": cmd_backfill,
     "demo": cmd_demo,
     "serve": cmd_serve,
+    "status": cmd_status,
     "pseudonymise": cmd_pseudonymise,
 }
 
@@ -299,9 +352,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the CLI's one-line error contract
         if args.debug:
             raise
-        cause = _root_cause(exc)
-        print(f"mereffekt: error: {_one_line(cause)}", file=sys.stderr)
+        print(f"mereffekt: error: {error_line(exc)}", file=sys.stderr)
         return EXIT_ERROR
+
+
+def error_line(exc: BaseException) -> str:
+    """The one-line reason printed after ``mereffekt: error:`` (also the Failed state's
+    message of a flow run, see :mod:`flows.outcome`)."""
+    return _one_line(_root_cause(exc))
 
 
 def _root_cause(exc: BaseException) -> BaseException:

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from evaluation.monitor import artifact_key
 from flows import io, stages
 from flows.config import ConfigModel, config_hash, load_config, to_core
+from flows.outcome import fail_with_one_line
 from flows.publish import publish
 from flows.report import render_report
 from flows.validation import ValidatedInputs, validate_inputs
@@ -188,6 +189,7 @@ def publish_on_track(tables: dict[str, pd.DataFrame]) -> list[str]:
 
 
 @flow(name="monthly-evaluation", log_prints=True, persist_result=False)
+@fail_with_one_line
 def monthly_evaluation(params: RunParameters) -> dict[str, Any]:
     """Evaluate every offer as of one month and write ``OUT/as_of=YYYY-MM/``."""
     logger = get_run_logger()
