@@ -185,31 +185,24 @@ class Serving:
 
 
 def start_serve(
-    root: Path, data: Path, config: Path, *, port: int | None = None, **env: str
+    root: Path,
+    data: Path,
+    config: Path,
+    *,
+    port: int | None = None,
+    api_url: str | None = None,
+    **env: str,
 ) -> Serving:
+    """``mereffekt serve`` with its own server (home and port under ``root``), or with the
+    server at ``api_url``."""
     root.mkdir(parents=True, exist_ok=True)
     home, out, port = root / "prefect", root / "out", port or _free_port()
     console = root / "serve.log"
+    args = ["serve", "--data", str(data), "--config", str(config), "--out", str(out)]
+    args += ["--api-url", api_url] if api_url else ["--home", str(home), "--port", str(port)]
     with open(console, "wb") as sink:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "flows.cli",
-                "serve",
-                "--data",
-                str(data),
-                "--config",
-                str(config),
-                "--out",
-                str(out),
-                "--home",
-                str(home),
-                "--port",
-                str(port),
-                "--cron",
-                EVERY_MINUTE,
-            ],  # fmt: skip
+            [sys.executable, "-m", "flows.cli", *args, "--cron", EVERY_MINUTE],
             stdin=subprocess.DEVNULL,
             stdout=sink,
             stderr=subprocess.STDOUT,
@@ -284,19 +277,9 @@ def services(tmp_path_factory, inputs: Path, broken_config: Path) -> Iterator[Se
     started: dict[str, Serving] = {}
     with contextlib.ExitStack() as stack:
         pg_url = None if postgres_unavailable() else stack.enter_context(postgres_cluster())
+        run_args = ["run", "--data", str(inputs.resolve()), "--config", str(broken_config)]
         fault_cli = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "flows.cli",
-                "run",
-                "--data",
-                str(inputs.resolve()),
-                "--config",
-                str(broken_config),
-                "--out",
-                str(root / "cli-out"),
-            ],  # fmt: skip
+            [sys.executable, "-m", "flows.cli", *run_args, "--out", str(root / "cli-out")],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -350,6 +333,17 @@ def _assert_stops_with_its_server(s: Serving) -> None:
     assert s.text().rstrip().endswith("stopped")
 
 
+def _assert_second_serve_leaves_the_server_running(s: Serving, inputs: Path, **where) -> None:
+    again = start_serve(s.home.parent / "again", inputs, inputs / "config.yaml", **where)
+    try:
+        again.wait_for(lambda: "UI:" in again.text(), "second serve ready", timeout=120)
+        assert f"using the Prefect server at {s.api_url} (left running" in again.text()
+        assert again.terminate() == 0, again.text()
+    finally:
+        again.kill()
+    assert api.healthy(s.api_url)
+
+
 def test_schedule_fires_and_publishes_the_month_just_closed(
     services: Services, closed_month: str, inputs: Path
 ) -> None:
@@ -366,14 +360,7 @@ def test_schedule_fires_and_publishes_the_month_just_closed(
     assert f"  {closed_month}  –" in res.stdout  # '–' until the manifest names the data end
     assert "last run:" in res.stdout and ") Completed" in res.stdout
     # a second serve at the same address reuses the server and leaves it running
-    again = start_serve(s.home.parent / "again", inputs, inputs / "config.yaml", port=s.port)
-    try:
-        again.wait_for(lambda: "UI:" in again.text(), "second serve ready", timeout=120)
-        assert f"using the Prefect server at {s.api_url} (left running" in again.text()
-        assert again.terminate() == 0, again.text()
-    finally:
-        again.kill()
-    assert api.healthy(s.api_url)
+    _assert_second_serve_leaves_the_server_running(s, inputs, port=s.port)
     _assert_stops_with_its_server(s)
 
 
@@ -388,7 +375,7 @@ def test_schedule_fires_on_a_prefect_server_on_postgresql(
     _assert_stops_with_its_server(s)
 
 
-def test_failed_scheduled_run_is_failed_with_the_cli_line(services: Services) -> None:
+def test_failed_scheduled_run_is_failed_with_the_cli_line(services: Services, inputs: Path) -> None:
     s = services.serving["failing"]
     _, stderr = services.fault_cli.communicate(timeout=300)
     assert services.fault_cli.returncode == 1 and stderr.startswith("mereffekt: error: ")
@@ -400,6 +387,8 @@ def test_failed_scheduled_run_is_failed_with_the_cli_line(services: Services) ->
     s.wait_for(lambda: f"): Failed: {reason}" in s.text(), "failure on the console")
     assert sorted(p.name for p in s.out.iterdir()) == ["as_of=2020-06"]  # nothing new
     assert _tree_digest(s.out / "as_of=2020-06") == services.earlier_digest
+    # serve --api-url uses this server and leaves it running
+    _assert_second_serve_leaves_the_server_running(s, inputs, api_url=s.api_url)
     _assert_stops_with_its_server(s)
 
 
