@@ -27,6 +27,8 @@ def _month(text: str) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from flows import server  # standard library only: cheap
+
     p = argparse.ArgumentParser(
         prog="mereffekt",
         description="Effect evaluation of municipal social investments (mer-effekt).",
@@ -86,20 +88,25 @@ def _parser() -> argparse.ArgumentParser:
     sv.add_argument(
         "--home",
         type=Path,
-        default=Path("~/.mereffekt/prefect"),
+        default=server.DEFAULT_HOME,
         help="folder of the started server's SQLite database and log (its PREFECT_HOME); "
-        "default: ~/.mereffekt/prefect",
+        f"default: {server.DEFAULT_HOME}",
     )
-    sv.add_argument("--host", default="127.0.0.1", help="address the started server listens on")
     sv.add_argument(
-        "--port", type=int, default=4200, help="port of the started server (default 4200)"
+        "--host", default=server.DEFAULT_HOST, help="address the started server listens on"
+    )
+    sv.add_argument(
+        "--port",
+        type=int,
+        default=server.DEFAULT_PORT,
+        help=f"port of the started server (default {server.DEFAULT_PORT})",
     )
 
     st = sub.add_parser("status", help="published months, and the last and next scheduled run")
     st.add_argument("--out", type=Path, required=True, help="output folder (as for run)")
     st.add_argument(
         "--api-url",
-        default="http://127.0.0.1:4200/api",
+        default=server.base_url(server.DEFAULT_HOST, server.DEFAULT_PORT) + "/api",
         help="Prefect API to ask about runs (default: the one `serve` starts)",
     )
 

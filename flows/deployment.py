@@ -82,6 +82,8 @@ def serve(opts: ServeOptions, *, say: Callable[[str], None] = print) -> None:
     for path, what in ((opts.data, "data folder"), (opts.config, "config file")):
         if not Path(path).exists():
             raise ValueError(f"{what} not found: {path}")
+    if opts.cron is not None:
+        check_cron(opts.cron)
     previous = signal.signal(signal.SIGTERM, _terminate)  # stop the server on SIGTERM too
     try:
         with prefect_server(
@@ -95,6 +97,19 @@ def serve(opts: ServeOptions, *, say: Callable[[str], None] = print) -> None:
     finally:
         signal.signal(signal.SIGTERM, previous)
     say("stopped")
+
+
+def check_cron(cron: str) -> None:
+    """Refuse a cron expression Prefect would refuse, before any server is started."""
+    from prefect._internal.schemas.validators import validate_cron_string
+
+    try:
+        validate_cron_string(cron)
+    except ValueError:
+        raise ValueError(
+            f"--cron {cron!r} is not a cron expression Prefect accepts (five fields: minute "
+            "hour day-of-month month day-of-week, e.g. '0 6 5 * *')"
+        ) from None
 
 
 def _terminate(signum: int, frame: object) -> None:

@@ -57,6 +57,8 @@ class PrefectServer:
         url = os.environ.get("PREFECT_API_DATABASE_CONNECTION_URL", "")
         if url.startswith("postgresql"):
             return "PostgreSQL"
+        if url:
+            return "the database in PREFECT_API_DATABASE_CONNECTION_URL"
         return f"SQLite in {self.home}" if self.home else "its own database"
 
 

@@ -283,7 +283,11 @@ def services(tmp_path_factory, inputs: Path, broken_config: Path) -> Iterator[Se
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env=_env(MEREFFEKT_CACHE_DIR=str(root / "cli-cache")),
+            # beside three servers, Prefect's temporary server may need more than 20 s
+            env=_env(
+                MEREFFEKT_CACHE_DIR=str(root / "cli-cache"),
+                PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="180",
+            ),
         )
         stack.callback(fault_cli.kill)
         try:
@@ -440,3 +444,13 @@ def test_serve_with_an_api_url_where_nothing_answers(inputs: Path, tmp_path: Pat
                "--out", str(tmp_path / "out"), "--api-url", url, env=_env())  # fmt: skip
     assert res.returncode == 1
     assert res.stderr == f"mereffekt: error: no Prefect server answers at {url}\n"
+
+
+def test_serve_refuses_a_bad_cron_before_starting_a_server(inputs: Path, tmp_path: Path) -> None:
+    res = _cli("serve", "--data", str(inputs), "--config", str(inputs / "config.yaml"),
+               "--out", str(tmp_path / "out"), "--home", str(tmp_path / "home"),
+               "--port", str(_free_port()), "--cron", "99 * * * *", env=_env())  # fmt: skip
+    assert res.returncode == 1
+    assert res.stderr.startswith("mereffekt: error: --cron '99 * * * *' is not a cron expression")
+    assert res.stderr.count("\n") == 1
+    assert not (tmp_path / "home").exists()
