@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import hashlib
+import json
 import os
 import pwd
 import shutil
@@ -361,7 +362,9 @@ def test_schedule_fires_and_publishes_the_month_just_closed(
     # status lists the published month and the last run
     res = _cli("status", "--out", str(s.out), "--api-url", s.api_url, env=_env())
     assert res.returncode == 0, res.stderr
-    assert f"  {closed_month}  –" in res.stdout  # '–' until the manifest names the data end
+    manifest = s.out / f"as_of={closed_month}" / "manifest.json"
+    data_end = json.loads(manifest.read_text()).get("data_last_month") or "–"
+    assert f"  {closed_month}  {data_end:<7}  " in res.stdout
     assert "last run:" in res.stdout and ") Completed" in res.stdout
     # a second serve at the same address reuses the server and leaves it running
     _assert_second_serve_leaves_the_server_running(s, inputs, port=s.port)
