@@ -197,9 +197,10 @@ class RunWatcher(threading.Thread):
                 when = status.copenhagen(run.expected_start)
                 self.say(f"run {run.name} (scheduled {when}): {run.outcome()}{self._where(run)}")
         nxt = status.next_run(self.api_url, self.deployment_id)
-        if nxt is not None and nxt.id != self._next_shown:
-            self._next_shown = nxt.id
-            self.say(f"next run:   {status.copenhagen(nxt.expected_start)}")
+        when = status.copenhagen(nxt.expected_start) if nxt is not None else None
+        if when is not None and when != self._next_shown:  # by time: runs get recreated
+            self._next_shown = when
+            self.say(f"next run:   {when}")
 
     def _where(self, run: status.FlowRunInfo) -> str:
         """Where a completed run published: the month folder written last."""
