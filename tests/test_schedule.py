@@ -79,6 +79,10 @@ def _pg_bindir() -> Path | None:
     return Path(dirs[-1]) if dirs else None
 
 
+def _runuser() -> str:
+    return shutil.which("runuser") or "/usr/sbin/runuser"
+
+
 def postgres_unavailable() -> str | None:
     """Why a PostgreSQL cluster cannot be started here, or ``None``."""
     if _pg_bindir() is None:
@@ -88,6 +92,8 @@ def postgres_unavailable() -> str | None:
             pwd.getpwnam("postgres")
         except KeyError:
             return "running as root and there is no user 'postgres' to run PostgreSQL"
+        if not Path(_runuser()).exists():
+            return "running as root and runuser (util-linux) is missing"
     return None
 
 
@@ -102,7 +108,7 @@ def postgres_cluster() -> Iterator[str]:
     if os.geteuid() == 0:
         pg_user = pwd.getpwnam("postgres")
         os.chown(root, pg_user.pw_uid, pg_user.pw_gid)
-        as_user = ["runuser", "-u", "postgres", "--"]
+        as_user = [_runuser(), "-u", "postgres", "--"]
     data, port = f"{root}/data", _free_port()
 
     def pg(*args: str) -> None:
