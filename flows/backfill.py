@@ -5,11 +5,15 @@ per month (tagged ``backfill``, named after the month), skips months whose resul
 complete unless ``force``, and runs at most ``concurrency`` months at a time. A month's
 run id is a hash of its inputs, config and code (see ``flows.monthly.run_id``), so
 rerunning a month is idempotent: it writes the same files.
+
+Before any month runs, the config is read, the output folders are checked, and the
+inputs are validated once (the months reuse that validation); a range reaching outside
+the data's complete period is refused with one line.
 """
 
 from __future__ import annotations
 
-import sys
+import contextvars
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -18,8 +22,10 @@ from typing import Any
 from prefect import tags
 
 from evaluation import months
-from flows import io
-from flows.monthly import RunParameters, monthly_evaluation
+from flows import guards, io
+from flows.monthly import RunParameters, monthly_evaluation, reusing_validation
+from flows.progress import note, stage
+from flows.validation import validate_inputs
 
 
 def month_range(start: str, end: str) -> list[str]:
@@ -38,19 +44,26 @@ def run_backfill(
     concurrency: int = 1,
     progress: bool = True,
 ) -> dict[str, Any]:
+    """Run every month from ``start`` to ``end``; ``progress=False`` prints nothing (the
+    CLI's console progress, when attached, shows each month either way)."""
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
     todo = month_range(start, end)
     out = Path(params.out)
+    cfg = guards.preflight(params.config, params.out, params.restricted_out)
+    share = cfg.validation.max_quarantine_share
+    hashes = io.input_hashes(Path(params.data))
+    with stage("validating the inputs (once for every month)"):
+        validated = validate_inputs(Path(params.data), max_quarantine_share=share)
+    guards.check_range(start, end, guards.period_of(validated.status))
     skipped = [m for m in todo if not force and io.is_complete(out, m)]
     run = [m for m in todo if m not in skipped]
-    bar = _Progress(len(todo), enabled=progress)
     for m in skipped:
-        bar.step(m, "already complete, skipped")
+        _step(m, "already complete, skipped", progress)
 
     def one(month: str) -> str:
         p = params.model_copy(update={"as_of": month})
-        with tags("backfill"):
+        with tags("backfill"), reusing_validation(hashes, share, validated):
             monthly_evaluation.with_options(flow_run_name=f"backfill-as-of-{month}")(p)
         return month
 
@@ -58,24 +71,15 @@ def run_backfill(
         for m in run:
             t0 = time.perf_counter()
             one(m)
-            bar.step(m, f"done in {time.perf_counter() - t0:.0f} s")
+            _step(m, f"done in {time.perf_counter() - t0:.0f} s", progress)
     else:
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
-            futures = {pool.submit(one, m): m for m in run}
+            futures = [pool.submit(contextvars.copy_context().run, one, m) for m in run]
             for f in as_completed(futures):
-                bar.step(f.result(), "done")
+                _step(f.result(), "done", progress)
     return {"ran": run, "skipped": skipped}
 
 
-class _Progress:
-    def __init__(self, total: int, *, enabled: bool) -> None:
-        self.total, self.done, self.enabled = total, 0, enabled
-
-    def step(self, month: str, what: str) -> None:
-        self.done += 1
-        if not self.enabled:
-            return
-        width = 24
-        filled = round(width * self.done / self.total)
-        bar = "#" * filled + "-" * (width - filled)
-        print(f"[{bar}] {self.done}/{self.total} {month}: {what}", file=sys.stderr, flush=True)
+def _step(month: str, what: str, enabled: bool) -> None:
+    if enabled:
+        note(f"{month}: {what}")

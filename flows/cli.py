@@ -37,34 +37,54 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     s = sub.add_parser("synth", help="write a synthetic municipality in the input format")
-    s.add_argument("--persons", type=int, default=20_000)
-    s.add_argument("--seed", type=int, default=1)
-    s.add_argument("--months", type=int, default=60, help="number of observed months")
-    s.add_argument("--first-month", type=_month, default="2020-01")
+    s.add_argument("--persons", type=int, default=20_000, help="number of persons (20000)")
+    s.add_argument("--seed", type=int, default=1, help="random seed (1)")
+    s.add_argument("--months", type=int, default=60, help="number of observed months (60)")
+    s.add_argument("--first-month", type=_month, default="2020-01", help="YYYY-MM (2020-01)")
     s.add_argument("--intake-shift", type=float, default=0.0, help=argparse.SUPPRESS)
-    s.add_argument("--out", type=Path, required=True)
+    s.add_argument("--out", type=Path, required=True, help="folder for the input files")
 
-    v = sub.add_parser("validate", help="validate an input folder against the contracts")
-    v.add_argument("--data", type=Path, required=True)
+    v = sub.add_parser(
+        "validate", help="validate an input folder against the contracts (and a config)"
+    )
+    v.add_argument("--data", type=Path, required=True, help=DATA_HELP)
     v.add_argument("--report", type=Path, help="write the HTML validation report here")
-    v.add_argument("--max-quarantine-share", type=float, default=0.05)
+    v.add_argument(
+        "--max-quarantine-share",
+        type=float,
+        help="stop when more than this share of a file's rows is quarantined "
+        "(default: the config's validation.max_quarantine_share, else 0.05)",
+    )
+    v.add_argument(
+        "--config", type=Path, help="also check this evaluation config, and it against the data"
+    )
+    v.add_argument(
+        "--as-of", type=_month, help="also check that the data cover this month (YYYY-MM)"
+    )
+    _quiet_arg(v)
 
     r = sub.add_parser("run", help="run the monthly evaluation as of one month")
     _run_args(r)
-    r.add_argument("--as-of", type=_month, help="default: the month just closed")
+    r.add_argument(
+        "--as-of",
+        type=_month,
+        help="evaluate as of this month, YYYY-MM (default: the month just closed, "
+        "Copenhagen time; refused when the data do not cover it)",
+    )
 
     b = sub.add_parser("backfill", help="run the evaluation as of every month in a range")
     _run_args(b)
-    b.add_argument("--from", dest="start", type=_month, required=True)
-    b.add_argument("--to", dest="end", type=_month, required=True)
+    b.add_argument("--from", dest="start", type=_month, required=True, help="first month")
+    b.add_argument("--to", dest="end", type=_month, required=True, help="last month")
     b.add_argument("--force", action="store_true", help="rerun months that are complete")
-    b.add_argument("--concurrency", type=int, default=1)
+    b.add_argument("--concurrency", type=int, default=1, help="months run at a time (1)")
 
     d = sub.add_parser("demo", help="synthetic municipality + monthly evaluation, end to end")
-    d.add_argument("--out", type=Path, default=Path("demo-output"))
-    d.add_argument("--persons", type=int, default=20_000)
-    d.add_argument("--seed", type=int, default=1)
-    d.add_argument("--lang", choices=("da", "en"), default="da")
+    d.add_argument("--out", type=Path, default=Path("demo-output"), help="(demo-output)")
+    d.add_argument("--persons", type=int, default=20_000, help="number of persons (20000)")
+    d.add_argument("--seed", type=int, default=1, help="random seed (1)")
+    d.add_argument("--lang", choices=("da", "en"), default="da", help="report language (da)")
+    _quiet_arg(d)
 
     sv = sub.add_parser(
         "serve",
@@ -72,9 +92,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Start (or reuse) a Prefect server with its scheduler and UI, register "
         "the monthly-evaluation deployment and run it on schedule until Ctrl-C/SIGTERM.",
     )
-    sv.add_argument("--data", type=Path, required=True, help="input folder (as for run)")
+    sv.add_argument("--data", type=Path, required=True, help=DATA_HELP)
     sv.add_argument("--config", type=Path, required=True, help="evaluation config (YAML)")
-    sv.add_argument("--out", type=Path, required=True, help="output folder (as for run)")
+    sv.add_argument("--out", type=Path, required=True, help="results go to OUT/as_of=YYYY-MM/")
     sv.add_argument(
         "--cron",
         default=None,
@@ -111,18 +131,32 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     ps = sub.add_parser("pseudonymise", help="replace CPR numbers by keyed pseudonyms")
-    ps.add_argument("--data", type=Path, required=True)
-    ps.add_argument("--out", type=Path, required=True)
+    ps.add_argument("--data", type=Path, required=True, help="folder with the raw input files")
+    ps.add_argument("--out", type=Path, required=True, help="folder for the pseudonymised files")
     ps.add_argument("--key-file", type=Path, help="default: $MEREFFEKT_PSEUDONYM_KEY")
     return p
 
 
+DATA_HELP = "folder with persons.parquet, status_monthly.parquet and participation.parquet"
+
+
 def _run_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data", type=Path, required=True)
-    p.add_argument("--config", type=Path, required=True)
-    p.add_argument("--out", type=Path, required=True)
-    p.add_argument("--restricted-out", type=Path, help="folder for person-level rows")
-    p.add_argument("--lang", choices=("da", "en"), default="da")
+    p.add_argument("--data", type=Path, required=True, help=DATA_HELP)
+    p.add_argument("--config", type=Path, required=True, help="evaluation config (YAML)")
+    p.add_argument("--out", type=Path, required=True, help="results go to OUT/as_of=YYYY-MM/")
+    p.add_argument(
+        "--restricted-out", type=Path, help="folder for person-level rows (matched sets)"
+    )
+    p.add_argument("--lang", choices=("da", "en"), default="da", help="report language (da)")
+    _quiet_arg(p)
+
+
+def _quiet_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress on the console (also off when the output is not a terminal)",
+    )
 
 
 # --- commands ---------------------------------------------------------------------------
@@ -149,38 +183,67 @@ def cmd_synth(a: argparse.Namespace) -> int:
 
 
 def cmd_validate(a: argparse.Namespace) -> int:
+    from flows import guards, progress
+    from flows.config import load_config
     from flows.validation import ValidationError, validate_inputs
 
+    cfg = load_config(a.config) if a.config else None
+    share = a.max_quarantine_share
+    if share is None:
+        share = cfg.validation.max_quarantine_share if cfg else 0.05
     try:
-        v = validate_inputs(a.data, max_quarantine_share=a.max_quarantine_share)
+        with progress.stage("validating the inputs"):
+            v = validate_inputs(a.data, max_quarantine_share=share)
     except ValidationError as exc:
         if a.report:
             a.report.write_text(exc.report_html, encoding="utf-8")
         raise
     if a.report:
         a.report.write_text(v.report_html, encoding="utf-8")
+    period = guards.period_of(v.status)
+    not_started = (
+        guards.check_offers(cfg, v.participation, source=f"config {a.config}") if cfg else []
+    )
+    if a.as_of:
+        guards.check_as_of(a.as_of, period)
     for name, c in v.counts.items():
         print(f"{name}: {c['read']} rows, {c['kept']} kept, {c['quarantined']} quarantined")
     if len(v.quarantine):
         by_rule = v.quarantine.groupby(["file", "rule"]).size()
         for (file, rule), n in by_rule.items():
             print(f"  quarantined {n} row(s) of {file}: {rule}")
+    print(f"data period: {period.describe()} (complete months)")
+    if cfg is not None:
+        print(f"config {a.config}: {len(cfg.offers)} offer(s) checked against the data")
+        for offer_id in not_started:
+            print(f"  {offer_id}: no participants yet (reported as not started against its plan)")
+    if a.as_of:
+        print(f"as-of month {a.as_of}: covered by the data")
     print("validation passed")
     return 0
 
 
 def cmd_run(a: argparse.Namespace) -> int:
+    from flows.guards import preflight
+
+    preflight(a.config, a.out, a.restricted_out)  # before Prefect starts: fails fast
     from flows.monthly import run_monthly
 
     params = _params(a, a.as_of)
     t0 = time.perf_counter()
     res = run_monthly(params)
-    print(f"results as of {res['as_of']} in {res['out']} ({time.perf_counter() - t0:.0f} s)")
-    _print_summary(Path(res["out"]))
+    print(
+        f"results as of {res['as_of']} (data {res['data_first_month']} to "
+        f"{res['data_last_month']}) in {res['out']} ({time.perf_counter() - t0:.0f} s)"
+    )
+    _print_summary(Path(res["out"]), res.get("not_started", []))
     return 0
 
 
 def cmd_backfill(a: argparse.Namespace) -> int:
+    from flows.guards import preflight
+
+    preflight(a.config, a.out, a.restricted_out)  # before Prefect starts: fails fast
     from flows.backfill import run_backfill
 
     res = run_backfill(
@@ -214,8 +277,11 @@ def cmd_demo(a: argparse.Namespace) -> int:
         lang=a.lang,
     )
     res = run_monthly(params)
-    print(f"2/2 monthly evaluation as of {as_of} ({time.perf_counter() - t0:.0f} s in all)")
-    _print_summary(Path(res["out"]))
+    print(
+        f"2/2 monthly evaluation as of {as_of} (data {res['data_first_month']} to "
+        f"{res['data_last_month']}; {time.perf_counter() - t0:.0f} s in all)"
+    )
+    _print_summary(Path(res["out"]), res.get("not_started", []))
     print(f"results: {res['out']}")
     return 0
 
@@ -283,13 +349,20 @@ def _params(a: argparse.Namespace, as_of: str | None):  # noqa: ANN202
     )
 
 
-def _print_summary(folder: Path) -> None:
+def _print_summary(folder: Path, not_started: Sequence[str] = ()) -> None:
     import pandas as pd
 
+    for offer_id in not_started:
+        print(f"  {offer_id}: not started (no participants yet; see its plan in the report)")
     quarantine = pd.read_parquet(folder / "quarantine" / "summary.parquet")
     if len(quarantine):
-        rules = ", ".join(f"{r.rule} ({r.n_rows})" for r in quarantine.itertuples())
-        print(f"quarantined {int(quarantine['n_rows'].sum())} input row(s): {rules}")
+        n = quarantine["n_rows"]  # blank where suppressed (a small count)
+        rules = ", ".join(
+            f"{r} ({'–' if pd.isna(k) else int(k)})"
+            for r, k in zip(quarantine["rule"], n, strict=True)
+        )
+        total = "some" if n.isna().any() else str(int(n.sum()))
+        print(f"quarantined {total} input row(s): {rules}")
     eff = pd.read_parquet(folder / "effects.parquet")
     head = eff[eff["headline"] & (eff["outcome"] == "self_sufficient")]
     if head.empty:
@@ -309,7 +382,7 @@ def _print_summary(folder: Path) -> None:
 # --- entry point ------------------------------------------------------------------------
 
 
-def _quiet_prefect(debug: bool) -> None:
+def _quiet_prefect(debug: bool, show_progress: bool = False) -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     if not debug:
         import warnings
@@ -317,10 +390,17 @@ def _quiet_prefect(debug: bool) -> None:
         warnings.filterwarnings("ignore")  # library warnings are for --debug
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
         os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "CRITICAL")
+        os.environ.setdefault("PREFECT_LOGGING_ROOT_LEVEL", "CRITICAL")
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
         # Library and module log lines (GX, flows.validation, Prefect's event worker)
         # would surround the one-line error; the CLI prints its own summary instead.
-        logging.disable(logging.ERROR)
+        # With console progress the validation's per-file lines are shown by
+        # flows.progress, so only loggers below ERROR on the root's level are silenced.
+        if show_progress:
+            os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
+            logging.getLogger().setLevel(logging.CRITICAL)
+        else:
+            logging.disable(logging.ERROR)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -349,10 +429,14 @@ def _known_errors() -> tuple[type[BaseException], ...]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from flows import progress
+
     args = _parser().parse_args(argv)
-    _quiet_prefect(args.debug)
+    show = progress.wanted(quiet=getattr(args, "quiet", True)) and not args.debug
+    _quiet_prefect(args.debug, show)
     try:
-        return COMMANDS[args.command](args)
+        with progress.on_console(show):
+            return COMMANDS[args.command](args)
     except KeyboardInterrupt:
         print("mereffekt: interrupted", file=sys.stderr)
         return 130
@@ -365,7 +449,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def error_line(exc: BaseException) -> str:
     """The one-line reason printed after ``mereffekt: error:`` (also the Failed state's
-    message of a flow run, see :mod:`flows.outcome`)."""
+    message of a failed monthly flow run)."""
     return _one_line(_root_cause(exc))
 
 

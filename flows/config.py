@@ -15,17 +15,27 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from evaluation import config as core
 from evaluation import months
 from evaluation.monetise import ContractTerms, Extrapolation, ValuationSettings
 from evaluation.monitor import Plan
 from evaluation.statuses import STATUSES
+from flows import config_checks as checks
 from flows.prices import load_catalogue
 
 Status = Literal[
@@ -42,11 +52,37 @@ Status = Literal[
 ]
 assert set(Status.__args__) == set(STATUSES)  # type: ignore[attr-defined]
 
-MonthStr = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+MIN_SAFE_CELL = 3  # below this, privacy.allow_small_cells must say so
+
+
+def _month(text: str) -> str:
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text) or not (
+        FIRST_YEAR <= int(text[:4]) <= LAST_YEAR
+    ):
+        raise ValueError(
+            f"expected a month as YYYY-MM between {FIRST_YEAR}-01 and {LAST_YEAR}-12, got {text!r}"
+        )
+    return text
+
+
+def _share(x: float) -> float:
+    if not -1 < x < 1:
+        raise ValueError(
+            f"{x:g} is not a share: a share, 0.05 = 5 percentage points, lies between -1 and 1"
+        )
+    return x
+
+
+MonthStr = Annotated[str, AfterValidator(_month)]
+Share = Annotated[float, AfterValidator(_share)]
+# Amounts in DKK: numbers only (never text; the YAML text is checked in config_checks).
+Dkk = Annotated[float, Field(strict=True)]
+Count = Annotated[int, Field(ge=0, le=10_000_000)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class TargetGroupModel(_Model):
@@ -56,7 +92,7 @@ class TargetGroupModel(_Model):
 
 class CovariatesModel(_Model):
     lags: int = Field(default=12, ge=0, le=36)
-    windows: list[Annotated[int, Field(ge=1, le=120)]] = [12, 36]
+    windows: list[Annotated[int, Field(ge=1, le=120)]] = Field(default=[12, 36], max_length=6)
     demographics: bool = True
     calendar_month: bool = True
 
@@ -65,16 +101,18 @@ class MatchingModel(_Model):
     method: Literal["propensity", "mahalanobis", "exact"] = "propensity"
     k: int = Field(default=3, ge=1, le=20)
     replace: bool = True
-    caliper_sd: float | None = Field(default=0.2, gt=0)
+    caliper_sd: float | None = Field(default=0.2, gt=0, le=10)
     exact_on: list[Literal["start_month", "status_lag1", "sex", "education"]] = [
         "start_month",
         "status_lag1",
     ]
     not_yet_treated: bool = True
     covariates: CovariatesModel = CovariatesModel()
-    smd_threshold: float = Field(default=0.1, gt=0)
-    variance_ratio_range: tuple[float, float] = (0.5, 2.0)
-    min_participants: int = Field(default=10, ge=1)
+    smd_threshold: float = Field(default=0.1, gt=0, le=1)
+    variance_ratio_range: tuple[
+        Annotated[float, Field(gt=0, le=100)], Annotated[float, Field(gt=0, le=100)]
+    ] = (0.5, 2.0)
+    min_participants: int = Field(default=10, ge=1, le=100_000)
     seed: int = 20240101
 
     @model_validator(mode="after")
@@ -91,19 +129,19 @@ class PlanModel(_Model):
 
     version: str = Field(min_length=1)
     valid_from: MonthStr
-    participants_by_month: dict[MonthStr, Annotated[int, Field(ge=0)]]
-    outcomes_by_month: dict[MonthStr, float] | None = None
-    payments_by_month: dict[MonthStr, Annotated[float, Field(ge=0)]] | None = None
+    participants_by_month: dict[MonthStr, Count]
+    outcomes_by_month: dict[MonthStr, Annotated[float, Field(ge=0)]] | None = None
+    payments_by_month: dict[MonthStr, Annotated[Dkk, Field(ge=0)]] | None = None
 
 
 class PaymentTermsModel(_Model):
     """Results-based payment terms of the contract."""
 
     outcome: str = "self_sufficient"
-    per_extra_outcome_month_dkk: float = Field(default=0.0, ge=0)
-    per_participant_reaching_outcome_dkk: float = Field(default=0.0, ge=0)
-    minimum_effect: float = Field(default=0.0, ge=0)
-    cap_dkk: float | None = Field(default=None, gt=0)
+    per_extra_outcome_month_dkk: Dkk = Field(default=0.0, ge=0)
+    per_participant_reaching_outcome_dkk: Dkk = Field(default=0.0, ge=0)
+    minimum_effect: Share = Field(default=0.0, ge=0)
+    cap_dkk: Dkk | None = Field(default=None, gt=0)
     horizon_months: int = Field(default=24, ge=1, le=120)
 
 
@@ -111,11 +149,11 @@ class OfferModel(_Model):
     offer_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
     name: str = Field(min_length=1)
     target_group: TargetGroupModel
-    cost_per_participant_dkk: float = Field(ge=0)
+    cost_per_participant_dkk: Dkk = Field(gt=0)
     evidence_stars: int | None = Field(default=None, ge=1, le=3)
-    planned_participants: int | None = Field(default=None, ge=0)
+    planned_participants: Count | None = None
     plans: list[PlanModel] = []
-    target_effect: float | None = None
+    target_effect: Share | None = None
     target_event_month: int | None = Field(default=None, ge=0, le=120)
     matching: MatchingModel = MatchingModel()
     payment_terms: PaymentTermsModel | None = None
@@ -126,6 +164,11 @@ class OfferModel(_Model):
             raise ValueError("target_effect and target_event_month go together")
         return self
 
+    @property
+    def has_plan(self) -> bool:
+        """A plan says how many participants were expected (not started is reportable)."""
+        return self.planned_participants is not None or bool(self.plans)
+
 
 class OutcomeModel(_Model):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
@@ -133,11 +176,17 @@ class OutcomeModel(_Model):
 
 
 class EstimationModel(_Model):
-    event_window: tuple[int, int] = (-12, 24)
-    headline_window: tuple[int, int] = (0, 11)
+    event_window: tuple[
+        Annotated[int, Field(ge=-60, le=0)], Annotated[int, Field(ge=0, le=120)]
+    ] = (-12, 24)
+    headline_window: tuple[
+        Annotated[int, Field(ge=0, le=120)], Annotated[int, Field(ge=0, le=120)]
+    ] = (0, 11)
     level: float = Field(default=0.95, gt=0.5, lt=1)
-    bootstrap_below_clusters: int = Field(default=60, ge=0)
-    bootstrap_reps: int = Field(default=999, ge=99)
+    bootstrap_below_clusters: int = Field(default=60, ge=0, le=100_000)
+    # every replicate refits the event study: bounded so a typo cannot take hours or
+    # exhaust memory
+    bootstrap_reps: int = Field(default=999, ge=99, le=99_999)
     power: float = Field(default=0.8, gt=0, lt=1)
     seed: int = 20240101
 
@@ -156,15 +205,44 @@ class ValuationModel(_Model):
     horizon_months: int = Field(default=24, ge=1, le=120)
     discount_rate: float = Field(default=0.035, ge=0, lt=1)
     extrapolation: Literal["none", "constant", "decay"] = "none"
-    half_life_months: float = Field(default=12.0, gt=0)
-    price_year: int | None = Field(default=None, ge=2000, le=2100)
-    prices: dict[Status, dict[Literal["kommune", "stat", "region"], float]] = {}
-    price_index: dict[int, float] = {}
+    half_life_months: float = Field(default=12.0, gt=0, le=600)
+    price_year: int | None = Field(default=None, ge=2000, le=LAST_YEAR)
+    prices: dict[
+        Status, dict[Literal["kommune", "stat", "region"], Annotated[Dkk, Field(ge=0)]]
+    ] = {}
+    price_index: dict[
+        Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)], Annotated[float, Field(gt=0)]
+    ] = {}
 
 
 class PrivacyModel(_Model):
-    min_cell_size: int = Field(default=5, ge=1)
-    cpr_guard: bool = True
+    """Small-cell suppression. ``min_cell_size`` below 3 needs ``allow_small_cells: true``
+    (recorded in the manifest and the report). The CPR check of ID columns is always on."""
+
+    allow_small_cells: bool = False
+    min_cell_size: int = Field(default=5, ge=1, le=1000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_cpr_switch(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "cpr_guard" in data:
+            raise ValueError(
+                "cpr_guard is not a setting: the CPR check of ID columns is always on "
+                "(pseudonymise IDs with `mereffekt pseudonymise`); remove the line"
+            )
+        return data
+
+    @field_validator("min_cell_size")
+    @classmethod
+    def _small_cells(cls, k: int, info: ValidationInfo) -> int:
+        if k < MIN_SAFE_CELL and not info.data.get("allow_small_cells", False):
+            cells = "1 or 2 persons" if k == 1 else "2 persons"
+            raise ValueError(
+                f"{k} is below {MIN_SAFE_CELL}: cells of {cells} and what rests on them "
+                "would be published; set privacy.allow_small_cells: true to allow it (it is "
+                "recorded in the manifest and the report)"
+            )
+        return k
 
 
 class ValidationModel(_Model):
@@ -172,8 +250,8 @@ class ValidationModel(_Model):
 
 
 class ConfigModel(_Model):
-    offers: list[OfferModel] = Field(min_length=1)
-    outcomes: list[OutcomeModel] = []
+    offers: list[OfferModel] = Field(min_length=1, max_length=200)
+    outcomes: list[OutcomeModel] = Field(default=[], max_length=50)
     estimation: EstimationModel = EstimationModel()
     valuation: ValuationModel = ValuationModel()
     privacy: PrivacyModel = PrivacyModel()
@@ -215,30 +293,46 @@ class ConfigError(ValueError):
 
 
 def load_config(path: Path) -> ConfigModel:
-    """Read and validate the YAML config at ``path``."""
+    """Read the YAML config at ``path`` strictly and validate it (see
+    :mod:`flows.config_checks` for what the text itself must satisfy)."""
+    path = Path(path)
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        doc = checks.read_yaml(path)
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {path}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"config {path} is not valid YAML: {exc}".replace("\n", " ")) from None
-    return parse_config(raw, source=str(path))
+    except IsADirectoryError:
+        raise ConfigError(f"config {path} is a folder, not a YAML file") from None
+    except OSError as exc:
+        raise ConfigError(f"config {path} cannot be read: {exc.strerror or exc}") from None
+    except checks.YamlProblem as exc:
+        raise ConfigError(f"config {path} {exc}") from None
+    return parse_config(doc.data, source=f"config {path}", doc=doc)
 
 
-def parse_config(raw: Any, *, source: str = "config") -> ConfigModel:
+def parse_config(
+    raw: Any, *, source: str = "config", doc: checks.Document | None = None
+) -> ConfigModel:
+    """Validate a parsed config; with ``doc`` (from :func:`load_config`) also the text of
+    amounts and whole numbers, and messages name the line."""
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: expected a mapping with 'offers' at the top")
+    if doc is not None:
+        checks.raise_if(ConfigError, source, doc, raw, list(checks.money_problems(doc)))
     try:
-        return ConfigModel.model_validate(raw)
+        model = ConfigModel.model_validate(raw)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            where = ".".join(str(p) for p in err["loc"]) or "(top)"
-            msg = err["msg"]
-            if err["type"] == "extra_forbidden":
-                msg = "unknown field"
-            problems.append(f"{where}: {msg}")
-        raise ConfigError(f"{source}: " + "; ".join(problems)) from None
+        problems = [checks.schema_problem(err, doc) for err in exc.errors()]
+        checks.raise_if(ConfigError, source, doc, raw, problems)
+        raise  # pragma: no cover - _raise_if raised
+    if doc is not None:
+        checks.raise_if(
+            ConfigError,
+            source,
+            doc,
+            raw,
+            list(checks.whole_number_problems(doc, model.model_dump())),
+        )
+    return model
 
 
 def config_hash(cfg: ConfigModel) -> str:

@@ -122,27 +122,53 @@ def is_complete(out: Path, as_of: str) -> bool:
 
 @contextlib.contextmanager
 def month_lock(out: Path, as_of: str, *, wait_seconds: float = 0.0) -> Iterator[None]:
-    """Exclusive lock for one month's results; waits up to ``wait_seconds``, then refuses."""
+    """Exclusive lock for one month's results; waits up to ``wait_seconds``, then refuses.
+
+    The lock is ``flock`` on ``OUT/.lock-as_of=YYYY-MM``. The holder deletes that file
+    before it unlocks, so no lock file is left behind; a waiter that opened the file
+    before it was deleted notices, once it holds the lock, that the path no longer names
+    its file and starts again, so two writers never hold the lock at the same time."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     path = out / f".lock-as_of={as_of}"
-    with open(path, "a+") as handle:
-        deadline = time.monotonic() + wait_seconds
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise OutputError(
-                        f"another run is writing the results for {as_of} in {out}; "
-                        "try again when it has finished"
-                    ) from None
-                time.sleep(0.5)
+    handle = _acquire(path, time.monotonic() + wait_seconds, as_of, out)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def _acquire(path: Path, deadline: float, as_of: str, out: Path):  # noqa: ANN202 - file
+    while True:
+        handle = open(path, "a+")  # noqa: SIM115 - closed by month_lock
         try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            if time.monotonic() >= deadline:
+                raise OutputError(
+                    f"another run is writing the results for {as_of} in {out}; "
+                    "try again when it has finished"
+                ) from None
+            time.sleep(0.5)
+            continue
+        if _names(path, handle):
+            return handle
+        fcntl.flock(handle, fcntl.LOCK_UN)  # the holder deleted it meanwhile: again
+        handle.close()
+
+
+def _names(path: Path, handle) -> bool:  # noqa: ANN001 - an open file
+    """True when ``path`` still names the open file ``handle``."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return False
+    own = os.fstat(handle.fileno())
+    return (st.st_dev, st.st_ino) == (own.st_dev, own.st_ino)
 
 
 class StagedMonth:

@@ -1,19 +1,26 @@
 """Prefect flows: the monthly evaluation, the backfill driver and the deployment.
 
 The flow body reads like a table of contents; the work is in :mod:`flows.stages` and
-:mod:`evaluation`. Person-level objects (validated frames, the panel, matched sets) are
-passed in memory only: their tasks have ``persist_result=False`` and no cache. The one
-cached task, :func:`evaluate_offer_task`, returns aggregate tables only and is keyed on the
-hashes of the input files, the offer's config, the as-of month and the code version, so
-a rerun with unchanged data skips the matching and estimation.
+:mod:`evaluation`. Faults that need no computing (config, output folders, the data's
+period against the as-of month, offers without participants) stop the run first.
+Person-level objects (validated frames, the panel, matched sets) are passed in memory
+only. Prefect persists nothing: every task and flow has ``persist_result=False`` and no
+cache policy. Each offer's aggregate tables are cached explicitly as Parquet files
+(:mod:`flows.offer_cache`), keyed on the hashes of the input files, the config, the as-of
+month and the code version, so a rerun with unchanged data skips the matching and
+estimation.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
 import sys
+import time
+from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,14 +29,14 @@ import pandas as pd
 from prefect import flow, get_run_logger, tags, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.filesystems import LocalFileSystem
+from prefect.states import Failed
 from pydantic import BaseModel, ConfigDict, Field
 
 from evaluation.monitor import artifact_key
-from flows import io, stages
-from flows.config import ConfigModel, config_hash, load_config, to_core
-from flows.outcome import fail_with_one_line
-from flows.publish import publish
+from evaluation.period import DataPeriod
+from flows import guards, io, offer_cache, progress, stages
+from flows.config import ConfigModel, config_hash, to_core
+from flows.publish import manifest_counts, publish
 from flows.report import render_report
 from flows.validation import ValidatedInputs, validate_inputs
 
@@ -78,6 +85,10 @@ class RunParameters(BaseModel):
 
 
 # --- tasks ------------------------------------------------------------------------------
+# Nothing a task or flow returns is persisted by Prefect (persist_result=False, no cache
+# policy): person-level objects stay in memory, the per-offer aggregate cache is
+# :mod:`flows.offer_cache`, and a failed run ends in a Failed state that carries its
+# exception in memory only (see :func:`monthly_evaluation`).
 
 
 def _retry_on_io(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect hook signature
@@ -91,12 +102,15 @@ def _retry_on_io(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect hook 
     return False
 
 
-@task(retries=2, retry_delay_seconds=2, retry_condition_fn=_retry_on_io, cache_policy=NO_CACHE)
+@task(
+    retries=2,
+    retry_delay_seconds=2,
+    retry_condition_fn=_retry_on_io,
+    persist_result=False,
+    cache_policy=NO_CACHE,
+)
 def hash_inputs(data: str) -> dict[str, str]:
     return io.input_hashes(Path(data))
-
-
-_VALIDATED: dict[str, ValidatedInputs] = {}  # process memo, keyed on input hashes (max 1)
 
 
 @task(
@@ -106,13 +120,9 @@ _VALIDATED: dict[str, ValidatedInputs] = {}  # process memo, keyed on input hash
     persist_result=False,
     cache_policy=NO_CACHE,
 )
-def validate(data: str, hashes: dict[str, str], max_quarantine_share: float) -> ValidatedInputs:
+def validate(data: str, max_quarantine_share: float) -> ValidatedInputs:
     """Contract validation (person level: kept in memory, never persisted)."""
-    key = hashlib.sha256(repr((sorted(hashes.items()), max_quarantine_share)).encode()).hexdigest()
-    if key not in _VALIDATED:
-        _VALIDATED.clear()
-        _VALIDATED[key] = validate_inputs(Path(data), max_quarantine_share=max_quarantine_share)
-    return _VALIDATED[key]
+    return validate_inputs(Path(data), max_quarantine_share=max_quarantine_share)
 
 
 @task(persist_result=False, cache_policy=NO_CACHE)
@@ -120,27 +130,27 @@ def build_panel(validated: ValidatedInputs, as_of: str):  # noqa: ANN201 - Statu
     return stages.panel_as_of(validated.persons, validated.status, validated.participation, as_of)
 
 
-def _offer_cache_key(context: Any, parameters: dict[str, Any]) -> str:
-    return parameters["cache_key"]
-
-
-@task(cache_key_fn=_offer_cache_key, persist_result=True)
+@task(persist_result=False, cache_policy=NO_CACHE)
 def evaluate_offer_task(  # noqa: ANN001
-    panel, offer, cfg, cache_key: str, restricted_dir: str | None = None
-) -> stages.OfferResults:
-    """Match, estimate, value and monitor one offer; aggregate tables only. With
-    ``restricted_dir`` the matched sets go there (person level; part of the cache key)."""
-    writer = None
-    if restricted_dir is not None:
-        path = Path(restricted_dir) / f"matched_sets_{offer.offer_id}.parquet"
+    panel, offer, cfg, with_matched_sets: bool = False
+) -> tuple[stages.OfferResults, pd.DataFrame | None]:
+    """Match, estimate, value and monitor one offer: its aggregate tables, and with
+    ``with_matched_sets`` its person-level matched sets (in memory, for the restricted
+    folder)."""
+    sets: list[pd.DataFrame] = []
+    results = stages.evaluate_offer(
+        panel, offer, cfg, restricted=sets.append if with_matched_sets else None
+    )
+    return results, (sets[0] if sets else None)
 
-        def writer(frame: pd.DataFrame) -> None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name("." + path.name + ".tmp")
-            io.write_parquet(frame, tmp, {})
-            tmp.replace(path)
 
-    return stages.evaluate_offer(panel, offer, cfg, restricted=writer)
+@task(persist_result=False, cache_policy=NO_CACHE)
+def write_matched_sets(frame: pd.DataFrame, path: Path, key: str) -> None:
+    """Person-level matched sets to the restricted folder (tagged with the offer's key)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name("." + path.name + ".tmp")
+    io.write_parquet(frame, tmp, {MATCHED_SETS_KEY: key})
+    tmp.replace(path)
 
 
 @task(cache_policy=NO_CACHE, persist_result=False)
@@ -189,55 +199,148 @@ def publish_on_track(tables: dict[str, pd.DataFrame]) -> list[str]:
 
 
 @flow(name="monthly-evaluation", log_prints=True, persist_result=False)
-@fail_with_one_line
-def monthly_evaluation(params: RunParameters) -> dict[str, Any]:
-    """Evaluate every offer as of one month and write ``OUT/as_of=YYYY-MM/``."""
-    logger = get_run_logger()
+def monthly_evaluation(params: RunParameters) -> Any:
+    """Evaluate every offer as of one month and write ``OUT/as_of=YYYY-MM/``.
+
+    A failure ends the flow run in a Failed state whose message is the one-line reason.
+    The state carries the exception in memory for the caller (who sees it raised), and
+    Prefect writes nothing to its result storage (a raised exception would be pickled
+    there, with everything it holds)."""
+    try:
+        return evaluate_month(params)
+    except Exception as exc:  # noqa: BLE001 - becomes the run's Failed state
+        from flows.cli import error_line  # the same line the CLI prints
+
+        line = error_line(exc)
+        get_run_logger().error(line)
+        return Failed(message=line, data=exc)
+
+
+def evaluate_month(params: RunParameters) -> dict[str, Any]:
+    """The monthly evaluation; faults that need no computing are found first."""
     as_of = params.as_of or last_closed_month()
-    cfg_model = load_config(Path(params.config))
+    cfg_model = guards.preflight(params.config, params.out, params.restricted_out)
     cfg = to_core(cfg_model)
-    hashes = hash_inputs(params.data)
-    validated = validate(params.data, hashes, cfg_model.validation.max_quarantine_share)
-    panel = build_panel(validated, as_of)
-    key_base = _key_base(hashes, cfg_model, as_of)
-    restricted = (
-        str(io.month_dir(Path(params.restricted_out), as_of)) if params.restricted_out else None
+    with progress.stage("hashing the inputs"):
+        hashes = hash_inputs(params.data)
+    with progress.stage("validating the inputs"):
+        validated = _validated(params.data, hashes, cfg_model.validation.max_quarantine_share)
+    period = guards.period_of(validated.status)
+    guards.check_as_of(as_of, period, defaulted=params.as_of is None)
+    not_started = guards.check_offers(
+        cfg_model, validated.participation, source=f"config {params.config}"
     )
-    evaluate = evaluate_offer_task.with_options(result_storage=_cache_storage(params))
-    futures = [
-        evaluate.submit(
-            panel,
-            offer,
-            cfg,
-            cache_key=_offer_key(key_base + repr(restricted), cfg_model, offer.offer_id),
-            restricted_dir=restricted,
-        )
-        for offer in cfg.offers
-    ]
-    results = [f.result() for f in futures]
-    tables = stages.suppress_tables(stages.combine(results), cfg.min_cell_size)
+    progress.note(f"data {period.describe()}; evaluating as of {as_of}")
+    with progress.stage(f"building the person x month panel as of {as_of}"):
+        panel = build_panel(validated, as_of)
+    results = _offer_results(panel, cfg, cfg_model, params, hashes, as_of)
+    tables = stages.suppress_tables(stages.combine(results), cfg.min_cell_size, validated)
     publish_on_track(tables)
-    manifest = _manifest(params, as_of, hashes, cfg_model, validated, tables)
+    manifest = _manifest(params, as_of, hashes, cfg_model, period, not_started, tables)
     report = {
         "lang": params.lang,
         "min_cell_size": cfg.min_cell_size,
+        "allow_small_cells": cfg_model.privacy.allow_small_cells,
         "headline_window": tuple(cfg.estimation.headline_window),
     }
-    target = write_results(params, as_of, tables, manifest, validated, report)
-    logger.info("results for %s written to %s", as_of, target)
-    return {"as_of": as_of, "out": str(target), "run_id": manifest["run_id"]}
+    with progress.stage("writing the results and the report"):
+        target = write_results(params, as_of, tables, manifest, validated, report)
+    get_run_logger().info("results for %s written to %s", as_of, target)
+    return {
+        "as_of": as_of,
+        "out": str(target),
+        "run_id": manifest["run_id"],
+        "data_first_month": period.first_label,
+        "data_last_month": period.last_label,
+        "not_started": not_started,
+    }
 
 
 # --- helpers ----------------------------------------------------------------------------
 
 
-def _cache_storage(params: RunParameters) -> str:
-    """A saved LocalFileSystem block at :func:`cache_dir` (Prefect requires result storage
-    to be saved server-side); named after the folder so each folder has one block."""
-    folder = cache_dir(params).expanduser().resolve()
-    name = "mereffekt-cache-" + hashlib.sha256(str(folder).encode()).hexdigest()[:12]
-    LocalFileSystem(basepath=str(folder)).save(name, overwrite=True)
-    return f"local-file-system/{name}"
+def _offer_results(  # noqa: ANN001
+    panel, cfg, cfg_model: ConfigModel, params: RunParameters, hashes: dict, as_of: str
+) -> list[stages.OfferResults]:
+    """Every offer's aggregate tables: from the offer cache where the key matches (and,
+    with a restricted folder, its matched sets are there with the same key), else
+    computed concurrently; the matched sets are written outside any cached step."""
+    base = _key_base(hashes, cfg_model, as_of)
+    folder = cache_dir(params)
+    restricted = io.month_dir(Path(params.restricted_out), as_of) if params.restricted_out else None
+    done: dict[str, stages.OfferResults] = {}
+    todo = {}
+    for offer in cfg.offers:
+        key = offer_key(base, cfg_model, offer.offer_id)
+        sets_path = restricted / f"matched_sets_{offer.offer_id}.parquet" if restricted else None
+        hit = offer_cache.load(folder, key)
+        if hit is not None and (sets_path is None or _tagged(sets_path, key)):
+            done[offer.offer_id] = hit
+            progress.note(f"{offer.offer_id}: from the cache")
+        else:
+            todo[offer.offer_id] = (key, sets_path)
+    futures = {
+        o.offer_id: evaluate_offer_task.submit(panel, o, cfg, todo[o.offer_id][1] is not None)
+        for o in cfg.offers
+        if o.offer_id in todo
+    }
+    t0 = time.perf_counter()
+    with progress.stage(f"matching and estimating {len(futures)} offer(s)"):
+        for offer_id, future in futures.items():
+            key, sets_path = todo[offer_id]
+            results, sets = future.result()
+            if sets_path is not None:
+                write_matched_sets(sets, sets_path, key)
+            offer_cache.save(folder, key, results)
+            done[offer_id] = results
+            progress.note(f"{offer_id}: done ({time.perf_counter() - t0:.1f} s since the start)")
+    return [done[o.offer_id] for o in cfg.offers]
+
+
+MATCHED_SETS_KEY = "mereffekt.offer_cache_key"
+
+
+def _tagged(path: Path, key: str) -> bool:
+    """True when the restricted matched sets at ``path`` were written under ``key``."""
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.read_schema(path).metadata or {}
+    except (OSError, ValueError):
+        return False
+    return meta.get(MATCHED_SETS_KEY.encode(), b"").decode() == key
+
+
+def _validated(data: str, hashes: dict[str, str], share: float) -> ValidatedInputs:
+    """The validated inputs: those handed over by :func:`reusing_validation` when they
+    belong to the same input files, else validated now."""
+    given = _GIVEN.get()
+    if given is not None and given[0] == _validation_key(hashes, share):
+        return given[1]
+    return validate(data, share)
+
+
+_GIVEN: ContextVar[tuple[str, ValidatedInputs] | None] = ContextVar(
+    "mereffekt_validated", default=None
+)
+
+
+def _validation_key(hashes: dict[str, str], share: float) -> str:
+    return hashlib.sha256(repr((sorted(hashes.items()), share)).encode()).hexdigest()
+
+
+@contextlib.contextmanager
+def reusing_validation(
+    hashes: dict[str, str], share: float, validated: ValidatedInputs
+) -> Iterator[None]:
+    """Within the block, runs on the input files with these hashes use ``validated``
+    instead of validating again (a backfill validates once for all its months). Scoped to
+    the block and the current context: nothing is kept after it."""
+    token = _GIVEN.set((_validation_key(hashes, share), validated))
+    try:
+        yield
+    finally:
+        _GIVEN.reset(token)
 
 
 def cache_dir(params: RunParameters) -> Path:
@@ -255,10 +358,16 @@ def cache_dir(params: RunParameters) -> Path:
 
 def _key_base(hashes: dict[str, str], cfg: ConfigModel, as_of: str) -> str:
     common = cfg.model_dump(mode="json", exclude={"offers"})
-    return repr((sorted(hashes.items()), as_of, code_version(), sorted(common.items())))
+    return repr(
+        (CACHE_FORMAT, sorted(hashes.items()), as_of, code_version(), sorted(common.items()))
+    )
 
 
-def _offer_key(base: str, cfg: ConfigModel, offer_id: str) -> str:
+CACHE_FORMAT = "offer-parquet-1"  # changes when the cached tables change shape
+
+
+def offer_key(base: str, cfg: ConfigModel, offer_id: str) -> str:
+    """The offer cache's key: inputs, as-of month, code, shared config and the offer's."""
     offer = next(o for o in cfg.offers if o.offer_id == offer_id)
     text = base + repr(offer.model_dump(mode="json"))
     return "offer-" + hashlib.sha256(text.encode()).hexdigest()
@@ -276,17 +385,25 @@ def _manifest(
     as_of: str,
     hashes: dict[str, str],
     cfg: ConfigModel,
-    validated: ValidatedInputs,
+    period: DataPeriod,
+    not_started: list[str],
     tables: dict[str, pd.DataFrame],
 ) -> dict[str, Any]:
     return {
         "run_id": run_id(hashes, cfg, as_of),
         "as_of": as_of,
+        "data_first_month": period.first_label,
+        "data_last_month": period.last_label,
         "code_version": code_version(),
         "config_hash": config_hash(cfg),
         "input_hashes": hashes,
-        "validation": validated.counts,
+        "validation": manifest_counts(tables["validation"]),  # suppressed
         "offers": [o.offer_id for o in cfg.offers],
+        "offers_not_started": not_started,
+        "privacy": {
+            "min_cell_size": cfg.privacy.min_cell_size,
+            "allow_small_cells": cfg.privacy.allow_small_cells,
+        },
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "python": sys.version.split()[0],
         "pid": os.getpid(),

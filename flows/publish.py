@@ -46,6 +46,26 @@ def parquet_metadata(manifest: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+def validation_counts(counts: Mapping[str, Mapping[str, int]]) -> pd.DataFrame:
+    """Rows read, kept and quarantined per input file, as a table (suppressed with the
+    run's tables before the manifest shows it)."""
+    rows = [
+        {"file": f, **{k: int(c[k]) for k in ("read", "kept", "quarantined")}}
+        for f, c in counts.items()
+    ]
+    return pd.DataFrame(rows, columns=["file", "read", "kept", "quarantined"])
+
+
+def manifest_counts(validation: pd.DataFrame) -> dict[str, dict[str, int | None]]:
+    """The (suppressed) validation counts as the manifest shows them: null where blanked."""
+    return {
+        str(r["file"]): {
+            k: None if pd.isna(r[k]) else int(r[k]) for k in ("read", "kept", "quarantined")
+        }
+        for _, r in validation.iterrows()
+    }
+
+
 def quarantine_summary(quarantine: pd.DataFrame) -> pd.DataFrame:
     """Counts of quarantined rows by file, rule and column (no row numbers, no IDs)."""
     cols = ["file", "rule", "column"]
@@ -86,7 +106,9 @@ def publish(
                 io.write_parquet(frame, path, meta, output_schema(name))
                 files[f"{name}.parquet"] = len(frame)
             (stage.path / "quarantine").mkdir()
-            summary = quarantine_summary(validated.quarantine)
+            summary = tables.get("quarantine_summary")
+            if summary is None or "suppressed" not in summary.columns:
+                raise ValueError("the quarantine summary must be suppressed with the run's tables")
             io.write_parquet(
                 summary,
                 stage.path / "quarantine" / "summary.parquet",

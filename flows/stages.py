@@ -37,16 +37,11 @@ from evaluation.monitor import (
     count_starts,
 )
 from evaluation.panel import StatusPanel, build_panel
-from evaluation.privacy.suppression import (
-    FLAG,
-    REASON,
-    ColumnTotal,
-    RowTotal,
-    suppress,
-    suppress_effects,
-)
+from evaluation.privacy.policy import COUNT_INDICATORS, suppress_run  # noqa: F401
 from evaluation.statuses import STATUSES
 from flows.contracts import output_columns
+from flows.publish import quarantine_summary, validation_counts
+from flows.validation import ValidatedInputs
 
 SUPPRESSION_COLUMNS = ("suppressed", "suppression_reason")
 
@@ -58,9 +53,6 @@ def _columns(table: str) -> tuple[str, ...]:
 
 EFFECT_COLUMNS = _columns("effects")
 MATCHING_COLUMNS = _columns("matching")
-UNMATCHED_REASONS = tuple(
-    c.removeprefix("unmatched_") for c in MATCHING_COLUMNS if c.startswith("unmatched_")
-)
 PORTFOLIO_COLUMNS = _columns("portfolio")
 BALANCE_COLUMNS = _columns("balance")
 
@@ -355,130 +347,19 @@ def _levels(study: EventStudyResult) -> pd.DataFrame:
 
 # --- small-cell suppression ---------------------------------------------------------------
 
-VALUE_NUMBERS = ("value", "ci_low", "ci_high")
-PORTFOLIO_NUMBERS = tuple(
-    c
-    for c in PORTFOLIO_COLUMNS
-    if c
-    not in (
-        "offer_id",
-        "participants",
-        "cost_per_participant_dkk",
-        "evidence_stars",
-        "horizon_months",
-        "extrapolation",
-        "discount_rate",
-        "price_year",
-        "note",
-    )
-)
 
-
-def suppress_tables(tables: dict[str, pd.DataFrame], threshold: int) -> dict[str, pd.DataFrame]:
-    """Every published table with counts of fewer than ``threshold`` persons, and every
-    number resting on them, blanked and flagged (``suppressed``, ``suppression_reason``).
-
-    Effects and levels rest on their own counts; matching adds secondary suppression
-    (participants = matched + unmatched = sum of the reasons); balance and value rest on
-    the offer's matched participants, the portfolio on its ``participants``.
-    """
-    out = dict(tables)
-    if len(tables.get("effects", ())):
-        out["effects"] = suppress_effects(tables["effects"], threshold=threshold)
-    if len(tables.get("levels", ())):
-        out["levels"] = suppress(
-            tables["levels"],
-            counts=["n_persons"],
-            derived={"mean": "n_persons"},
-            threshold=threshold,
-        )
-    matching = tables.get("matching", pd.DataFrame())
-    if len(matching):
-        reasons = tuple(f"unmatched_{r}" for r in UNMATCHED_REASONS)
-        out["matching"] = suppress(
-            matching,
-            counts=["n_participants", "n_matched", "n_unmatched", *reasons, "n_controls"],
-            derived={
-                "ess_controls": "n_controls",
-                "max_abs_smd_after": "n_matched",
-                "share_treated_in_support": "n_matched",
-            },
-            totals=[
-                ColumnTotal("n_participants", ("n_matched", "n_unmatched"), total_first=True),
-                ColumnTotal("n_unmatched", reasons),
-            ],
-            threshold=threshold,
-        )
-        matched = matching.set_index("offer_id")["n_matched"]
-        for name, numbers in (
-            ("balance", BALANCE_NUMBERS),
-            ("value", VALUE_NUMBERS),
-        ):
-            if len(tables.get(name, ())):
-                out[name] = _suppress_by_offer(tables[name], matched, numbers, threshold)
-    if len(tables.get("indicators", ())):
-        out["indicators"] = suppress_indicators(tables["indicators"], threshold)
-    if len(tables.get("portfolio", ())):
-        out["portfolio"] = suppress(
-            tables["portfolio"],
-            counts=["participants"],
-            derived=dict.fromkeys(PORTFOLIO_NUMBERS, "participants"),
-            threshold=threshold,
-        )
-    return out
-
-
-COUNT_INDICATORS = ("enrolment", "enrolment_by_month", "dropouts")
-"""Indicators whose value is a number of persons (``enrolment`` = sum of the months)."""
-DERIVED_INDICATORS = {"enrolment_total": "enrolment", "dropout_share": "dropouts"}
-"""Indicators whose value rests on a count indicator of the same offer."""
-
-
-def suppress_indicators(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """Blank person counts under ``threshold`` in the indicator table: monthly enrolment
-    (with secondary suppression against the enrolment total), dropouts, and the values
-    resting on them (the enrolment total row, the dropout share). Effects in the table
-    rest on at least ``MonitorSettings.min_treated`` participants."""
-    frame = frame.reset_index(drop=True)
-    is_count = frame["indicator"].isin(COUNT_INDICATORS).to_numpy()
-    enrol = frame["indicator"].isin(["enrolment", "enrolment_by_month"]).to_numpy()
-    work = frame.assign(
-        _n=frame["value"].where(is_count).astype("Float64"),
-        _group=np.where(enrol, "enrolment", "row" + pd.Series(frame.index).astype(str)),
-        _role=np.where(frame["indicator"] == "enrolment", "total", "part"),
-    )
-    done = suppress(
-        work,
-        counts=["_n"],
-        totals=[RowTotal(("_n",), by=("offer_id", "_group"), key="_role", total="total")],
-        threshold=threshold,
-    )
-    blank = done["_n"].isna().to_numpy() & is_count
-    for derived, base in DERIVED_INDICATORS.items():
-        hidden = set(done.loc[blank & (done["indicator"] == base).to_numpy(), "offer_id"])
-        rows = (
-            (done["indicator"] == derived) & done["offer_id"].isin(hidden) & done["value"].notna()
-        )
-        done.loc[rows, FLAG] = True
-        done.loc[rows, REASON] = f"rests on a suppressed {base} count"
-        blank |= rows.to_numpy()
-    done["value"] = done["value"].mask(blank)
-    return done.drop(columns=["_n", "_group", "_role"])
-
-
-BALANCE_NUMBERS = tuple(c for c in BALANCE_COLUMNS if c not in ("offer_id", "covariate", "passed"))
-
-
-def _suppress_by_offer(
-    frame: pd.DataFrame, persons: pd.Series, numbers: tuple[str, ...], threshold: int
-) -> pd.DataFrame:
-    """Blank ``numbers`` of the offers resting on fewer than ``threshold`` persons."""
-    base = "_n_persons"
-    counted = frame.assign(**{base: frame["offer_id"].map(persons).astype("Int64")})
-    done = suppress(
-        counted, counts=[base], derived=dict.fromkeys(numbers, base), threshold=threshold
-    )
-    return done.drop(columns=base)
+def suppress_tables(
+    tables: dict[str, pd.DataFrame], threshold: int, validated: ValidatedInputs | None = None
+) -> dict[str, pd.DataFrame]:
+    """The run's tables suppressed by one policy over all of them
+    (:func:`evaluation.privacy.policy.suppress_run`). With ``validated``, the quarantine
+    summary and the rows read/kept/quarantined per file (``validation``, for the
+    manifest) are suppressed with them."""
+    run = dict(tables)
+    if validated is not None:
+        run["quarantine_summary"] = quarantine_summary(validated.quarantine)
+        run["validation"] = validation_counts(validated.counts)
+    return suppress_run(run, threshold)
 
 
 # --- "are we on track" summaries (Prefect artifacts) ----------------------------------------
@@ -512,12 +393,13 @@ def on_track_summary(indicators: pd.DataFrame, offer_id: str, name: str) -> tupl
                 "event_month": "–" if pd.isna(r["event_time"]) else str(int(r["event_time"])),
             }
         )
-    state = "unknown" if head is None else str(head["status"])
+    hidden = head is not None and pd.isna(head["status"])  # rests on a suppressed number
+    state = "unknown" if head is None else "–" if hidden else str(head["status"])
     lines = [
         f"## {name} ({offer_id}): {state.replace('_', ' ')}",
         "",
         f"As of {rows['as_of'].iloc[0] if len(rows) else '–'}."
-        + ("" if head is None else f" Rule `{head['rule_code']}`: {head['rule']}"),
+        + ("" if head is None or hidden else f" Rule `{head['rule_code']}`: {head['rule']}"),
         "",
         "| indicator | value | planned / needed | interval | event month |",
         "|---|---|---|---|---|",

@@ -358,9 +358,14 @@ def _read(data_dir: Path, suite: Suite) -> pd.DataFrame:
 
     path = Path(data_dir) / suite.file
     if not path.is_file():
-        raise ValidationError(
-            _stop_message(suite.file, "", "file_present", "n/a", [], f"not found in {data_dir}")
+        detail = (
+            f"is a folder in {data_dir}, not a Parquet file"
+            if path.is_dir()
+            else f"not found in {data_dir}"
+            if not path.exists()
+            else f"is not a regular file in {data_dir}"
         )
+        raise ValidationError(_stop_message(suite.file, "", "file_present", "n/a", [], detail))
     try:
         table = pq.read_table(path)
         ints = {

@@ -254,13 +254,19 @@ def inputs(tmp_path_factory: pytest.TempPathFactory, closed_month: str) -> Path:
     return data
 
 
+STALE_BY = 3  # the stale extract ends this many months before the month just closed
+
+
 @pytest.fixture(scope="module")
-def broken_config(inputs: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The config with a misspelt key: every run stops with one line before writing."""
-    text = (inputs / "config.yaml").read_text()
-    bad = tmp_path_factory.mktemp("sched-bad") / "config.yaml"
-    bad.write_text(text.replace("cost_per_participant_dkk:", "cost_per_participant:", 1))
-    return bad.resolve()
+def stale_inputs(tmp_path_factory: pytest.TempPathFactory, closed_month: str) -> Path:
+    """Synthetic data whose last month is older than the month just closed: the next
+    month's extract has not arrived, so a scheduled run must refuse, not publish."""
+    data = tmp_path_factory.mktemp("sched-stale")
+    first = months.label(months.parse(closed_month) - (N_MONTHS - 1 + STALE_BY))
+    res = _cli("synth", "--persons", str(PERSONS), "--months", str(N_MONTHS),
+               "--first-month", first, "--out", str(data), env=_env())  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    return data.resolve()
 
 
 @dataclass
@@ -274,7 +280,7 @@ class Services:
 
 
 @pytest.fixture(scope="module")
-def services(tmp_path_factory, inputs: Path, broken_config: Path) -> Iterator[Services]:
+def services(tmp_path_factory, inputs: Path, stale_inputs: Path) -> Iterator[Services]:
     root = tmp_path_factory.mktemp("sched")
     earlier = root / "failing" / "out" / "as_of=2020-06"  # a month published before
     earlier.mkdir(parents=True)
@@ -284,7 +290,8 @@ def services(tmp_path_factory, inputs: Path, broken_config: Path) -> Iterator[Se
     started: dict[str, Serving] = {}
     with contextlib.ExitStack() as stack:
         pg_url = None if postgres_unavailable() else stack.enter_context(postgres_cluster())
-        run_args = ["run", "--data", str(inputs.resolve()), "--config", str(broken_config)]
+        stale_config = str(stale_inputs / "config.yaml")
+        run_args = ["run", "--data", str(stale_inputs), "--config", stale_config]
         fault_cli = subprocess.Popen(
             [sys.executable, "-m", "flows.cli", *run_args, "--out", str(root / "cli-out")],
             stdout=subprocess.PIPE,
@@ -300,7 +307,9 @@ def services(tmp_path_factory, inputs: Path, broken_config: Path) -> Iterator[Se
         try:
             config = inputs / "config.yaml"
             started["sqlite"] = start_serve(root / "sqlite", inputs, config)
-            started["failing"] = start_serve(root / "failing", inputs, broken_config)
+            started["failing"] = start_serve(
+                root / "failing", stale_inputs, stale_inputs / "config.yaml"
+            )
             if pg_url:
                 started["postgres"] = start_serve(
                     root / "postgres",
@@ -388,12 +397,16 @@ def test_schedule_fires_on_a_prefect_server_on_postgresql(
     _assert_stops_with_its_server(s)
 
 
-def test_failed_scheduled_run_is_failed_with_the_cli_line(services: Services, inputs: Path) -> None:
+def test_failed_scheduled_run_is_failed_with_the_cli_line(
+    services: Services, inputs: Path, closed_month: str
+) -> None:
     s = services.serving["failing"]
     _, stderr = services.fault_cli.communicate(timeout=300)
     assert services.fault_cli.returncode == 1 and stderr.startswith("mereffekt: error: ")
     reason = stderr.strip().removeprefix("mereffekt: error: ")
     assert "\n" not in reason
+    stale_end = months.label(months.parse(closed_month) - STALE_BY)
+    assert closed_month in reason and stale_end in reason, reason
     run = s.wait_for(s.final_scheduled_run, "finished scheduled run")
     assert run.auto_scheduled
     assert (run.state_type, run.state_name, run.message) == ("FAILED", "Failed", reason)

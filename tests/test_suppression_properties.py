@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evaluation.privacy import ColumnTotal, RowTotal, suppress, suppress_effects
+from evaluation.privacy.policy import suppress_run
 
 COUNTS = ["a", "b", "n"]
 RULES = (
@@ -143,3 +144,111 @@ def test_effect_rows_with_few_persons_publish_nothing(pairs, threshold) -> None:
     assert out.loc[small, cols].isna().all(axis=None)
     assert out.loc[~small, cols].notna().all(axis=None)
     assert (out["suppressed"] == small).all()
+
+
+# --- the run's policy: relations across tables ----------------------------------------------
+
+REASONS = ("unmatched_outside_target_group", "unmatched_no_control_within_caliper")
+
+
+@st.composite
+def runs(draw: st.DrawFn) -> dict[str, pd.DataFrame]:
+    """Matching, indicators and portfolio tables of 1-3 offers whose counts agree: the
+    participants are the matched plus the unmatched (by reason), the enrolment is the sum
+    of the monthly enrolments, the portfolio's participants are the matched."""
+    matching, indicators, portfolio = [], [], []
+    for o in range(draw(st.integers(1, 3))):
+        offer = f"o{o}"
+        reasons = [draw(small_or_large) for _ in REASONS]
+        matched = draw(small_or_large)
+        total = matched + sum(reasons)
+        n_months = draw(st.integers(1, 6))
+        cuts = sorted(
+            draw(st.lists(st.integers(0, total), min_size=n_months - 1, max_size=n_months - 1))
+        )
+        monthly = np.diff([0, *cuts, total])
+        dropouts = draw(st.integers(0, total))
+        matching.append(
+            {
+                "offer_id": offer,
+                "n_participants": total,
+                "n_matched": matched,
+                "n_unmatched": sum(reasons),
+                **dict(zip(REASONS, reasons, strict=True)),
+            }
+        )
+        portfolio.append({"offer_id": offer, "participants": matched, "effect": 0.01})
+        rows = [
+            ("enrolment", None, total),
+            ("enrolment_total", None, total),
+            ("dropouts", None, dropouts),
+            ("dropout_share", None, dropouts / total if total else np.nan),
+        ]
+        rows += [("enrolment_by_month", f"2024-{m + 1:02d}", v) for m, v in enumerate(monthly)]
+        indicators += [
+            {"offer_id": offer, "indicator": i, "month": m, "value": float(v), "as_of": "2024-12"}
+            for i, m, v in rows
+        ]
+    return {
+        "matching": pd.DataFrame(matching),
+        "indicators": pd.DataFrame(indicators),
+        "portfolio": pd.DataFrame(portfolio),
+    }
+
+
+def _run_relations(t: dict[str, pd.DataFrame]) -> list[list[tuple[str, int, str]]]:
+    """Every additive relation of ``runs`` as (table, row, column) cells, built here."""
+    rels = []
+    ind = t["indicators"]
+    for r, row in t["matching"].iterrows():
+        m = [("matching", r, c) for c in ("n_participants", "n_matched", "n_unmatched")]
+        rels += [m, [m[2]] + [("matching", r, c) for c in REASONS]]
+        rows = ind.index[ind["offer_id"] == row["offer_id"]]
+        at = {
+            i: ("indicators", k, "value")
+            for k, i in zip(rows, ind.loc[rows, "indicator"], strict=True)
+        }
+        rels += [[m[0], at["enrolment"]], [at["enrolment"], at["enrolment_total"]]]
+        months = [
+            ("indicators", k, "value")
+            for k in rows
+            if ind.at[k, "indicator"] == "enrolment_by_month"
+        ]
+        rels.append([at["enrolment"], *months])
+        rels.append([m[1], ("portfolio", r, "participants")])
+    return rels
+
+
+@settings(max_examples=120, deadline=None)
+@given(runs(), st.integers(2, 10))
+def test_run_policy_leaves_no_relation_with_one_blank(tables, threshold) -> None:
+    """After the run's policy no relation has exactly one blank member, and the
+    relations together (linear algebra, independent of the policy's solver) determine
+    no blanked count."""
+    out = suppress_run(tables, threshold)
+    blank = lambda c: pd.isna(out[c[0]].at[c[1], c[2]])  # noqa: E731
+    for cells in _run_relations(tables):
+        assert sum(blank(c) for c in cells) != 1, cells
+    for name in tables:  # no small count is published, every blanked cell is flagged
+        frame = out[name]
+        for col in ("n_participants", "n_matched", "n_unmatched", *REASONS, "participants"):
+            if col in frame:
+                v = frame[col].dropna().astype(int)
+                assert not ((v > 0) & (v < threshold)).any()
+        changed = tables[name].notna().to_numpy() & frame[tables[name].columns].isna().to_numpy()
+        assert (frame["suppressed"].to_numpy(bool) == changed.any(axis=1)).all()
+    rels = _run_relations(tables)
+    cells = sorted({c for rel in rels for c in rel})
+    unknown = [c for c in cells if pd.isna(out[c[0]].at[c[1], c[2]])]
+    if not unknown:
+        return
+    col = {c: j for j, c in enumerate(unknown)}
+    a = np.zeros((len(rels), len(unknown)))
+    for i, rel in enumerate(rels):
+        for k, c in enumerate(rel):
+            if c in col:
+                a[i, col[c]] += 1 if k == 0 else -1
+    rank = np.linalg.matrix_rank(a)
+    for j, c in enumerate(unknown):
+        rank_without = np.linalg.matrix_rank(np.delete(a, j, axis=1))
+        assert rank == rank_without, f"{c} follows from the published cells"

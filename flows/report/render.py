@@ -9,6 +9,7 @@ Parquet files.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Mapping
@@ -48,11 +49,17 @@ def render_report(
     min_cell_size: int = 5,
     headline_window: tuple[int, int] = (0, 11),
     smd_threshold: float = 0.1,
+    allow_small_cells: bool = False,
 ) -> str:
-    """The report as a complete HTML document (Danish by default, ``lang="en"``)."""
+    """The report as a complete HTML document (Danish by default, ``lang="en"``); with
+    ``allow_small_cells`` the suppression note says that small cells are allowed."""
     if lang not in TEXTS:
         raise ValueError(f"lang must be one of {sorted(TEXTS)}, not {lang!r}")
-    r = _Report(tables, TEXTS[lang], STYLES[lang], lang, min_cell_size, headline_window)
+    t = TEXTS[lang]
+    if allow_small_cells:
+        note = f"{t.suppressed_note} {t.small_cells_note}"
+        t = dataclasses.replace(t, suppressed_note=note)
+    r = _Report(tables, t, STYLES[lang], lang, min_cell_size, headline_window)
     body = [
         f"<header><h1>{escape(r.t.title)}</h1><p class='sub'>"
         f"{escape(r.t.subtitle.format(as_of=r.s.month(as_of), run_id=run_id or DASH))}"
@@ -428,7 +435,9 @@ class _Report:
             status = str(hit["status"].iloc[0]) if len(hit) else "no_target"
             rule = self.rule_text(o, hit.iloc[0]) if len(hit) else ""
             code = str(hit["rule_code"].iloc[0]) if len(hit) else ""
-            label = t.status_labels.get(status, status)
+            if len(hit) and pd.isna(hit["status"].iloc[0]):  # suppressed: rests on hidden numbers
+                status, rule, code = "suppressed", DASH, ""
+            label = DASH if status == "suppressed" else t.status_labels.get(status, status)
             light = LIGHTS.get(status, "#9e9e9e")
             rows.append(
                 f"<tr data-offer='{escape(o)}'><td>{self.name(o)}</td>"

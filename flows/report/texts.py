@@ -249,6 +249,7 @@ class Texts:
     suppressed_note: str  # {k}
     suppressed_count: str  # {n} {tables}
     suppressed_none: str
+    small_cells_note: str  # {k}: privacy.allow_small_cells is set
     extrapolations: dict[str, str]  # rule -> clause, fields {k} {h}
     # headline table, on track
     col_participants_compared: str
@@ -497,6 +498,8 @@ DA = Texts(
     suppressed_count="I denne måneds tabeller har {n} rækker skjulte tal ({tables}); de "
     "vises som \u201c\u2013\u201d og er ikke regnet ud på anden vis.",
     suppressed_none="Ingen tal i denne måneds tabeller er skjult.",
+    small_cells_note="Bemærk: konfigurationen tillader små celler (privacy.allow_small_cells), "
+    "så tal bag kun {k} person(er) kan vises.",
     extrapolations={
         "none": "ud over de målte måneder er effekten ikke fremskrevet",
         "constant": "ud over de målte måneder er effekten fremskrevet med gennemsnittet af de "
@@ -759,6 +762,8 @@ EN = Texts(
     suppressed_count="In this month's tables {n} rows have suppressed numbers ({tables}); "
     "they are shown as \u201c\u2013\u201d and not worked out in any other way.",
     suppressed_none="No number in this month's tables is suppressed.",
+    small_cells_note="Note: the config allows small cells (privacy.allow_small_cells), so "
+    "numbers resting on as few as {k} person(s) can be shown.",
     extrapolations={
         "none": "the effect is not extrapolated beyond the measured months",
         "constant": "beyond the measured months the effect is extrapolated as the average "
