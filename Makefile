@@ -28,6 +28,7 @@ demo: install
 
 test: install
 	@.ci/install-chromium.sh
+	@.ci/install-postgresql.sh
 	$(BIN)/python -m pytest
 
 lint: install

@@ -27,6 +27,8 @@ def _month(text: str) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from flows import server  # standard library only: cheap
+
     p = argparse.ArgumentParser(
         prog="mereffekt",
         description="Effect evaluation of municipal social investments (mer-effekt).",
@@ -84,12 +86,49 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--lang", choices=("da", "en"), default="da", help="report language (da)")
     _quiet_arg(d)
 
-    sv = sub.add_parser("serve", help="serve the monthly-evaluation deployment (cron)")
+    sv = sub.add_parser(
+        "serve",
+        help="run the monthly evaluation on schedule (starts a Prefect server with UI)",
+        description="Start (or reuse) a Prefect server with its scheduler and UI, register "
+        "the monthly-evaluation deployment and run it on schedule until Ctrl-C/SIGTERM.",
+    )
     sv.add_argument("--data", type=Path, required=True, help=DATA_HELP)
     sv.add_argument("--config", type=Path, required=True, help="evaluation config (YAML)")
     sv.add_argument("--out", type=Path, required=True, help="results go to OUT/as_of=YYYY-MM/")
-    sv.add_argument("--cron", default=None, help="default: '0 6 5 * *' (5th, 06:00)")
-    sv.add_argument("--register-only", action="store_true", help=argparse.SUPPRESS)
+    sv.add_argument(
+        "--cron",
+        default=None,
+        help="schedule in Europe/Copenhagen time; default: '0 6 5 * *' (the 5th, 06:00)",
+    )
+    sv.add_argument(
+        "--api-url",
+        help="use the Prefect server at this API URL (http://host:4200/api) instead of "
+        "starting one",
+    )
+    sv.add_argument(
+        "--home",
+        type=Path,
+        default=server.DEFAULT_HOME,
+        help="folder of the started server's SQLite database and log (its PREFECT_HOME); "
+        f"default: {server.DEFAULT_HOME}",
+    )
+    sv.add_argument(
+        "--host", default=server.DEFAULT_HOST, help="address the started server listens on"
+    )
+    sv.add_argument(
+        "--port",
+        type=int,
+        default=server.DEFAULT_PORT,
+        help=f"port of the started server (default {server.DEFAULT_PORT})",
+    )
+
+    st = sub.add_parser("status", help="published months, and the last and next scheduled run")
+    st.add_argument("--out", type=Path, required=True, help="output folder (as for run)")
+    st.add_argument(
+        "--api-url",
+        default=server.base_url(server.DEFAULT_HOST, server.DEFAULT_PORT) + "/api",
+        help="Prefect API to ask about runs (default: the one `serve` starts)",
+    )
 
     ps = sub.add_parser("pseudonymise", help="replace CPR numbers by keyed pseudonyms")
     ps.add_argument("--data", type=Path, required=True, help="folder with the raw input files")
@@ -248,9 +287,29 @@ def cmd_demo(a: argparse.Namespace) -> int:
 
 
 def cmd_serve(a: argparse.Namespace) -> int:
-    from flows.deployment import serve
+    from flows.deployment import ServeOptions, serve
 
-    serve(data=a.data, config=a.config, out=a.out, cron=a.cron, register_only=a.register_only)
+    opts = ServeOptions(
+        data=a.data,
+        config=a.config,
+        out=a.out,
+        cron=a.cron,
+        api_url=a.api_url,
+        home=a.home,
+        host=a.host,
+        port=a.port,
+        debug=a.debug,
+    )
+    serve(opts, say=lambda line: print(line, flush=True))
+    return 0
+
+
+def cmd_status(a: argparse.Namespace) -> int:
+    from flows.status import status_lines
+
+    if not a.out.is_dir():
+        raise ValueError(f"output folder not found: {a.out}")
+    print("\n".join(status_lines(a.out, a.api_url.rstrip("/"))))
     return 0
 
 
@@ -272,6 +331,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "backfill": cmd_backfill,
     "demo": cmd_demo,
     "serve": cmd_serve,
+    "status": cmd_status,
     "pseudonymise": cmd_pseudonymise,
 }
 
@@ -393,9 +453,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the CLI's one-line error contract
         if args.debug:
             raise
-        cause = _root_cause(exc)
-        print(f"mereffekt: error: {_one_line(cause)}", file=sys.stderr)
+        print(f"mereffekt: error: {error_line(exc)}", file=sys.stderr)
         return EXIT_ERROR
+
+
+def error_line(exc: BaseException) -> str:
+    """The one-line reason printed after ``mereffekt: error:`` (also the Failed state's
+    message of a failed monthly flow run)."""
+    return _one_line(_root_cause(exc))
 
 
 def _root_cause(exc: BaseException) -> BaseException:

@@ -209,7 +209,11 @@ def monthly_evaluation(params: RunParameters) -> Any:
     try:
         return evaluate_month(params)
     except Exception as exc:  # noqa: BLE001 - becomes the run's Failed state
-        return Failed(message=" ".join(str(exc).split()) or type(exc).__name__, data=exc)
+        from flows.cli import error_line  # the same line the CLI prints
+
+        line = error_line(exc)
+        get_run_logger().error(line)
+        return Failed(message=line, data=exc)
 
 
 def evaluate_month(params: RunParameters) -> dict[str, Any]:

@@ -223,11 +223,12 @@ def test_commit_interrupted_between_renames_is_recovered(tmp_path: Path) -> None
 def test_deployment_has_cron_in_copenhagen_time(prefect_server, synth_dir: Path, tmp_path):
     from prefect.client.orchestration import get_client
 
-    from flows.deployment import serve
+    from flows.deployment import register
+    from flows.status import DEPLOYMENT_PATH
 
-    serve(data=synth_dir, config=synth_dir / "config.yaml", out=tmp_path, register_only=True)
+    register(data=synth_dir, config=synth_dir / "config.yaml", out=tmp_path)
     with get_client(sync_client=True) as client:
-        dep = client.read_deployment_by_name("monthly-evaluation/monthly-evaluation")
+        dep = client.read_deployment_by_name(DEPLOYMENT_PATH)
     assert len(dep.schedules) == 1
     sched = dep.schedules[0].schedule
     assert sched.cron == "0 6 5 * *" and sched.timezone == "Europe/Copenhagen"
