@@ -394,6 +394,9 @@ def _print_summary(folder: Path, not_started: Sequence[str] = ()) -> None:
 
 def _quiet_prefect(debug: bool, show_progress: bool = False) -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # Prefect's temporary server gives up after 20 s; on a loaded 2-core machine it can
+    # need longer to start, and a run that times out there has done nothing wrong.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     if not debug:
         import warnings
 
