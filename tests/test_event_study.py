@@ -9,7 +9,7 @@ from scipy import stats
 
 from evaluation import months
 from evaluation.config import TargetGroup
-from evaluation.did.event_study import MatchedEventStudy, priced_outcome, status_outcome
+from evaluation.did import MatchedEventStudy, priced_outcome, status_outcome
 from evaluation.matching import RiskSetMatching
 from evaluation.matching.results import MatchResult
 from evaluation.panel import Participations, StatusPanel, build_panel

@@ -12,7 +12,7 @@ import statsmodels.api as sm
 from _tiny_panels import CASH, JOB, SICK, match_input, tiny_panel
 
 from evaluation.config import MatchingConfig, TargetGroup
-from evaluation.did.event_study import MatchedEventStudy, status_outcome
+from evaluation.did import MatchedEventStudy, status_outcome
 from evaluation.matching import RiskSetMatching
 from evaluation.matching.data import RiskSets, build_risk_sets, covariates, status_lag1
 from evaluation.matching.matchers import (

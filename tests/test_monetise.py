@@ -14,7 +14,7 @@ from scipy import stats
 
 from evaluation import months
 from evaluation.config import TargetGroup
-from evaluation.did.event_study import MatchedEventStudy, status_outcome
+from evaluation.did import MatchedEventStudy, status_outcome
 from evaluation.matching import RiskSetMatching
 from evaluation.monetise import (
     PAYERS,
