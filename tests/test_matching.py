@@ -5,17 +5,20 @@ finds nothing and the naive comparison is fooled by creaming."""
 
 from __future__ import annotations
 
+from typing import get_args
+
 import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
 from _tiny_panels import CASH, JOB, SICK, match_input, tiny_panel
 
-from evaluation.config import MatchingConfig, TargetGroup
+from evaluation.config import MatchingConfig, MatchMethod, TargetGroup
 from evaluation.did import MatchedEventStudy, status_outcome
 from evaluation.matching import RiskSetMatching
 from evaluation.matching.data import RiskSets, build_risk_sets, covariates, status_lag1
 from evaluation.matching.matchers import (
+    MATCHERS,
     NO_CONTROL_IN_STRATUM,
     NO_CONTROL_WITHIN_CALIPER,
     MatchInput,
@@ -177,6 +180,24 @@ def test_model_without_not_yet_treated_drops_the_later_starter(two_statuses: Sta
 
 
 # --- matchers on hand-set scores ------------------------------------------------------------
+
+
+def test_every_method_has_a_registered_variant_and_others_are_refused(
+    two_statuses: StatusPanel,
+) -> None:
+    assert {method for method, _ in MATCHERS} == set(get_args(MatchMethod))
+    assert all((method, True) in MATCHERS for method in get_args(MatchMethod))
+    rule = TargetGroup(statuses=(SICK, CASH), months_before_start=1)
+    with pytest.raises(ValueError, match="unknown matching method 'nearest'"):
+        RiskSetMatching(two_statuses, "x", rule, MatchingConfig(method="nearest"))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="with replacement only"):
+        RiskSetMatching(
+            two_statuses, "x", rule, MatchingConfig(method="mahalanobis", replace=False)
+        )
+    # exact matching uses every control of a stratum once, with or without replacement
+    sets, _ = _exact_fit(two_statuses)
+    again, _ = _exact_fit(two_statuses, replace=False)
+    pd.testing.assert_frame_equal(sets, again)
 
 
 def _sets_of(m) -> dict[int, dict[int, float]]:

@@ -9,6 +9,7 @@ the panel) are.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -156,3 +157,53 @@ def status_lag1(panel: StatusPanel, risk: RiskSets) -> np.ndarray:
     out = np.full(risk.n_rows, -1, dtype=np.int8)
     out[ok] = panel.status[risk.person[ok], c[ok]]
     return out
+
+
+# --- exact-matching keys ----------------------------------------------------------------------
+
+ExactKey = Callable[[StatusPanel, RiskSets, pd.DataFrame], np.ndarray]
+"""(panel, risk sets, covariates) -> an integer key per risk-set row."""
+
+
+def _start_month(panel: StatusPanel, risk: RiskSets, x: pd.DataFrame) -> np.ndarray:
+    return risk.ref_month.astype(np.int64)
+
+
+def _status_lag1(panel: StatusPanel, risk: RiskSets, x: pd.DataFrame) -> np.ndarray:
+    return status_lag1(panel, risk).astype(np.int64)
+
+
+def _sex(panel: StatusPanel, risk: RiskSets, x: pd.DataFrame) -> np.ndarray:
+    return panel.sex[risk.person].astype(np.int64)
+
+
+def _education(panel: StatusPanel, risk: RiskSets, x: pd.DataFrame) -> np.ndarray:
+    return panel.education[risk.person].astype(np.int64)
+
+
+EXACT_KEYS: dict[str, ExactKey] = {
+    "start_month": _start_month,
+    "status_lag1": _status_lag1,
+    "sex": _sex,
+    "education": _education,
+}
+"""Named exact-matching keys; any other name in ``exact_on`` is a covariate column."""
+
+
+def exact_key(name: str) -> ExactKey:
+    """The key function of ``name``: a registered key or the covariate column ``name``."""
+    if name in EXACT_KEYS:
+        return EXACT_KEYS[name]
+    return lambda panel, risk, x: x[name].to_numpy().astype(np.int64)
+
+
+def strata(
+    panel: StatusPanel, risk: RiskSets, x: pd.DataFrame, exact_on: tuple[str, ...]
+) -> np.ndarray:
+    """Stratum number per risk-set row: the rows sharing every key of ``exact_on``,
+    numbered in key order (0 for all rows without keys)."""
+    keys = [exact_key(name)(panel, risk, x) for name in exact_on]
+    if not keys:
+        return np.zeros(risk.n_rows, dtype=np.int64)
+    frame = pd.DataFrame({f"k{i}": k for i, k in enumerate(keys)})
+    return frame.groupby(list(frame.columns), sort=True).ngroup().to_numpy()

@@ -1,4 +1,4 @@
-"""Matching algorithms, one function each, chosen through :data:`MATCHERS`.
+"""Matching algorithms, one function each, chosen through the registry :data:`MATCHERS`.
 
 Every matcher works within exact strata and returns matched sets: a set holds one or
 more participants (weight 1 each) and controls whose weights sum to the number of
@@ -209,9 +209,24 @@ def _by_row(pairs: list[tuple[np.ndarray, np.ndarray]]) -> list[tuple[np.ndarray
     return sorted(pairs, key=lambda p: int(p[0][0]))
 
 
-MATCHERS: dict[str, Matcher] = {
-    "propensity": nearest_with_replacement,
-    "propensity_without_replacement": nearest_without_replacement,
-    "mahalanobis": nearest_with_replacement,  # with ``features`` set
-    "exact": exact,
+@dataclass(frozen=True)
+class MatcherSpec:
+    """A matching variant: its algorithm and what the model must hand it.
+
+    ``uses_score``: the propensity score's logit orders candidates and the caliper
+    applies to it (without: zero scores, no caliper, no common-support summary);
+    ``uses_features``: distances are Mahalanobis distances on the covariates."""
+
+    matcher: Matcher
+    uses_score: bool = True
+    uses_features: bool = False
+
+
+MATCHERS: dict[tuple[str, bool], MatcherSpec] = {
+    ("propensity", True): MatcherSpec(nearest_with_replacement),
+    ("propensity", False): MatcherSpec(nearest_without_replacement),
+    ("mahalanobis", True): MatcherSpec(nearest_with_replacement, uses_features=True),
+    ("exact", True): MatcherSpec(exact, uses_score=False),
+    ("exact", False): MatcherSpec(exact, uses_score=False),  # every control once anyway
 }
+"""Matching variants by (method, with replacement)."""
