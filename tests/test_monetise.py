@@ -29,7 +29,7 @@ from evaluation.monetise import (
     portfolio_frame,
     value_offer,
 )
-from evaluation.monetise.value import break_even, price_per_extra
+from evaluation.monetise.model import break_even, price_per_extra
 from evaluation.panel import build_panel
 from evaluation.statuses import SELF_SUFFICIENT, STATUSES
 from evaluation.synth import SynthSpec, generate, true_att
@@ -208,6 +208,14 @@ def test_extrapolation_rules_are_validated_and_labelled() -> None:
         Extrapolation("linear")  # type: ignore[arg-type]
     assert Extrapolation("decay", half_life_months=6).label() == "decay(half_life=6,k=6)"
     assert "halves every 6 months" in Extrapolation("decay", half_life_months=6).describe()
+    assert Extrapolation("constant", last_months=3).label() == "constant(k=3)"
+    for ext in (
+        Extrapolation(),
+        Extrapolation("constant", last_months=3),
+        Extrapolation("decay", last_months=2, half_life_months=7.5),
+    ):
+        assert Extrapolation.from_label(ext.label()) == ext
+    assert Extrapolation.from_label("linear(k=3)") is None
 
 
 # -- value: savings, discounting, intervals ------------------------------------------------------
