@@ -13,11 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from evaluation.texts import DASH, STYLES, TEXTS
 from flows import io
 from flows.cli import main
 from flows.config import load_config, to_core
 from flows.report import load_tables, render_report
-from flows.report.texts import DASH, STYLES, TEXTS
 
 AS_OF = "2024-06"
 CHROME_ARGS = (

@@ -18,8 +18,8 @@ from typing import Any
 
 import pandas as pd
 
+from evaluation.texts import DASH, STYLES, TEXTS, Lang, NumberStyle, Texts, covariate_label
 from flows.report import plots
-from flows.report.texts import DASH, STYLES, TEXTS, Lang, NumberStyle, Texts, covariate_label
 
 HEADLINE_OUTCOME = "self_sufficient"
 VALUE_SCENARIO = "central"
