@@ -35,10 +35,11 @@ from evaluation.monitor import (
     status_frame,
     trajectory,
 )
-from evaluation.monitor.rules import SEVERITY, _fields, decide, findings
+from evaluation.monitor.rules import SEVERITY, decide, findings, reason_numbers
 from evaluation.panel import build_panel
 from evaluation.statuses import SELF_SUFFICIENT
 from evaluation.synth import SynthSpec, generate
+from evaluation.texts import monitor_reason
 
 M0 = months.parse("2023-01")
 TARGET, X = 0.05, 12
@@ -240,7 +241,8 @@ EDGE = TRAJ_AT_8 - Z95 * 0.01 / 3**0.5  # estimate whose upper bound is the traj
 def test_effect_rules(effect, status, code):
     r = assess(_progress(effect))
     assert (r.status, r.rule_code) == (status, code)
-    assert r.rule == next(f.text for f in r.findings if f.code == code)
+    chosen = next(f for f in r.findings if f.code == code)
+    assert r.rule == monitor_reason(code, chosen.numbers, "en")
 
 
 @pytest.mark.parametrize(
@@ -293,15 +295,22 @@ def test_worst_status_wins_and_ties_go_to_the_first_rule():
 
 
 def test_every_case_fires_a_rule_and_every_text_fills_in_both_languages():
-    """Each rule's template formats with full facts in English and Danish, and the
+    """Each rule's reason formats with full facts in English and Danish, and the
     registry covers no data / no target / every effect position."""
     i = Interim((10, 11, 12), 0.01, 0.01, -0.01, 0.03, 0.05, 50, 0.95)
     facts = Facts(100, 200.0, 40, i, TARGET, X)
     for lang in ("en", "da"):
-        s = MonitorSettings(language=lang)
+        numbers = reason_numbers(facts, MonitorSettings(language=lang))
         for rule in RULES:
-            text = rule.texts[lang].format(**_fields(facts, s))
+            text = monitor_reason(rule.code, numbers, lang)
             assert "{" not in text and text.strip()
+    numbers = reason_numbers(facts, MonitorSettings())
+    assert monitor_reason("effect_uncertain", numbers, "da").startswith(
+        "10–12 måneder efter start er effekten 1,0 pct.-point (95 %-interval -1,0 pct.-point"
+    )
+    assert "200 planned by now (50% of the plan)" in monitor_reason(
+        "enrolment_behind", numbers, "en"
+    )
     assert "måneder" in assess(_progress(None), MonitorSettings(language="da")).rule
     assert len({r.code for r in RULES}) == len(RULES)
     for effect in (None, _flat(0.1, 0.01, 14), _flat(-0.1, 0.01, 14), _flat(0.0, 0.1, 8)):
