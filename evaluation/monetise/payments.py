@@ -82,8 +82,36 @@ def payment_owed(
     z = two_sided_z(level)
     months_est = _lin(g_months, b, cov, z, ok=m > 0)
     theta = _lin(g_theta, b, cov, z, ok=bool(g_theta.any()))
-    reach = Estimate(*(participants * x for x in (theta.value, theta.ci_low, theta.ci_high)))
     uncapped = _lin(g_pay, b, cov, z, ok=m > 0 or bool(g_theta.any()))
+    rows = _rows(terms, participants, months_est, theta, uncapped)
+    if np.isfinite(theta.value) and theta.value < terms.minimum_effect:
+        notes.append(
+            f"measured effect {theta.value:.4f} is below the minimum {terms.minimum_effect:g}: "
+            "nothing is owed"
+        )
+    if terms.cap_dkk is not None and np.isfinite(uncapped.value) and uncapped.value > terms.cap_dkk:
+        notes.append(f"the cap of {terms.cap_dkk:,.0f} DKK applies")
+    return PaymentResult(
+        offer_id=offer_id,
+        terms=terms,
+        participants=int(participants),
+        months_observed=n_obs,
+        level=level,
+        rows=tuple(rows),
+        notes=tuple(notes),
+    )
+
+
+def _rows(
+    terms: ContractTerms,
+    participants: int,
+    months_est: Estimate,
+    theta: Estimate,
+    uncapped: Estimate,
+) -> list[PaymentRow]:
+    """The result's rows: the linear measures and the amount owed (P at the estimates
+    and at the pointwise bounds of L and θ)."""
+    reach = Estimate(*(participants * x for x in (theta.value, theta.ci_low, theta.ci_high)))
     owed_c = terms.owed(uncapped.value, theta.value)
     owed_lo = terms.owed(uncapped.ci_low, theta.ci_low)
     owed_hi = terms.owed(uncapped.ci_high, theta.ci_high)
@@ -108,22 +136,7 @@ def payment_owed(
         rows.append(
             PaymentRow("payment_owed", "kommune", scenario, Estimate(value, np.nan, np.nan), DKK)
         )
-    if np.isfinite(theta.value) and theta.value < terms.minimum_effect:
-        notes.append(
-            f"measured effect {theta.value:.4f} is below the minimum {terms.minimum_effect:g}: "
-            "nothing is owed"
-        )
-    if terms.cap_dkk is not None and np.isfinite(uncapped.value) and uncapped.value > terms.cap_dkk:
-        notes.append(f"the cap of {terms.cap_dkk:,.0f} DKK applies")
-    return PaymentResult(
-        offer_id=offer_id,
-        terms=terms,
-        participants=int(participants),
-        months_observed=n_obs,
-        level=level,
-        rows=tuple(rows),
-        notes=tuple(notes),
-    )
+    return rows
 
 
 def _theta_weights(
