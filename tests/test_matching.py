@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from _municipality import demo_municipality
 from _tiny_panels import CASH, JOB, SICK, match_input, tiny_panel
 
 from evaluation.config import MatchingConfig, MatchMethod, TargetGroup
@@ -314,11 +315,9 @@ def _fit(panel: StatusPanel, offer) -> MatchResult:
 
 @pytest.fixture(scope="module")
 def municipality():
-    """20,000 persons, seed 1, every offer matched."""
-    s = generate(SynthSpec(persons=20_000, seed=1))
-    panel = build_panel(s.persons, s.status_monthly, s.participation)
-    cfg = to_core(parse_config(s.config))
-    return s, panel, cfg, {o.offer_id: _fit(panel, o) for o in cfg.offers}
+    """20,000 persons, seed 1, every offer matched (the shared demo municipality)."""
+    m = demo_municipality()
+    return m.synth, m.panel, m.config, m.matches
 
 
 def test_balance_passes_after_matching_for_every_offer(municipality) -> None:

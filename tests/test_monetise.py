@@ -10,12 +10,11 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from _municipality import demo_municipality
 from scipy import stats
 
 from evaluation import months
-from evaluation.config import TargetGroup
-from evaluation.did import MatchedEventStudy, status_outcome
-from evaluation.matching import RiskSetMatching
+from evaluation.did import status_outcome
 from evaluation.monetise import (
     PAYERS,
     TIDY_COLUMNS,
@@ -30,9 +29,8 @@ from evaluation.monetise import (
     value_offer,
 )
 from evaluation.monetise.model import break_even, price_per_extra
-from evaluation.panel import build_panel
 from evaluation.statuses import SELF_SUFFICIENT, STATUSES
-from evaluation.synth import SynthSpec, generate, true_att
+from evaluation.synth import true_att
 from flows.prices import load_catalogue
 
 Z95 = float(stats.norm.ppf(0.975))
@@ -532,11 +530,8 @@ def test_payment_counts_only_observed_months_and_says_so() -> None:
 
 @pytest.fixture(scope="module")
 def los() -> dict:
-    spec = SynthSpec(persons=20_000, seed=1)
-    synth = generate(spec)
-    panel = build_panel(synth.persons, synth.status_monthly, synth.participation)
-    match = RiskSetMatching(panel, "los", TargetGroup(("sickness_benefit",), 2)).fit()
-    study = MatchedEventStudy(panel, match)
+    m = demo_municipality()
+    match, study = m.matches["los"], m.studies["los"]
     cat = load_catalogue()
     prices = cat.by_payer()
     fits = {k: study.fit(f"public_cost_dkk_{k}", v) for k, v in prices.items()}
@@ -554,7 +549,8 @@ def los() -> dict:
         .rename("n")
         .reset_index()
     )
-    truth = true_att(synth.true_effects, as_of=months.label(panel.last_month), cohorts=cohorts)
+    as_of = months.label(m.panel.last_month)
+    truth = true_att(m.synth.true_effects, as_of=as_of, cohorts=cohorts)
     truth = truth[truth["offer_id"] == "los"]
     return {
         "cat": cat,

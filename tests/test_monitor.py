@@ -9,12 +9,11 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from _municipality import demo_municipality
 from scipy import stats
 
 from evaluation import months
-from evaluation.config import TargetGroup
-from evaluation.did import MatchedEventStudy, status_outcome
-from evaluation.matching import RiskSetMatching
+from evaluation.did import status_outcome
 from evaluation.monitor import (
     INDICATOR_COLUMNS,
     RULES,
@@ -36,9 +35,7 @@ from evaluation.monitor import (
     trajectory,
 )
 from evaluation.monitor.rules import SEVERITY, decide, findings, reason_numbers
-from evaluation.panel import build_panel
 from evaluation.statuses import SELF_SUFFICIENT
-from evaluation.synth import SynthSpec, generate
 from evaluation.texts import monitor_reason
 
 M0 = months.parse("2023-01")
@@ -399,11 +396,11 @@ def test_progress_rejects_future_actuals_and_half_targets():
 
 # --- the synthetic municipality ---------------------------------------------------------------
 
-# Seed 1 is SynthSpec's default, not chosen after looking; 20,000 persons (the default size).
+# Seed 1 is SynthSpec's default, not chosen after looking; 20,000 persons (the default size):
+# the shared demo municipality.
 # Checked once over seeds 1..8: los on track and praktik off track in all eight (praktik by
 # effect_below_trajectory in six, by target_missed in two; its interim ATT over event
 # months 12..24 ranged from -0.075 to +0.041 with SE about 0.035).
-SYNTH = SynthSpec(persons=20_000, seed=1)
 DROPOUT_RATE = 0.15  # the generator's share of participations lasting 1-2 months
 
 
@@ -411,39 +408,30 @@ DROPOUT_RATE = 0.15  # the generator's share of participations lasting 1-2 month
 def synthetic_monitoring() -> dict[str, object]:
     """Monitor ``los`` (a real effect) and ``praktik`` (none) as of the last data month,
     when every start cohort has been followed and the event months reach well past the
-    target month (12): the end of the window. Steps as in ``flows.stages.fit_offer``."""
-    m = generate(SYNTH)
-    panel = build_panel(m.persons, m.status_monthly, m.participation)
-    as_of = panel.last_month
-    panel = panel.as_of(as_of)
+    target month (12): the end of the window."""
+    m = demo_municipality()
+    as_of = m.panel.last_month
     out: dict[str, object] = {}
-    for o in m.config["offers"]:
-        if o["offer_id"] not in ("los", "praktik"):
-            continue
-        rule = TargetGroup(
-            tuple(o["target_group"]["statuses"]), o["target_group"]["months_before_start"]
-        )
-        match = RiskSetMatching(panel, o["offer_id"], rule).fit()
-        study = MatchedEventStudy(panel, match).fit(
-            "self_sufficient", status_outcome(SELF_SUFFICIENT)
-        )
-        parts = panel.participations.for_offer(o["offer_id"])
+    for offer_id in ("los", "praktik"):
+        offer = m.config.offer(offer_id)
+        study = m.studies[offer_id].fit("self_sufficient", status_outcome(SELF_SUFFICIENT))
+        parts = m.panel.participations.for_offer(offer_id)
         end = np.where(parts.end < 0, np.nan, parts.end)
         starts = count_starts(parts.start, as_of)
         plan = Plan("v1", min(starts), starts)  # a municipality that met its plan
         progress = OfferProgress(
-            offer_id=o["offer_id"],
+            offer_id=offer_id,
             as_of=as_of,
             starts_by_month=starts,
             dropouts=count_dropouts(parts.start, end, as_of, within=3),
             planned_participants=len(parts.start),
             plans=(plan,),
             effect=study,
-            target_effect=o["target_effect"],
-            target_event_month=o["target_event_month"],
+            target_effect=offer.target_effect,
+            target_event_month=offer.target_event_month,
             level=study.level,
         )
-        out[o["offer_id"]] = assess(progress)
+        out[offer_id] = assess(progress)
     return out
 
 
