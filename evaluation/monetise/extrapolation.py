@@ -4,7 +4,7 @@ A rule turns the ``n`` observed monthly effects (event months 0..n-1) into the e
 the months n..H-1 of a valuation horizon H. Every rule here is *linear* in the observed
 effects, so it is a matrix ``X`` ((H - n) x n) and the extrapolated months are
 ``X @ observed``: the covariance of any sum over the horizon then follows exactly from
-the observed months' covariance (see :mod:`evaluation.monetise.value`).
+the observed months' covariance (see :mod:`evaluation.monetise.model`).
 
 Rules (registry :data:`EXTRAPOLATIONS`):
 

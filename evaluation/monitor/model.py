@@ -37,7 +37,7 @@ def assess(
     """The on-track indicators and status of one offer.
 
     ``progress.dropouts`` should be counted with ``settings.dropout_months`` (see
-    :func:`~evaluation.monitor.progress.count_dropouts`); ``rules``: the status rules in
+    :func:`~evaluation.monitor.data.count_dropouts`); ``rules``: the status rules in
     order (the registry :data:`~evaluation.monitor.rules.RULES` by default)."""
     s = settings or MonitorSettings()
     p = progress
