@@ -14,10 +14,21 @@ import statsmodels.api as sm
 from _municipality import demo_municipality
 from _tiny_panels import CASH, JOB, SICK, match_input, tiny_panel
 
-from evaluation.config import MatchingConfig, MatchMethod, TargetGroup
+from evaluation.config import CovariateSpec, MatchingConfig, MatchMethod, TargetGroup
 from evaluation.did import MatchedEventStudy, status_outcome
 from evaluation.matching import RiskSetMatching
-from evaluation.matching.data import RiskSets, build_risk_sets, covariates, status_lag1
+from evaluation.matching.data import (
+    MAX_LAGS,
+    MAX_WINDOW_MONTHS,
+    Covariate,
+    RiskSets,
+    build_risk_sets,
+    covariate_list,
+    covariate_named,
+    covariate_names,
+    covariates,
+    status_lag1,
+)
 from evaluation.matching.matchers import (
     MATCHERS,
     NO_CONTROL_IN_STRATUM,
@@ -30,7 +41,7 @@ from evaluation.matching.matchers import (
 from evaluation.matching.model import OUTSIDE_TARGET_GROUP
 from evaluation.matching.results import MatchResult
 from evaluation.panel import StatusPanel, build_panel
-from evaluation.statuses import CODE, SELF_SUFFICIENT
+from evaluation.statuses import BENEFITS, CODE, SELF_SUFFICIENT, STATUSES
 from evaluation.synth import SynthSpec, generate, true_att
 from flows.config import parse_config, to_core
 
@@ -101,6 +112,27 @@ def test_participant_outside_the_target_group_is_flagged(staggered: StatusPanel)
     for s in np.unique(risk.ref_month):
         rows = risk.ref_month == s
         assert not set(risk.person[rows & risk.treated]) & set(risk.person[rows & ~risk.treated])
+
+
+def test_covariates_are_described_and_named_one_to_one() -> None:
+    spec = CovariateSpec(lags=MAX_LAGS, windows=tuple(range(1, MAX_WINDOW_MONTHS + 1)))
+    listed = covariate_list(spec)
+    assert len({c.name for c in listed}) == len(listed)  # no two covariates share a name
+    assert all(covariate_named(c.name) == c for c in listed)
+    # names that a prefix reading would confuse: months on education benefit, a level
+    assert covariate_named("education_benefit_12m") == Covariate(
+        "months_in", "education_benefit", 12
+    )
+    assert covariate_named("education_kvu") == Covariate("education", level="kvu")
+    assert covariate_named("lag4_job") == Covariate("lag", "job", 4)
+    assert covariate_named("lag37_job") is None and covariate_named("age_squared") is None
+    assert covariate_names(CovariateSpec(lags=1, windows=(6,), demographics=False)) == [
+        *(f"lag1_{s}" for s in STATUSES),
+        "self_sufficient_6m",
+        "observed_6m",
+        *(f"{b}_6m" for b in BENEFITS),
+        *(f"calendar_month_{m}" for m in range(1, 13)),
+    ]
 
 
 # --- the whole model on a hand-built panel (exact matching: no fragile propensity) ----------

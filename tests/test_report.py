@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evaluation.texts import DASH, STYLES, TEXTS
+from evaluation.matching.data import covariate_named
+from evaluation.texts import DASH, STYLES, TEXTS, covariate_label
 from flows import io
 from flows.cli import main
 from flows.config import load_config, to_core
@@ -268,6 +269,19 @@ def test_danish_and_english_number_formats() -> None:
     assert da.pp(-0.0372) == "\u22123,7"
     assert da.number(math.nan) == DASH and en.money(None) == DASH
     assert da.pct(0.583) == "58\u00a0%" and en.pct(0.583) == "58%" and da.pct(None) == DASH
+
+
+def test_covariates_are_labelled_from_their_descriptors() -> None:
+    label = {
+        lang: lambda name, lang=lang: covariate_label(covariate_named(name), lang) for lang in TEXTS
+    }
+    assert label["da"]("education_benefit_12m") == "Måneder på uddannelseshjælp, sidste 12 mdr."
+    assert label["en"]("education_benefit_36m") == "Months on education benefit, last 36 months"
+    assert label["en"]("education_kvu") == "Education: kvu"
+    assert label["da"]("lag4_job") == "Job 4 mdr. før start"
+    assert label["en"]("calendar_month_3") == "Start month: March"
+    assert label["da"]("observed_12m") == "Måneder med data, sidste 12 mdr."
+    assert label["en"]("sex_m") == "Male"
 
 
 def test_unknown_language_is_refused(month) -> None:

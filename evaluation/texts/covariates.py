@@ -1,36 +1,42 @@
-"""Readable names of the matching covariates, in the catalogue's languages."""
+"""Readable names of the matching covariates, in the catalogue's languages, from their
+descriptors (:class:`evaluation.matching.data.Covariate`): nothing is parsed."""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from evaluation.texts.catalogue import Lang
+from evaluation.texts.catalogue import Lang, Texts
 from evaluation.texts.languages import STYLES, TEXTS
+from evaluation.texts.numbers import NumberStyle
 
-_LAG = re.compile(r"lag(\d+)_(\w+)")
-_WINDOW = re.compile(r"(\w+?)_(\d+)m")
-_CALENDAR = re.compile(r"calendar_month_(\d+)")
+if TYPE_CHECKING:
+    from evaluation.matching.data import Covariate
+
+Label = Callable[["Covariate", Texts, NumberStyle], str]
 
 
-def covariate_label(name: str, lang: Lang) -> str:
-    """A readable name of a matching covariate ("lag4_job" -> "job 4 mdr. før start")."""
-    t, style = TEXTS[lang], STYLES[lang]
-    if name in t.cov_fixed:
-        return t.cov_fixed[name]
-    if m := _LAG.fullmatch(name):
-        status = t.status_names.get(m.group(2), m.group(2))
-        return _capital(t.cov_lag.format(status=status, k=m.group(1)))
-    if m := _CALENDAR.fullmatch(name):
-        return t.cov_calendar.format(month=style.month_names[int(m.group(1)) - 1])
-    if name.startswith("education_"):
-        return t.cov_education.format(level=name.removeprefix("education_"))
-    if m := _WINDOW.fullmatch(name):
-        if m.group(1) == "observed":
-            return t.cov_observed.format(n=m.group(2))
-        status = t.status_names.get(m.group(1), m.group(1))
-        return t.cov_window.format(status=status, n=m.group(2))
-    return name
+def _status(c: Covariate, t: Texts) -> str:
+    return t.status_names.get(c.status, c.status)
 
 
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+LABELS: dict[str, Label] = {
+    "age": lambda c, t, s: t.cov_fixed["age"],
+    "male": lambda c, t, s: t.cov_fixed["sex_m"],
+    "education": lambda c, t, s: t.cov_education.format(level=c.level),
+    "lag": lambda c, t, s: _capital(t.cov_lag.format(status=_status(c, t), k=c.months)),
+    "months_in": lambda c, t, s: t.cov_window.format(status=_status(c, t), n=c.months),
+    "months_observed": lambda c, t, s: t.cov_observed.format(n=c.months),
+    "calendar_month": lambda c, t, s: t.cov_calendar.format(month=s.month_names[c.month - 1]),
+}
+"""The label of each kind of covariate."""
+
+
+def covariate_label(covariate: Covariate, lang: Lang) -> str:
+    """A readable name of a matching covariate (lag 4 of ``job`` -> "Job 4 mdr. før
+    start")."""
+    return LABELS[covariate.kind](covariate, TEXTS[lang], STYLES[lang])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
+from evaluation.matching.data import covariate_named
 from evaluation.texts import covariate_label
 from flows.report import plots
 from flows.report.cells import HEADLINE_OUTCOME, ReportData, figure, num
@@ -15,6 +16,12 @@ LOVE_ROWS = 15
 
 def _percent(values: object) -> list[float | None]:
     return [None if num(v) is None else num(v) * 100 for v in values]  # type: ignore[attr-defined]
+
+
+def _label(name: str, r: ReportData) -> str:
+    """The covariate's readable name (its own name when it is not a known covariate)."""
+    covariate = covariate_named(name)
+    return name if covariate is None else covariate_label(covariate, r.lang)
 
 
 def event_study_figure(r: ReportData, o: str) -> str:
@@ -79,7 +86,7 @@ def love_figure(r: ReportData, o: str, threshold: float) -> str:
         "_k", ascending=False
     )
     top, rest = order.head(LOVE_ROWS), order.iloc[LOVE_ROWS:]
-    names = [covariate_label(str(c), r.lang) for c in top["covariate"]]
+    names = [_label(str(name), r) for name in top["covariate"]]
     svg = plots.love_plot(
         names,
         [num(v) for v in top["smd_before"]],
