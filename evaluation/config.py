@@ -6,12 +6,13 @@ The YAML file and its pydantic validation live in ``flows.config``; it builds th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from evaluation.monetise.catalogue import PriceCatalogue
-from evaluation.monetise.payments import ContractTerms
-from evaluation.monetise.value import ValuationSettings
 from evaluation.statuses import BENEFITS, SELF_SUFFICIENT
+
+if TYPE_CHECKING:  # the families build on this module, not the other way round
+    from evaluation.monetise.catalogue import PriceCatalogue
+    from evaluation.monetise.config import ContractTerms, ValuationSettings
 
 MatchMethod = Literal["propensity", "mahalanobis", "exact"]
 
@@ -89,6 +90,12 @@ class OfferConfig:
     plans: tuple = ()  # evaluation.monitor.Plan versions, oldest first
 
 
+def _default_valuation() -> ValuationSettings:
+    from evaluation.monetise.config import ValuationSettings
+
+    return ValuationSettings()
+
+
 @dataclass(frozen=True)
 class EvaluationConfig:
     offers: tuple[OfferConfig, ...]
@@ -97,7 +104,7 @@ class EvaluationConfig:
     min_cell_size: int = 5
     prices: PriceCatalogue | None = None  # None: no public-cost outcomes, no valuation
     price_year: int | None = None  # None: the catalogue's price year
-    valuation: ValuationSettings = field(default_factory=ValuationSettings)
+    valuation: ValuationSettings = field(default_factory=_default_valuation)
 
     def offer(self, offer_id: str) -> OfferConfig:
         for o in self.offers:

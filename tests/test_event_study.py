@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _municipality import demo_municipality, municipality
 from scipy import stats
 
 from evaluation import months
 from evaluation.config import TargetGroup
-from evaluation.did.event_study import MatchedEventStudy, priced_outcome, status_outcome
+from evaluation.did import MatchedEventStudy, priced_outcome, status_outcome
 from evaluation.matching import RiskSetMatching
 from evaluation.matching.results import MatchResult
 from evaluation.panel import Participations, StatusPanel, build_panel
@@ -245,31 +246,26 @@ def synthetic_z() -> pd.DataFrame:
     """z = (estimate - truth) / SE for every offer, e = 0..11 and the pooled ATT."""
     rows = []
     for seed in TRUTH_SEEDS:
-        m = generate(SynthSpec(seed=seed))
-        panel = build_panel(m.persons, m.status_monthly, m.participation)
-        for o in m.config["offers"]:
-            rule = TargetGroup(
-                tuple(o["target_group"]["statuses"]), o["target_group"]["months_before_start"]
-            )
-            match = RiskSetMatching(panel, o["offer_id"], rule).fit()
-            res = MatchedEventStudy(panel, match).fit("ss", status_outcome(SELF_SUFFICIENT))
+        m = demo_municipality() if seed == SynthSpec().seed else municipality(SynthSpec(seed=seed))
+        for offer_id, match in m.matches.items():
+            res = m.studies[offer_id].fit("ss", status_outcome(SELF_SUFFICIENT))
             tr = match.sets[match.sets["treated"]].groupby("ref_month").size()
             cohorts = pd.DataFrame(
                 {
-                    "offer_id": o["offer_id"],
+                    "offer_id": offer_id,
                     "start_month": months.to_timestamps(tr.index.to_numpy()),
                     "n": tr.to_numpy(),
                 }
             )
-            truth = true_att(m.true_effects, cohorts=cohorts)
+            truth = true_att(m.synth.true_effects, cohorts=cohorts)
             truth = truth[truth["outcome"] == "self_sufficient"].set_index("event_time")
             t = truth["effect"].reindex(res.event_times).to_numpy()
             for e in HEADLINE:
                 j = int(np.flatnonzero(res.event_times == e)[0])
-                rows.append((seed, o["offer_id"], e, (res.estimates[j] - t[j]) / res.std_errors[j]))
+                rows.append((seed, offer_id, e, (res.estimates[j] - t[j]) / res.std_errors[j]))
             pooled_truth = float(np.nansum(res._pool_weights * t))
             z = (res.pooled_estimate - pooled_truth) / res.pooled_std_error
-            rows.append((seed, o["offer_id"], None, z))
+            rows.append((seed, offer_id, None, z))
     return pd.DataFrame(rows, columns=["seed", "offer_id", "event_time", "z"])
 
 

@@ -5,17 +5,32 @@ finds nothing and the naive comparison is fooled by creaming."""
 
 from __future__ import annotations
 
+from typing import get_args
+
 import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from _municipality import demo_municipality
 from _tiny_panels import CASH, JOB, SICK, match_input, tiny_panel
 
-from evaluation.config import MatchingConfig, TargetGroup
-from evaluation.did.event_study import MatchedEventStudy, status_outcome
+from evaluation.config import CovariateSpec, MatchingConfig, MatchMethod, TargetGroup
+from evaluation.did import MatchedEventStudy, status_outcome
 from evaluation.matching import RiskSetMatching
-from evaluation.matching.data import RiskSets, build_risk_sets, covariates, status_lag1
+from evaluation.matching.data import (
+    MAX_LAGS,
+    MAX_WINDOW_MONTHS,
+    Covariate,
+    RiskSets,
+    build_risk_sets,
+    covariate_list,
+    covariate_named,
+    covariate_names,
+    covariates,
+    status_lag1,
+)
 from evaluation.matching.matchers import (
+    MATCHERS,
     NO_CONTROL_IN_STRATUM,
     NO_CONTROL_WITHIN_CALIPER,
     MatchInput,
@@ -26,7 +41,7 @@ from evaluation.matching.matchers import (
 from evaluation.matching.model import OUTSIDE_TARGET_GROUP
 from evaluation.matching.results import MatchResult
 from evaluation.panel import StatusPanel, build_panel
-from evaluation.statuses import CODE, SELF_SUFFICIENT
+from evaluation.statuses import BENEFITS, CODE, SELF_SUFFICIENT, STATUSES
 from evaluation.synth import SynthSpec, generate, true_att
 from flows.config import parse_config, to_core
 
@@ -97,6 +112,27 @@ def test_participant_outside_the_target_group_is_flagged(staggered: StatusPanel)
     for s in np.unique(risk.ref_month):
         rows = risk.ref_month == s
         assert not set(risk.person[rows & risk.treated]) & set(risk.person[rows & ~risk.treated])
+
+
+def test_covariates_are_described_and_named_one_to_one() -> None:
+    spec = CovariateSpec(lags=MAX_LAGS, windows=tuple(range(1, MAX_WINDOW_MONTHS + 1)))
+    listed = covariate_list(spec)
+    assert len({c.name for c in listed}) == len(listed)  # no two covariates share a name
+    assert all(covariate_named(c.name) == c for c in listed)
+    # names that a prefix reading would confuse: months on education benefit, a level
+    assert covariate_named("education_benefit_12m") == Covariate(
+        "months_in", "education_benefit", 12
+    )
+    assert covariate_named("education_kvu") == Covariate("education", level="kvu")
+    assert covariate_named("lag4_job") == Covariate("lag", "job", 4)
+    assert covariate_named("lag37_job") is None and covariate_named("age_squared") is None
+    assert covariate_names(CovariateSpec(lags=1, windows=(6,), demographics=False)) == [
+        *(f"lag1_{s}" for s in STATUSES),
+        "self_sufficient_6m",
+        "observed_6m",
+        *(f"{b}_6m" for b in BENEFITS),
+        *(f"calendar_month_{m}" for m in range(1, 13)),
+    ]
 
 
 # --- the whole model on a hand-built panel (exact matching: no fragile propensity) ----------
@@ -177,6 +213,24 @@ def test_model_without_not_yet_treated_drops_the_later_starter(two_statuses: Sta
 
 
 # --- matchers on hand-set scores ------------------------------------------------------------
+
+
+def test_every_method_has_a_registered_variant_and_others_are_refused(
+    two_statuses: StatusPanel,
+) -> None:
+    assert {method for method, _ in MATCHERS} == set(get_args(MatchMethod))
+    assert all((method, True) in MATCHERS for method in get_args(MatchMethod))
+    rule = TargetGroup(statuses=(SICK, CASH), months_before_start=1)
+    with pytest.raises(ValueError, match="unknown matching method 'nearest'"):
+        RiskSetMatching(two_statuses, "x", rule, MatchingConfig(method="nearest"))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="with replacement only"):
+        RiskSetMatching(
+            two_statuses, "x", rule, MatchingConfig(method="mahalanobis", replace=False)
+        )
+    # exact matching uses every control of a stratum once, with or without replacement
+    sets, _ = _exact_fit(two_statuses)
+    again, _ = _exact_fit(two_statuses, replace=False)
+    pd.testing.assert_frame_equal(sets, again)
 
 
 def _sets_of(m) -> dict[int, dict[int, float]]:
@@ -293,11 +347,9 @@ def _fit(panel: StatusPanel, offer) -> MatchResult:
 
 @pytest.fixture(scope="module")
 def municipality():
-    """20,000 persons, seed 1, every offer matched."""
-    s = generate(SynthSpec(persons=20_000, seed=1))
-    panel = build_panel(s.persons, s.status_monthly, s.participation)
-    cfg = to_core(parse_config(s.config))
-    return s, panel, cfg, {o.offer_id: _fit(panel, o) for o in cfg.offers}
+    """20,000 persons, seed 1, every offer matched (the shared demo municipality)."""
+    m = demo_municipality()
+    return m.synth, m.panel, m.config, m.matches
 
 
 def test_balance_passes_after_matching_for_every_offer(municipality) -> None:

@@ -10,12 +10,11 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from _municipality import demo_municipality
 from scipy import stats
 
 from evaluation import months
-from evaluation.config import TargetGroup
-from evaluation.did.event_study import MatchedEventStudy, status_outcome
-from evaluation.matching import RiskSetMatching
+from evaluation.did import status_outcome
 from evaluation.monetise import (
     PAYERS,
     TIDY_COLUMNS,
@@ -29,10 +28,9 @@ from evaluation.monetise import (
     portfolio_frame,
     value_offer,
 )
-from evaluation.monetise.value import break_even, price_per_extra
-from evaluation.panel import build_panel
+from evaluation.monetise.model import break_even, price_per_extra
 from evaluation.statuses import SELF_SUFFICIENT, STATUSES
-from evaluation.synth import SynthSpec, generate, true_att
+from evaluation.synth import true_att
 from flows.prices import load_catalogue
 
 Z95 = float(stats.norm.ppf(0.975))
@@ -208,6 +206,14 @@ def test_extrapolation_rules_are_validated_and_labelled() -> None:
         Extrapolation("linear")  # type: ignore[arg-type]
     assert Extrapolation("decay", half_life_months=6).label() == "decay(half_life=6,k=6)"
     assert "halves every 6 months" in Extrapolation("decay", half_life_months=6).describe()
+    assert Extrapolation("constant", last_months=3).label() == "constant(k=3)"
+    for ext in (
+        Extrapolation(),
+        Extrapolation("constant", last_months=3),
+        Extrapolation("decay", last_months=2, half_life_months=7.5),
+    ):
+        assert Extrapolation.from_label(ext.label()) == ext
+    assert Extrapolation.from_label("linear(k=3)") is None
 
 
 # -- value: savings, discounting, intervals ------------------------------------------------------
@@ -524,11 +530,8 @@ def test_payment_counts_only_observed_months_and_says_so() -> None:
 
 @pytest.fixture(scope="module")
 def los() -> dict:
-    spec = SynthSpec(persons=20_000, seed=1)
-    synth = generate(spec)
-    panel = build_panel(synth.persons, synth.status_monthly, synth.participation)
-    match = RiskSetMatching(panel, "los", TargetGroup(("sickness_benefit",), 2)).fit()
-    study = MatchedEventStudy(panel, match)
+    m = demo_municipality()
+    match, study = m.matches["los"], m.studies["los"]
     cat = load_catalogue()
     prices = cat.by_payer()
     fits = {k: study.fit(f"public_cost_dkk_{k}", v) for k, v in prices.items()}
@@ -546,7 +549,8 @@ def los() -> dict:
         .rename("n")
         .reset_index()
     )
-    truth = true_att(synth.true_effects, as_of=months.label(panel.last_month), cohorts=cohorts)
+    as_of = months.label(m.panel.last_month)
+    truth = true_att(m.synth.true_effects, as_of=as_of, cohorts=cohorts)
     truth = truth[truth["offer_id"] == "los"]
     return {
         "cat": cat,

@@ -9,12 +9,11 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from _municipality import demo_municipality
 from scipy import stats
 
 from evaluation import months
-from evaluation.config import TargetGroup
-from evaluation.did.event_study import MatchedEventStudy, status_outcome
-from evaluation.matching import RiskSetMatching
+from evaluation.did import status_outcome
 from evaluation.monitor import (
     INDICATOR_COLUMNS,
     RULES,
@@ -35,10 +34,9 @@ from evaluation.monitor import (
     status_frame,
     trajectory,
 )
-from evaluation.monitor.rules import SEVERITY, _fields, decide, findings
-from evaluation.panel import build_panel
+from evaluation.monitor.rules import SEVERITY, decide, findings, reason_numbers
 from evaluation.statuses import SELF_SUFFICIENT
-from evaluation.synth import SynthSpec, generate
+from evaluation.texts import monitor_reason
 
 M0 = months.parse("2023-01")
 TARGET, X = 0.05, 12
@@ -240,7 +238,8 @@ EDGE = TRAJ_AT_8 - Z95 * 0.01 / 3**0.5  # estimate whose upper bound is the traj
 def test_effect_rules(effect, status, code):
     r = assess(_progress(effect))
     assert (r.status, r.rule_code) == (status, code)
-    assert r.rule == next(f.text for f in r.findings if f.code == code)
+    chosen = next(f for f in r.findings if f.code == code)
+    assert r.rule == monitor_reason(code, chosen.numbers, "en")
 
 
 @pytest.mark.parametrize(
@@ -293,15 +292,22 @@ def test_worst_status_wins_and_ties_go_to_the_first_rule():
 
 
 def test_every_case_fires_a_rule_and_every_text_fills_in_both_languages():
-    """Each rule's template formats with full facts in English and Danish, and the
+    """Each rule's reason formats with full facts in English and Danish, and the
     registry covers no data / no target / every effect position."""
     i = Interim((10, 11, 12), 0.01, 0.01, -0.01, 0.03, 0.05, 50, 0.95)
     facts = Facts(100, 200.0, 40, i, TARGET, X)
     for lang in ("en", "da"):
-        s = MonitorSettings(language=lang)
+        numbers = reason_numbers(facts, MonitorSettings(language=lang))
         for rule in RULES:
-            text = rule.texts[lang].format(**_fields(facts, s))
+            text = monitor_reason(rule.code, numbers, lang)
             assert "{" not in text and text.strip()
+    numbers = reason_numbers(facts, MonitorSettings())
+    assert monitor_reason("effect_uncertain", numbers, "da").startswith(
+        "10–12 måneder efter start er effekten 1,0 pct.-point (95 %-interval -1,0 pct.-point"
+    )
+    assert "200 planned by now (50% of the plan)" in monitor_reason(
+        "enrolment_behind", numbers, "en"
+    )
     assert "måneder" in assess(_progress(None), MonitorSettings(language="da")).rule
     assert len({r.code for r in RULES}) == len(RULES)
     for effect in (None, _flat(0.1, 0.01, 14), _flat(-0.1, 0.01, 14), _flat(0.0, 0.1, 8)):
@@ -390,11 +396,11 @@ def test_progress_rejects_future_actuals_and_half_targets():
 
 # --- the synthetic municipality ---------------------------------------------------------------
 
-# Seed 1 is SynthSpec's default, not chosen after looking; 20,000 persons (the default size).
+# Seed 1 is SynthSpec's default, not chosen after looking; 20,000 persons (the default size):
+# the shared demo municipality.
 # Checked once over seeds 1..8: los on track and praktik off track in all eight (praktik by
 # effect_below_trajectory in six, by target_missed in two; its interim ATT over event
 # months 12..24 ranged from -0.075 to +0.041 with SE about 0.035).
-SYNTH = SynthSpec(persons=20_000, seed=1)
 DROPOUT_RATE = 0.15  # the generator's share of participations lasting 1-2 months
 
 
@@ -402,39 +408,30 @@ DROPOUT_RATE = 0.15  # the generator's share of participations lasting 1-2 month
 def synthetic_monitoring() -> dict[str, object]:
     """Monitor ``los`` (a real effect) and ``praktik`` (none) as of the last data month,
     when every start cohort has been followed and the event months reach well past the
-    target month (12): the end of the window. Steps as in ``flows.stages.fit_offer``."""
-    m = generate(SYNTH)
-    panel = build_panel(m.persons, m.status_monthly, m.participation)
-    as_of = panel.last_month
-    panel = panel.as_of(as_of)
+    target month (12): the end of the window."""
+    m = demo_municipality()
+    as_of = m.panel.last_month
     out: dict[str, object] = {}
-    for o in m.config["offers"]:
-        if o["offer_id"] not in ("los", "praktik"):
-            continue
-        rule = TargetGroup(
-            tuple(o["target_group"]["statuses"]), o["target_group"]["months_before_start"]
-        )
-        match = RiskSetMatching(panel, o["offer_id"], rule).fit()
-        study = MatchedEventStudy(panel, match).fit(
-            "self_sufficient", status_outcome(SELF_SUFFICIENT)
-        )
-        parts = panel.participations.for_offer(o["offer_id"])
+    for offer_id in ("los", "praktik"):
+        offer = m.config.offer(offer_id)
+        study = m.studies[offer_id].fit("self_sufficient", status_outcome(SELF_SUFFICIENT))
+        parts = m.panel.participations.for_offer(offer_id)
         end = np.where(parts.end < 0, np.nan, parts.end)
         starts = count_starts(parts.start, as_of)
         plan = Plan("v1", min(starts), starts)  # a municipality that met its plan
         progress = OfferProgress(
-            offer_id=o["offer_id"],
+            offer_id=offer_id,
             as_of=as_of,
             starts_by_month=starts,
             dropouts=count_dropouts(parts.start, end, as_of, within=3),
             planned_participants=len(parts.start),
             plans=(plan,),
             effect=study,
-            target_effect=o["target_effect"],
-            target_event_month=o["target_event_month"],
+            target_effect=offer.target_effect,
+            target_event_month=offer.target_event_month,
             level=study.level,
         )
-        out[o["offer_id"]] = assess(progress)
+        out[offer_id] = assess(progress)
     return out
 
 

@@ -21,11 +21,11 @@ from _per_table_suppression import old_policy
 from _recovery import Leak, attack, cells
 from _small_cells import AS_OF, write_small_cells
 
+from evaluation.texts import DASH
 from flows import stages
 from flows.config import load_config, to_core
 from flows.publish import manifest_counts, quarantine_summary, validation_counts
 from flows.report import render_report
-from flows.report.texts import DASH
 from flows.validation import validate_inputs
 
 THRESHOLD = 5

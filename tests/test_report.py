@@ -13,11 +13,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from evaluation.matching.data import covariate_named
+from evaluation.texts import DASH, STYLES, TEXTS, covariate_label
 from flows import io
 from flows.cli import main
 from flows.config import load_config, to_core
 from flows.report import load_tables, render_report
-from flows.report.texts import DASH, STYLES, TEXTS
 
 AS_OF = "2024-06"
 CHROME_ARGS = (
@@ -32,14 +33,42 @@ CHROME_ARGS = (
 NOTES = Path("/work/notes")  # screenshots are also copied here when it exists
 
 
-@pytest.fixture(scope="module", params=["da", "en"])
-def published(request, prefect_server, synth_dir: Path, tmp_path_factory) -> tuple[str, Path]:
-    """A month published by ``mereffekt run --lang <lang>`` (report.html included)."""
-    lang = request.param
-    out = tmp_path_factory.mktemp(f"report_{lang}")
+FLOW_LANG = "en"  # the flow writes the English report; the Danish one is rendered here
+
+
+@pytest.fixture(scope="module")
+def month(prefect_server, synth_dir: Path, tmp_path_factory) -> Path:
+    """One month published by ``mereffekt run --lang en`` (report.html included)."""
+    out = tmp_path_factory.mktemp("report")
     args = ["run", "--data", str(synth_dir), "--config", str(synth_dir / "config.yaml")]
-    assert main([*args, "--out", str(out), "--as-of", AS_OF, "--lang", lang]) == 0
-    return lang, io.month_dir(out, AS_OF)
+    assert main([*args, "--out", str(out), "--as-of", AS_OF, "--lang", FLOW_LANG]) == 0
+    return io.month_dir(out, AS_OF)
+
+
+def _render(month: Path, lang: str, synth_dir: Path) -> str:
+    """The report of the published ``month`` in ``lang``, with the run's settings."""
+    manifest = json.loads((month / "manifest.json").read_text(encoding="utf-8"))
+    cfg = to_core(load_config(synth_dir / "config.yaml"))
+    return render_report(
+        load_tables(month),
+        as_of=AS_OF,
+        lang=lang,  # type: ignore[arg-type]
+        run_id=manifest["run_id"],
+        min_cell_size=cfg.min_cell_size,
+        headline_window=tuple(cfg.estimation.headline_window),
+    )
+
+
+@pytest.fixture(scope="module", params=["da", "en"])
+def published(request, month: Path, synth_dir: Path, tmp_path_factory) -> tuple[str, Path, Path]:
+    """(language, the month folder, its report page): the flow's own report.html in
+    English, the Danish page rendered from the same published tables."""
+    lang = request.param
+    if lang == FLOW_LANG:
+        return lang, month, month / "report.html"
+    page = tmp_path_factory.mktemp(f"report_{lang}") / "report.html"
+    page.write_text(_render(month, lang, synth_dir), encoding="utf-8")
+    return lang, month, page
 
 
 @pytest.fixture(scope="module")
@@ -108,8 +137,7 @@ def _parquet_value(month: Path, key: str) -> float | None:
 
 
 def test_report_in_chromium_matches_the_parquet_results(published, browser, tmp_path) -> None:
-    lang, month = published
-    page = month / "report.html"
+    lang, month, page = published
     assert page.exists()
     driver = _open(browser, page)
     shot = tmp_path / f"report_{lang}.png"
@@ -165,26 +193,17 @@ def test_report_in_chromium_matches_the_parquet_results(published, browser, tmp_
         assert cell.text == shown, (key, cell.text, shown)
 
 
-def test_published_report_rests_only_on_the_published_tables(published, synth_dir) -> None:
+def test_published_report_rests_only_on_the_published_tables(month, synth_dir) -> None:
     """The flow's report.html is exactly render_report of the Parquet files next to it, so
     nothing unsuppressed can reach the page."""
-    lang, month = published
-    manifest = json.loads((month / "manifest.json").read_text(encoding="utf-8"))
-    cfg = to_core(load_config(synth_dir / "config.yaml"))
-    again = render_report(
-        load_tables(month),
-        as_of=AS_OF,
-        lang=lang,
-        run_id=manifest["run_id"],
-        min_cell_size=cfg.min_cell_size,
-        headline_window=tuple(cfg.estimation.headline_window),
-    )
-    assert (month / "report.html").read_text(encoding="utf-8") == again
+    html = (month / "report.html").read_text(encoding="utf-8")
+    assert html == _render(month, FLOW_LANG, synth_dir)
+    assert f'<html lang="{FLOW_LANG}">' in html
 
 
 def test_on_track_lights_and_reasons_follow_the_indicators(published) -> None:
-    lang, month = published
-    html = (month / "report.html").read_text(encoding="utf-8")
+    lang, month, page = published
+    html = page.read_text(encoding="utf-8")
     ind = pd.read_parquet(month / "indicators.parquet")
     status = ind[ind["indicator"] == "status"]
     assert len(status) == len(pd.read_parquet(month / "matching.parquet"))
@@ -199,7 +218,7 @@ def test_on_track_lights_and_reasons_follow_the_indicators(published) -> None:
 
 
 def test_suppressed_numbers_show_a_dash_and_are_not_recomputed(published) -> None:
-    lang, month = published
+    lang, month, _ = published
     tables = load_tables(month)
     offer = tables["matching"]["offer_id"].iloc[0]
     m = tables["matching"].copy()  # blanked and flagged, as the suppression does
@@ -229,7 +248,7 @@ def test_suppressed_numbers_show_a_dash_and_are_not_recomputed(published) -> Non
 
 
 def test_a_number_missing_in_an_unsuppressed_row_is_not_defined(published) -> None:
-    lang, month = published
+    lang, month, _ = published
     tables = load_tables(month)
     offer = tables["portfolio"]["offer_id"].iloc[0]
     p = tables["portfolio"].copy()
@@ -252,14 +271,26 @@ def test_danish_and_english_number_formats() -> None:
     assert da.pct(0.583) == "58\u00a0%" and en.pct(0.583) == "58%" and da.pct(None) == DASH
 
 
-def test_unknown_language_is_refused(published) -> None:
-    _, month = published
+def test_covariates_are_labelled_from_their_descriptors() -> None:
+    label = {
+        lang: lambda name, lang=lang: covariate_label(covariate_named(name), lang) for lang in TEXTS
+    }
+    assert label["da"]("education_benefit_12m") == "Måneder på uddannelseshjælp, sidste 12 mdr."
+    assert label["en"]("education_benefit_36m") == "Months on education benefit, last 36 months"
+    assert label["en"]("education_kvu") == "Education: kvu"
+    assert label["da"]("lag4_job") == "Job 4 mdr. før start"
+    assert label["en"]("calendar_month_3") == "Start month: March"
+    assert label["da"]("observed_12m") == "Måneder med data, sidste 12 mdr."
+    assert label["en"]("sex_m") == "Male"
+
+
+def test_unknown_language_is_refused(month) -> None:
     with pytest.raises(ValueError, match="lang"):
         render_report(load_tables(month), as_of=AS_OF, lang="de")  # type: ignore[arg-type]
 
 
 def test_an_offer_suppressed_everywhere_says_so_and_draws_nothing(published) -> None:
-    lang, month = published
+    lang, month, _ = published
     tables = dict(load_tables(month))
     offer = tables["matching"]["offer_id"].iloc[0]
     for name in ("effects", "levels", "balance", "value", "portfolio"):

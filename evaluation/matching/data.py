@@ -9,7 +9,10 @@ the panel) are.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -68,30 +71,88 @@ def build_risk_sets(
     return RiskSets(offer_id, person.astype(np.int64), ref, flag, t_in)
 
 
-def covariate_names(spec: CovariateSpec) -> list[str]:
-    names: list[str] = []
+CovariateKind = Literal[
+    "age", "male", "education", "lag", "months_in", "months_observed", "calendar_month"
+]
+MAX_LAGS = 36  # the config's limits (flows.config): the covariates a name can describe
+MAX_WINDOW_MONTHS = 120
+
+
+@dataclass(frozen=True)
+class Covariate:
+    """One matching covariate, described by its parts; its :attr:`name` (the column of
+    :func:`covariates` and the balance table's ``covariate``) is built from them.
+
+    ``status``: of a ``lag`` (the status dummy) or ``months_in`` (months in it, or
+    ``self_sufficient``); ``months``: a lag's distance before the start or a window's
+    length; ``level``: of ``education``; ``month``: a ``calendar_month`` (1-12)."""
+
+    kind: CovariateKind
+    status: str = ""
+    months: int = 0
+    level: str = ""
+    month: int = 0
+
+    @property
+    def name(self) -> str:
+        return _NAMES[self.kind].format(
+            status=self.status, months=self.months, level=self.level, month=self.month
+        )
+
+
+_NAMES: dict[str, str] = {
+    "age": "age",
+    "male": "sex_m",
+    "education": "education_{level}",
+    "lag": "lag{months}_{status}",
+    "months_in": "{status}_{months}m",
+    "months_observed": "observed_{months}m",
+    "calendar_month": "calendar_month_{month}",
+}
+
+
+def covariate_list(spec: CovariateSpec) -> list[Covariate]:
+    """The covariates of ``spec`` in column order."""
+    out: list[Covariate] = []
     if spec.demographics:
-        names += ["age", "sex_m"] + [f"education_{e}" for e in EDUCATIONS]
-    names += [f"lag{lag}_{s}" for lag in range(1, spec.lags + 1) for s in STATUSES]
+        out += [Covariate("age"), Covariate("male")]
+        out += [Covariate("education", level=e) for e in EDUCATIONS]
+    out += [Covariate("lag", s, lag) for lag in range(1, spec.lags + 1) for s in STATUSES]
     for w in spec.windows:
-        names += [f"self_sufficient_{w}m", f"observed_{w}m"]
-        names += [f"{b}_{w}m" for b in BENEFITS]
+        out += [
+            Covariate("months_in", "self_sufficient", w),
+            Covariate("months_observed", months=w),
+        ]
+        out += [Covariate("months_in", b, w) for b in BENEFITS]
     if spec.calendar_month:
-        names += [f"calendar_month_{m}" for m in range(1, 13)]
-    return names
+        out += [Covariate("calendar_month", month=m) for m in range(1, 13)]
+    return out
+
+
+def covariate_names(spec: CovariateSpec) -> list[str]:
+    return [c.name for c in covariate_list(spec)]
+
+
+@functools.cache
+def _by_name() -> dict[str, Covariate]:
+    windows = tuple(range(1, MAX_WINDOW_MONTHS + 1))
+    return {c.name: c for c in covariate_list(CovariateSpec(lags=MAX_LAGS, windows=windows))}
+
+
+def covariate_named(name: str) -> Covariate | None:
+    """The covariate a column or balance-table name stands for (None: not a covariate of
+    any spec within the config's limits)."""
+    return _by_name().get(name)
 
 
 def propensity_columns(spec: CovariateSpec) -> list[str]:
     """Covariates entering the propensity model. Window counts over a window covered by
     the lag dummies are sums of those dummies, so they are left out of the model (they
     stay in the balance table)."""
-    redundant = {
-        f"{name}_{w}m"
-        for w in spec.windows
-        if w <= spec.lags
-        for name in ("self_sufficient", "observed", *BENEFITS)
-    }
-    return [c for c in covariate_names(spec) if c not in redundant]
+    windowed = ("months_in", "months_observed")
+    return [
+        c.name for c in covariate_list(spec) if not (c.kind in windowed and c.months <= spec.lags)
+    ]
 
 
 def covariates(panel: StatusPanel, risk: RiskSets, spec: CovariateSpec) -> pd.DataFrame:
@@ -100,23 +161,25 @@ def covariates(panel: StatusPanel, risk: RiskSets, spec: CovariateSpec) -> pd.Da
     Only months before the reference month are used. Lags before the first data month
     are all-zero dummies (status unobserved).
     """
-    names = covariate_names(spec)
-    out = np.zeros((risk.n_rows, len(names)), dtype=np.float32)
-    col = {n: i for i, n in enumerate(names)}
+    listed = covariate_list(spec)
+    out = np.zeros((risk.n_rows, len(listed)), dtype=np.float32)
+    col = {c: i for i, c in enumerate(listed)}
     if spec.demographics:
-        out[:, col["age"]] = months.year_of(risk.ref_month) - panel.birth_year[risk.person]
-        out[:, col["sex_m"]] = panel.sex[risk.person] == 1
+        out[:, col[Covariate("age")]] = (
+            months.year_of(risk.ref_month) - panel.birth_year[risk.person]
+        )
+        out[:, col[Covariate("male")]] = panel.sex[risk.person] == 1
         edu = panel.education[risk.person]
         for i, e in enumerate(EDUCATIONS):
-            out[:, col[f"education_{e}"]] = edu == i
+            out[:, col[Covariate("education", level=e)]] = edu == i
     if spec.calendar_month:
         cal = months.calendar_month_of(risk.ref_month)
         for m in range(1, 13):
-            out[:, col[f"calendar_month_{m}"]] = cal == m
+            out[:, col[Covariate("calendar_month", month=m)]] = cal == m
     for s in np.unique(risk.ref_month):
         rows = np.flatnonzero(risk.ref_month == s)
         _history_block(panel, risk.person[rows], int(s), spec, out, rows, col)
-    return pd.DataFrame(out, columns=names)
+    return pd.DataFrame(out, columns=[c.name for c in listed])
 
 
 def _history_block(
@@ -126,7 +189,7 @@ def _history_block(
     spec: CovariateSpec,
     out: np.ndarray,
     rows: np.ndarray,
-    col: dict[str, int],
+    col: dict[Covariate, int],
 ) -> None:
     """Lag dummies and window counts for persons sharing reference month s."""
     depth = max([spec.lags, *spec.windows])
@@ -139,14 +202,14 @@ def _history_block(
     for lag in range(1, spec.lags + 1):
         v = block[:, depth - lag]
         for code, name in enumerate(STATUSES):
-            out[rows, col[f"lag{lag}_{name}"]] = v == code
+            out[rows, col[Covariate("lag", name, lag)]] = v == code
     ss = codes(SELF_SUFFICIENT)
     for w in spec.windows:
         win = block[:, depth - w :]
-        out[rows, col[f"self_sufficient_{w}m"]] = np.isin(win, ss).sum(axis=1)
-        out[rows, col[f"observed_{w}m"]] = (win >= 0).sum(axis=1)
+        out[rows, col[Covariate("months_in", "self_sufficient", w)]] = np.isin(win, ss).sum(axis=1)
+        out[rows, col[Covariate("months_observed", months=w)]] = (win >= 0).sum(axis=1)
         for b in BENEFITS:
-            out[rows, col[f"{b}_{w}m"]] = (win == STATUSES.index(b)).sum(axis=1)
+            out[rows, col[Covariate("months_in", b, w)]] = (win == STATUSES.index(b)).sum(axis=1)
 
 
 def status_lag1(panel: StatusPanel, risk: RiskSets) -> np.ndarray:
@@ -156,3 +219,53 @@ def status_lag1(panel: StatusPanel, risk: RiskSets) -> np.ndarray:
     out = np.full(risk.n_rows, -1, dtype=np.int8)
     out[ok] = panel.status[risk.person[ok], c[ok]]
     return out
+
+
+# --- exact-matching keys ----------------------------------------------------------------------
+
+ExactKey = Callable[[StatusPanel, RiskSets, pd.DataFrame], np.ndarray]
+"""(panel, risk sets, covariates) -> an integer key per risk-set row."""
+
+
+def _start_month(panel: StatusPanel, risk: RiskSets, x: pd.DataFrame) -> np.ndarray:
+    return risk.ref_month.astype(np.int64)
+
+
+def _status_lag1(panel: StatusPanel, risk: RiskSets, x: pd.DataFrame) -> np.ndarray:
+    return status_lag1(panel, risk).astype(np.int64)
+
+
+def _sex(panel: StatusPanel, risk: RiskSets, x: pd.DataFrame) -> np.ndarray:
+    return panel.sex[risk.person].astype(np.int64)
+
+
+def _education(panel: StatusPanel, risk: RiskSets, x: pd.DataFrame) -> np.ndarray:
+    return panel.education[risk.person].astype(np.int64)
+
+
+EXACT_KEYS: dict[str, ExactKey] = {
+    "start_month": _start_month,
+    "status_lag1": _status_lag1,
+    "sex": _sex,
+    "education": _education,
+}
+"""Named exact-matching keys; any other name in ``exact_on`` is a covariate column."""
+
+
+def exact_key(name: str) -> ExactKey:
+    """The key function of ``name``: a registered key or the covariate column ``name``."""
+    if name in EXACT_KEYS:
+        return EXACT_KEYS[name]
+    return lambda panel, risk, x: x[name].to_numpy().astype(np.int64)
+
+
+def strata(
+    panel: StatusPanel, risk: RiskSets, x: pd.DataFrame, exact_on: tuple[str, ...]
+) -> np.ndarray:
+    """Stratum number per risk-set row: the rows sharing every key of ``exact_on``,
+    numbered in key order (0 for all rows without keys)."""
+    keys = [exact_key(name)(panel, risk, x) for name in exact_on]
+    if not keys:
+        return np.zeros(risk.n_rows, dtype=np.int64)
+    frame = pd.DataFrame({f"k{i}": k for i, k in enumerate(keys)})
+    return frame.groupby(list(frame.columns), sort=True).ngroup().to_numpy()

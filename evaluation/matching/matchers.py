@@ -1,4 +1,4 @@
-"""Matching algorithms, one function each, chosen through :data:`MATCHERS`.
+"""Matching algorithms, one function each, chosen through the registry :data:`MATCHERS`.
 
 Every matcher works within exact strata and returns matched sets: a set holds one or
 more participants (weight 1 each) and controls whose weights sum to the number of
@@ -9,7 +9,7 @@ result does not depend on the order of rows.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,6 +57,18 @@ def _strata(inp: MatchInput) -> list[tuple[np.ndarray, np.ndarray]]:
     return out
 
 
+def _with_controls(
+    inp: MatchInput, unmatched: list[tuple[int, str]]
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The strata of :func:`_strata` that have controls; the participants of the others
+    are added to ``unmatched`` (no control in the stratum) as the iteration reaches them."""
+    for t_rows, c_rows in _strata(inp):
+        if len(c_rows) == 0:
+            unmatched += [(r, NO_CONTROL_IN_STRATUM) for r in t_rows]
+        else:
+            yield t_rows, c_rows
+
+
 def _cat(xs: list[np.ndarray], dtype: type) -> np.ndarray:
     return np.concatenate(xs).astype(dtype) if xs else np.array([], dtype=dtype)
 
@@ -83,10 +95,7 @@ def nearest_with_replacement(inp: MatchInput) -> Matches:
     """k nearest controls on the score within the caliper, controls reusable."""
     pairs: list[tuple[np.ndarray, np.ndarray]] = []
     unmatched: list[tuple[int, str]] = []
-    for t_rows, c_rows in _strata(inp):
-        if len(c_rows) == 0:
-            unmatched += [(r, NO_CONTROL_IN_STRATUM) for r in t_rows]
-            continue
+    for t_rows, c_rows in _with_controls(inp, unmatched):
         if inp.features is not None:
             chosen, ok = _k_nearest_features(inp, t_rows, c_rows)
         else:
@@ -153,10 +162,7 @@ def nearest_without_replacement(inp: MatchInput) -> Matches:
     """
     pairs: list[tuple[np.ndarray, np.ndarray]] = []
     unmatched: list[tuple[int, str]] = []
-    for t_rows, c_rows in _strata(inp):
-        if len(c_rows) == 0:
-            unmatched += [(r, NO_CONTROL_IN_STRATUM) for r in t_rows]
-            continue
+    for t_rows, c_rows in _with_controls(inp, unmatched):
         cs = inp.score[c_rows]
         used = np.zeros(len(c_rows), dtype=bool)
         for r in t_rows[np.lexsort((inp.tiebreak[t_rows], -inp.score[t_rows]))]:
@@ -196,11 +202,8 @@ def exact(inp: MatchInput) -> Matches:
     controls of a stratum sum to its number of participants."""
     pairs: list[tuple[np.ndarray, np.ndarray]] = []
     unmatched: list[tuple[int, str]] = []
-    for t_rows, c_rows in _strata(inp):
-        if len(c_rows) == 0:
-            unmatched += [(r, NO_CONTROL_IN_STRATUM) for r in t_rows]
-        else:
-            pairs.append((np.sort(t_rows), np.sort(c_rows)))
+    for t_rows, c_rows in _with_controls(inp, unmatched):
+        pairs.append((np.sort(t_rows), np.sort(c_rows)))
     return _assemble(pairs, unmatched)
 
 
@@ -212,9 +215,24 @@ def _by_row(
     return sorted(pairs, key=lambda p: (int(tiebreak[p[0][0]]), int(p[0][0])))
 
 
-MATCHERS: dict[str, Matcher] = {
-    "propensity": nearest_with_replacement,
-    "propensity_without_replacement": nearest_without_replacement,
-    "mahalanobis": nearest_with_replacement,  # with ``features`` set
-    "exact": exact,
+@dataclass(frozen=True)
+class MatcherSpec:
+    """A matching variant: its algorithm and what the model must hand it.
+
+    ``uses_score``: the propensity score's logit orders candidates and the caliper
+    applies to it (without: zero scores, no caliper, no common-support summary);
+    ``uses_features``: distances are Mahalanobis distances on the covariates."""
+
+    matcher: Matcher
+    uses_score: bool = True
+    uses_features: bool = False
+
+
+MATCHERS: dict[tuple[str, bool], MatcherSpec] = {
+    ("propensity", True): MatcherSpec(nearest_with_replacement),
+    ("propensity", False): MatcherSpec(nearest_without_replacement),
+    ("mahalanobis", True): MatcherSpec(nearest_with_replacement, uses_features=True),
+    ("exact", True): MatcherSpec(exact, uses_score=False),
+    ("exact", False): MatcherSpec(exact, uses_score=False),  # every control once anyway
 }
+"""Matching variants by (method, with replacement)."""

@@ -12,9 +12,9 @@ from evaluation.matching.data import (
     build_risk_sets,
     covariates,
     propensity_columns,
-    status_lag1,
+    strata,
 )
-from evaluation.matching.matchers import MATCHERS, MatchInput
+from evaluation.matching.matchers import MATCHERS, Matches, MatchInput
 from evaluation.matching.propensity import PropensityModel, fit_propensity
 from evaluation.matching.results import CommonSupport, MatchResult
 from evaluation.panel import StatusPanel
@@ -22,7 +22,6 @@ from evaluation.panel import StatusPanel
 TOO_FEW_PARTICIPANTS = "too_few_participants"
 NO_CANDIDATE_CONTROLS = "no_candidate_controls"
 OUTSIDE_TARGET_GROUP = "outside_target_group"
-_EXACT_KEYS = ("start_month", "status_lag1", "sex", "education")
 
 
 class RiskSetMatching:
@@ -55,71 +54,48 @@ class RiskSetMatching:
         outside_frame = _unmatched_frame(
             (risk.person[outside], risk.ref_month[outside]), OUTSIDE_TARGET_GROUP
         )
-        risk = _subset(risk, ~outside)
+        return self._match(_subset(risk, ~outside), n_part, outside_frame)
+
+    # -- steps ---------------------------------------------------------------------------
+    def _match(self, risk: RiskSets, n_part: int, outside: pd.DataFrame) -> MatchResult:
+        """Match the participants inside the target group with the registered variant."""
+        cfg = self.config
+        variant = MATCHERS[(cfg.method, cfg.replace)]
         x = covariates(self.panel, risk, cfg.covariates)
         ps, score = self._score(x, risk)
-        use_score = cfg.method != "exact"
-        caliper = _caliper(score, risk.treated, cfg.caliper_sd) if use_score else np.inf
-        inp = MatchInput(
-            treated=risk.treated,
-            stratum=self._strata(risk, x),
-            score=score if use_score else np.zeros(risk.n_rows),
-            tiebreak=_id_rank(self.panel)[risk.person],
-            features=_mahalanobis_features(x) if cfg.method == "mahalanobis" else None,
-            caliper=caliper,
-            k=cfg.k,
-            replace=cfg.replace,
+        caliper = _caliper(score, risk.treated, cfg.caliper_sd) if variant.uses_score else np.inf
+        m = variant.matcher(
+            MatchInput(
+                treated=risk.treated,
+                stratum=strata(self.panel, risk, x, cfg.exact_on),
+                score=score if variant.uses_score else np.zeros(risk.n_rows),
+                tiebreak=_id_rank(self.panel)[risk.person],
+                features=_mahalanobis_features(x) if variant.uses_features else None,
+                caliper=caliper,
+                k=cfg.k,
+                replace=cfg.replace,
+            )
         )
-        key = (
-            cfg.method
-            if cfg.replace or cfg.method == "exact"
-            else f"{cfg.method}_without_replacement"
-        )
-        m = MATCHERS[key](inp)
-        row_weight = np.bincount(m.row, weights=m.weight, minlength=risk.n_rows)
-        balance = balance_table(
-            x,
-            risk.treated,
-            row_weight,
-            smd_threshold=cfg.smd_threshold,
-            variance_ratio_range=cfg.variance_ratio_range,
-        )
-        sets = pd.DataFrame(
-            {
-                "set_id": m.set_id,
-                "person": risk.person[m.row],
-                "ref_month": risk.ref_month[m.row],
-                "treated": risk.treated[m.row],
-                "weight": m.weight,
-            }
-        )
-        unmatched = pd.concat(
-            [
-                outside_frame,
-                pd.DataFrame(
-                    {
-                        "person": risk.person[m.unmatched_row],
-                        "ref_month": risk.ref_month[m.unmatched_row],
-                        "reason": m.unmatched_reason.astype(str),
-                    }
-                ),
-            ],
-            ignore_index=True,
-        )
+        sets = _sets_frame(risk, m)
         return MatchResult(
             offer_id=self.offer_id,
             method=cfg.method,
             n_participants=n_part,
             sets=sets,
-            unmatched=unmatched,
-            balance=balance,
-            support=_support(score, risk.treated, caliper) if use_score else None,
+            unmatched=pd.concat([outside, _unmatched_rows(risk, m)], ignore_index=True),
+            balance=balance_table(
+                x,
+                risk.treated,
+                np.bincount(m.row, weights=m.weight, minlength=risk.n_rows),
+                smd_threshold=cfg.smd_threshold,
+                variance_ratio_range=cfg.variance_ratio_range,
+            ),
+            support=_support(score, risk.treated, caliper) if variant.uses_score else None,
             propensity=ps,
             hazards=_hazards(risk, score, sets),
             n_candidate_rows=int((~risk.treated).sum()),
         )
 
-    # -- steps ---------------------------------------------------------------------------
     def _score(self, x: pd.DataFrame, risk: RiskSets) -> tuple[PropensityModel, np.ndarray]:
         ps = fit_propensity(
             x[propensity_columns(self.config.covariates)],
@@ -129,24 +105,6 @@ class RiskSetMatching:
             row_key=_id_rank(self.panel)[risk.person] * (1 << 24) + risk.ref_month,
         )
         return ps, ps.linear_predictor(x)
-
-    def _strata(self, risk: RiskSets, x: pd.DataFrame) -> np.ndarray:
-        keys = []
-        for name in self.config.exact_on:
-            if name == "start_month":
-                keys.append(risk.ref_month.astype(np.int64))
-            elif name == "status_lag1":
-                keys.append(status_lag1(self.panel, risk).astype(np.int64))
-            elif name == "sex":
-                keys.append(self.panel.sex[risk.person].astype(np.int64))
-            elif name == "education":
-                keys.append(self.panel.education[risk.person].astype(np.int64))
-            else:
-                keys.append(x[name].to_numpy().astype(np.int64))
-        if not keys:
-            return np.zeros(risk.n_rows, dtype=np.int64)
-        frame = pd.DataFrame({f"k{i}": k for i, k in enumerate(keys)})
-        return frame.groupby(list(frame.columns), sort=True).ngroup().to_numpy()
 
     def _empty(self, risk: RiskSets, n_part: int, reason: str) -> MatchResult:
         """No match at all: participants outside the target group say so, the others
@@ -197,14 +155,14 @@ class RiskSetMatching:
 
 
 def _check(cfg: MatchingConfig) -> None:
-    if cfg.method not in ("propensity", "mahalanobis", "exact"):
+    if cfg.method not in {method for method, _ in MATCHERS}:
         raise ValueError(f"unknown matching method {cfg.method!r}")
     if cfg.k < 1:
         raise ValueError("k must be at least 1")
     if cfg.caliper_sd is not None and cfg.caliper_sd <= 0:
         raise ValueError("caliper_sd must be positive or None")
-    if cfg.method == "mahalanobis" and not cfg.replace:
-        raise ValueError("Mahalanobis matching is implemented with replacement only")
+    if (cfg.method, cfg.replace) not in MATCHERS:
+        raise ValueError(f"{cfg.method} matching is implemented with replacement only")
 
 
 def _subset(risk: RiskSets, keep: np.ndarray) -> RiskSets:
@@ -214,6 +172,28 @@ def _subset(risk: RiskSets, keep: np.ndarray) -> RiskSets:
         risk.ref_month[keep],
         risk.treated[keep],
         risk.in_target[keep],
+    )
+
+
+def _sets_frame(risk: RiskSets, m: Matches) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "set_id": m.set_id,
+            "person": risk.person[m.row],
+            "ref_month": risk.ref_month[m.row],
+            "treated": risk.treated[m.row],
+            "weight": m.weight,
+        }
+    )
+
+
+def _unmatched_rows(risk: RiskSets, m: Matches) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "person": risk.person[m.unmatched_row],
+            "ref_month": risk.ref_month[m.unmatched_row],
+            "reason": m.unmatched_reason.astype(str),
+        }
     )
 
 

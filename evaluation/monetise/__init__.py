@@ -1,25 +1,32 @@
 """Monetisation: the measured extra effect in DKK, by payer, and results-based payment.
 
+* :mod:`.config` - :class:`ValuationSettings` (horizon, discounting, extrapolation,
+  sensitivity) and a results contract's :class:`ContractTerms`;
 * :mod:`.catalogue` - unit prices by status and payer, price-index conversion;
-* :mod:`.extrapolation` - registry of rules continuing an effect beyond the data;
-* :mod:`.value` - savings, net value, return per krone, break-even, price per extra
-  self-sufficient citizen, with intervals and a sensitivity table; the offer portfolio;
-* :mod:`.payments` - what a results contract owes under the measured effect.
+* :mod:`.data` - the inputs: effect paths on public cost (:class:`EffectPath`) and the
+  headline effect on self-sufficiency (:class:`HeadlineEffect`);
+* :mod:`.extrapolation` - the registry of rules continuing an effect beyond the data;
+* :mod:`.model` - :func:`value_offer`: savings, net value, return per krone, break-even,
+  price per extra self-sufficient citizen, with intervals and sensitivity scenarios;
+* :mod:`.payments` - :func:`payment_owed`: what a results contract owes under the
+  measured effect;
+* :mod:`.results` - :class:`OfferValue`, :class:`PaymentResult` (``tidy()`` frames are
+  ``value.parquet``) and the offer portfolio (:func:`portfolio_row`).
 """
 
 from evaluation.monetise.catalogue import PAYERS, Payer, PriceCatalogue, PriceIndex, UnitPrice
+from evaluation.monetise.config import ContractTerms, ValuationSettings
+from evaluation.monetise.data import EffectPath, HeadlineEffect
 from evaluation.monetise.extrapolation import EXTRAPOLATIONS, Extrapolation, ExtrapolationRule
-from evaluation.monetise.payments import ContractTerms, PaymentResult, payment_owed
-from evaluation.monetise.value import (
+from evaluation.monetise.model import value_offer
+from evaluation.monetise.payments import payment_owed
+from evaluation.monetise.results import (
     TIDY_COLUMNS,
-    EffectPath,
     Estimate,
-    HeadlineEffect,
     OfferValue,
-    ValuationSettings,
+    PaymentResult,
     portfolio_frame,
     portfolio_row,
-    value_offer,
 )
 
 __all__ = [

@@ -4,7 +4,7 @@ A rule turns the ``n`` observed monthly effects (event months 0..n-1) into the e
 the months n..H-1 of a valuation horizon H. Every rule here is *linear* in the observed
 effects, so it is a matrix ``X`` ((H - n) x n) and the extrapolated months are
 ``X @ observed``: the covariance of any sum over the horizon then follows exactly from
-the observed months' covariance (see :mod:`evaluation.monetise.value`).
+the observed months' covariance (see :mod:`evaluation.monetise.model`).
 
 Rules (registry :data:`EXTRAPOLATIONS`):
 
@@ -62,20 +62,32 @@ class Extrapolation:
         p[np.arange(n_copy), np.arange(n_copy)] = 1.0
         n_extra = horizon - n_copy
         if n_extra > 0 and n_observed > 0:
-            p[n_copy:] = EXTRAPOLATIONS[self.rule](n_observed, n_extra, self)
+            p[n_copy:] = EXTRAPOLATIONS[self.rule].continuation(n_observed, n_extra, self)
         return p
 
     def label(self) -> str:
         """Short stable label for tables, e.g. ``decay(half_life=12,k=6)``."""
-        if self.rule == "none":
-            return "none"
-        if self.rule == "constant":
-            return f"constant(k={self.last_months})"
-        return f"decay(half_life={self.half_life_months:g},k={self.last_months})"
+        return EXTRAPOLATIONS[self.rule].label.format(k=self.last_months, h=self.half_life_months)
 
     def describe(self) -> str:
         """One sentence for a report."""
-        return _DESCRIPTIONS[self.rule].format(k=self.last_months, h=self.half_life_months)
+        return EXTRAPOLATIONS[self.rule].description.format(
+            k=self.last_months, h=self.half_life_months
+        )
+
+    @classmethod
+    def from_label(cls, label: str) -> Extrapolation | None:
+        """The rule a table's :meth:`label` names (None for an unknown rule); parameters
+        the label leaves out keep their defaults."""
+        rule, _, rest = label.partition("(")
+        if rule not in EXTRAPOLATIONS:
+            return None
+        params = dict(p.split("=", 1) for p in rest.rstrip(")").split(",") if "=" in p)
+        return cls(
+            rule=rule,  # type: ignore[arg-type]
+            last_months=int(params.get("k", cls.last_months)),
+            half_life_months=float(params.get("half_life", cls.half_life_months)),
+        )
 
 
 def _last_mean(n_observed: int, k: int) -> np.ndarray:
@@ -100,20 +112,28 @@ def _decay(n_observed: int, n_extra: int, ext: Extrapolation) -> np.ndarray:
     return factor[:, None] * _last_mean(n_observed, ext.last_months)[None, :]
 
 
-EXTRAPOLATIONS: dict[str, Callable[[int, int, Extrapolation], np.ndarray]] = {
-    "none": _none,
-    "constant": _constant,
-    "decay": _decay,
-}
+@dataclass(frozen=True)
+class ExtrapolationSpec:
+    """A registered rule: its continuation matrix ``(n_observed, n_extra, settings) ->
+    (n_extra x n_observed)``, its table label and its sentence (fields ``k``, ``h``)."""
 
-_DESCRIPTIONS: dict[str, str] = {
-    "none": "No effect is assumed after the last observed month.",
-    "constant": (
+    continuation: Callable[[int, int, Extrapolation], np.ndarray]
+    label: str
+    description: str
+
+
+EXTRAPOLATIONS: dict[str, ExtrapolationSpec] = {
+    "none": ExtrapolationSpec(_none, "none", "No effect is assumed after the last observed month."),
+    "constant": ExtrapolationSpec(
+        _constant,
+        "constant(k={k})",
         "After the last observed month the effect is held at the mean of the last {k} "
-        "observed months."
+        "observed months.",
     ),
-    "decay": (
+    "decay": ExtrapolationSpec(
+        _decay,
+        "decay(half_life={h:g},k={k})",
         "After the last observed month the effect starts from the mean of the last {k} "
-        "observed months and halves every {h:g} months."
+        "observed months and halves every {h:g} months.",
     ),
 }

@@ -29,131 +29,22 @@ not a joint confidence statement, which the note of the result repeats.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
-from evaluation.monetise.value import (
+from evaluation.monetise.config import ContractTerms
+from evaluation.monetise.data import EffectPath, EffectPathLike
+from evaluation.monetise.model import two_sided_z
+from evaluation.monetise.results import (
     DKK,
     DKK_PP,
     MONTHS,
+    PERSONS,
     RATIO,
-    TIDY_COLUMNS,
-    EffectPath,
-    EffectPathLike,
     Estimate,
-    two_sided_z,
+    PaymentResult,
+    PaymentRow,
 )
-
-PERSONS = "persons"
-
-
-@dataclass(frozen=True)
-class ContractTerms:
-    """Payment terms of a results contract (mirrors the flow's ``payment_terms``)."""
-
-    outcome: str = "self_sufficient"
-    per_extra_outcome_month_dkk: float = 0.0  # per extra person-month in the outcome
-    per_participant_reaching_outcome_dkk: float = 0.0  # per extra participant in the outcome
-    minimum_effect: float = 0.0  # no payment while the measured effect θ is below this
-    cap_dkk: float | None = None  # total cap over the contract
-    horizon_months: int = 24
-    measurement_month: int | None = None  # None: θ is the headline-window mean
-
-    def __post_init__(self) -> None:
-        rates = (self.per_extra_outcome_month_dkk, self.per_participant_reaching_outcome_dkk)
-        if any(not (math.isfinite(r) and r >= 0) for r in rates):
-            raise ValueError("payment rates must be non-negative numbers")
-        if self.cap_dkk is not None and not self.cap_dkk >= 0:
-            raise ValueError("cap_dkk must be non-negative")
-        if not 1 <= self.horizon_months <= 120:
-            raise ValueError("horizon_months must be 1..120")
-        if self.measurement_month is not None and self.measurement_month < 0:
-            raise ValueError("measurement_month must be an event month >= 0")
-
-    def owed(self, uncapped: float, effect: float) -> float:
-        """P(L, θ): the amount owed for an uncapped amount L and measured effect θ."""
-        if not (np.isfinite(uncapped) and np.isfinite(effect)):
-            return np.nan
-        if effect < self.minimum_effect:
-            return 0.0
-        cap = np.inf if self.cap_dkk is None else self.cap_dkk
-        return float(min(max(uncapped, 0.0), cap))
-
-
-@dataclass(frozen=True)
-class PaymentRow:
-    measure: str
-    payer: str
-    scenario: str
-    estimate: Estimate
-    unit: str
-
-
-@dataclass(frozen=True, eq=False)
-class PaymentResult:
-    """What is owed under the measured effect, with its interval and bounds."""
-
-    offer_id: str
-    terms: ContractTerms
-    participants: int
-    months_observed: int
-    level: float
-    rows: tuple[PaymentRow, ...]
-    notes: tuple[str, ...]
-
-    def get(self, measure: str, scenario: str = "central") -> Estimate:
-        for r in self.rows:
-            if (r.measure, r.scenario) == (measure, scenario):
-                return r.estimate
-        raise KeyError((measure, scenario))
-
-    @property
-    def owed(self) -> Estimate:
-        return self.get("payment_owed")
-
-    @property
-    def minimum_met(self) -> bool:
-        e = self.get("measured_effect")
-        return bool(np.isfinite(e.value) and e.value >= self.terms.minimum_effect)
-
-    def tidy(self) -> pd.DataFrame:
-        """Rows with the same columns as ``OfferValue.tidy()`` (not discounted: NaN)."""
-        frame = pd.DataFrame(
-            {
-                "offer_id": self.offer_id,
-                "measure": [r.measure for r in self.rows],
-                "payer": [r.payer for r in self.rows],
-                "scenario": [r.scenario for r in self.rows],
-                "value": [r.estimate.value for r in self.rows],
-                "ci_low": [r.estimate.ci_low for r in self.rows],
-                "ci_high": [r.estimate.ci_high for r in self.rows],
-                "unit": [r.unit for r in self.rows],
-                "horizon_months": np.int64(self.terms.horizon_months),
-                "extrapolation": "none",
-                "discount_rate": np.nan,
-                "price_year": pd.array([None] * len(self.rows), dtype="Int64"),
-                "note": [r.estimate.note for r in self.rows],
-            },
-            columns=list(TIDY_COLUMNS),
-        )
-        for col in ("offer_id", "measure", "payer", "scenario", "unit", "extrapolation", "note"):
-            frame[col] = frame[col].astype("str")
-        return frame
-
-    def summary(self) -> str:
-        o = self.owed
-        lo, hi = self.get("payment_owed", "effect_low"), self.get("payment_owed", "effect_high")
-        lines = [
-            f"Results-based payment for {self.offer_id!r} ({self.terms.outcome}, "
-            f"{self.months_observed} of {self.terms.horizon_months} months observed)",
-            f"  owed {o.value:,.0f} DKK; at the effect's interval bounds "
-            f"{lo.value:,.0f} to {hi.value:,.0f} DKK",
-            f"  minimum effect {self.terms.minimum_effect:g} "
-            f"{'met' if self.minimum_met else 'NOT met'}",
-        ]
-        return "\n".join(lines + [f"  note: {n}" for n in self.notes])
 
 
 def payment_owed(
@@ -191,8 +82,36 @@ def payment_owed(
     z = two_sided_z(level)
     months_est = _lin(g_months, b, cov, z, ok=m > 0)
     theta = _lin(g_theta, b, cov, z, ok=bool(g_theta.any()))
-    reach = Estimate(*(participants * x for x in (theta.value, theta.ci_low, theta.ci_high)))
     uncapped = _lin(g_pay, b, cov, z, ok=m > 0 or bool(g_theta.any()))
+    rows = _rows(terms, participants, months_est, theta, uncapped)
+    if np.isfinite(theta.value) and theta.value < terms.minimum_effect:
+        notes.append(
+            f"measured effect {theta.value:.4f} is below the minimum {terms.minimum_effect:g}: "
+            "nothing is owed"
+        )
+    if terms.cap_dkk is not None and np.isfinite(uncapped.value) and uncapped.value > terms.cap_dkk:
+        notes.append(f"the cap of {terms.cap_dkk:,.0f} DKK applies")
+    return PaymentResult(
+        offer_id=offer_id,
+        terms=terms,
+        participants=int(participants),
+        months_observed=n_obs,
+        level=level,
+        rows=tuple(rows),
+        notes=tuple(notes),
+    )
+
+
+def _rows(
+    terms: ContractTerms,
+    participants: int,
+    months_est: Estimate,
+    theta: Estimate,
+    uncapped: Estimate,
+) -> list[PaymentRow]:
+    """The result's rows: the linear measures and the amount owed (P at the estimates
+    and at the pointwise bounds of L and θ)."""
+    reach = Estimate(*(participants * x for x in (theta.value, theta.ci_low, theta.ci_high)))
     owed_c = terms.owed(uncapped.value, theta.value)
     owed_lo = terms.owed(uncapped.ci_low, theta.ci_low)
     owed_hi = terms.owed(uncapped.ci_high, theta.ci_high)
@@ -217,22 +136,7 @@ def payment_owed(
         rows.append(
             PaymentRow("payment_owed", "kommune", scenario, Estimate(value, np.nan, np.nan), DKK)
         )
-    if np.isfinite(theta.value) and theta.value < terms.minimum_effect:
-        notes.append(
-            f"measured effect {theta.value:.4f} is below the minimum {terms.minimum_effect:g}: "
-            "nothing is owed"
-        )
-    if terms.cap_dkk is not None and np.isfinite(uncapped.value) and uncapped.value > terms.cap_dkk:
-        notes.append(f"the cap of {terms.cap_dkk:,.0f} DKK applies")
-    return PaymentResult(
-        offer_id=offer_id,
-        terms=terms,
-        participants=int(participants),
-        months_observed=n_obs,
-        level=level,
-        rows=tuple(rows),
-        notes=tuple(notes),
-    )
+    return rows
 
 
 def _theta_weights(

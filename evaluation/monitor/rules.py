@@ -1,9 +1,11 @@
 """The status rules: a registry evaluated in order, the worst status wins.
 
-Every rule has a stable ``code`` (the report translates by code) and a plain-language
-text in English and Danish. A rule's check returns the status it sets, or None when it
-does not apply. Of all rules that fire, the one with the worst status sets the offer's
-status (ties: the first in :data:`RULES`); the on-track rules say why nothing is wrong.
+Every rule has a stable ``code``; a finding carries the code, the status and the numbers
+its reason needs (:func:`reason_numbers`), and the sentence comes from the text
+catalogue (:func:`evaluation.texts.monitor_reason`) where a table or summary is written.
+A rule's check returns the status it sets, or None when it does not apply. Of all
+rules that fire, the one with the worst status sets the offer's status (ties: the first
+in :data:`RULES`); the on-track rules say why nothing is wrong.
 For every offer at least one rule fires.
 
 Effect rules (the offer has a target ``target`` at event month ``X``):
@@ -33,7 +35,7 @@ from typing import Literal
 
 import numpy as np
 
-from evaluation.monitor.settings import Language, MonitorSettings
+from evaluation.monitor.config import MonitorSettings
 from evaluation.monitor.trajectory import Interim
 
 Status = Literal["on_track", "at_risk", "off_track"]
@@ -72,14 +74,15 @@ Check = Callable[[Facts, MonitorSettings], Status | None]
 class Rule:
     code: str
     check: Check
-    texts: Mapping[str, str]  # language -> template (fields: see :func:`_fields`)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Finding:
+    """A rule that fired: its code, the status it sets and the numbers of its reason."""
+
     code: str
     status: Status
-    text: str
+    numbers: Mapping[str, float | int | None]
 
 
 def _judged(f: Facts) -> Interim | None:
@@ -132,88 +135,15 @@ def _no_target(f: Facts, s: MonitorSettings) -> Status | None:
     return "on_track" if not f.has_target else None
 
 
-_EN = "{first}–{last} months after the start the effect is {estimate} ({level} interval "
-_DA = "{first}–{last} måneder efter start er effekten {estimate} ({level}-interval "
-
 RULES: tuple[Rule, ...] = (
-    Rule(
-        "no_data_yet",
-        _no_data_yet,
-        {
-            "en": "Too early to judge the effect: that needs {min_treated} participants "
-            "followed for at least {min_follow_up} months after their start.",
-            "da": "For tidligt at vurdere effekten: det kræver {min_treated} deltagere fulgt "
-            "i mindst {min_follow_up} måneder efter start.",
-        },
-    ),
-    Rule(
-        "effect_below_trajectory",
-        _below_trajectory,
-        {
-            "en": _EN + "{ci_low} to {ci_high}), clearly below the {trajectory} needed by "
-            "then to reach {target} by month {target_month}.",
-            "da": _DA + "{ci_low} til {ci_high}), klart under de {trajectory}, der skal til "
-            "for at nå {target} i måned {target_month}.",
-        },
-    ),
-    Rule(
-        "target_missed",
-        _target_missed,
-        {
-            "en": _EN + "{ci_low} to {ci_high}): month {target_month} has been reached and "
-            "the effect is below the target of {trajectory}.",
-            "da": _DA + "{ci_low} til {ci_high}): måned {target_month} er nået, og effekten "
-            "ligger under målet på {trajectory}.",
-        },
-    ),
-    Rule(
-        "effect_uncertain",
-        _uncertain,
-        {
-            "en": _EN + "{ci_low} to {ci_high}), below the {trajectory} needed by then, but "
-            "the interval still includes it.",
-            "da": _DA + "{ci_low} til {ci_high}), under de {trajectory}, der skal til på dette "
-            "tidspunkt, men intervallet rummer det stadig.",
-        },
-    ),
-    Rule(
-        "enrolment_behind",
-        _enrolment_behind,
-        {
-            "en": "{enrolled} participants have started against {planned} planned by now "
-            "({share} of the plan).",
-            "da": "{enrolled} deltagere er startet mod {planned} planlagt indtil nu "
-            "({share} af planen).",
-        },
-    ),
-    Rule(
-        "dropouts_high",
-        _dropouts_high,
-        {
-            "en": "{dropouts} participants ({dropout_share} of those started) stopped before "
-            "{dropout_months} months, more than the limit of {limit}.",
-            "da": "{dropouts} deltagere ({dropout_share} af de startede) stoppede inden "
-            "{dropout_months} måneder, over grænsen på {limit}.",
-        },
-    ),
-    Rule(
-        "effect_on_trajectory",
-        _on_trajectory,
-        {
-            "en": _EN + "{ci_low} to {ci_high}), at or above the {trajectory} needed by then "
-            "to reach {target} by month {target_month}.",
-            "da": _DA + "{ci_low} til {ci_high}), på eller over de {trajectory}, der skal til "
-            "for at nå {target} i måned {target_month}.",
-        },
-    ),
-    Rule(
-        "no_target",
-        _no_target,
-        {
-            "en": "No target effect is agreed; enrolment and dropouts are on plan.",
-            "da": "Der er ikke aftalt et effektmål; tilgang og frafald følger planen.",
-        },
-    ),
+    Rule("no_data_yet", _no_data_yet),
+    Rule("effect_below_trajectory", _below_trajectory),
+    Rule("target_missed", _target_missed),
+    Rule("effect_uncertain", _uncertain),
+    Rule("enrolment_behind", _enrolment_behind),
+    Rule("dropouts_high", _dropouts_high),
+    Rule("effect_on_trajectory", _on_trajectory),
+    Rule("no_target", _no_target),
 )
 RULE_CODES: tuple[str, ...] = tuple(r.code for r in RULES)
 
@@ -222,12 +152,12 @@ def findings(
     facts: Facts, settings: MonitorSettings, rules: tuple[Rule, ...] = RULES
 ) -> tuple[Finding, ...]:
     """Every rule that fires, in registry order."""
+    numbers = reason_numbers(facts, settings)
     out = []
     for rule in rules:
         status = rule.check(facts, settings)
         if status is not None:
-            text = rule.texts[settings.language].format(**_fields(facts, settings))
-            out.append(Finding(rule.code, status, text))
+            out.append(Finding(rule.code, status, numbers))
     return tuple(out)
 
 
@@ -239,42 +169,29 @@ def decide(found: tuple[Finding, ...]) -> Finding:
     return next(f for f in found if SEVERITY[f.status] == worst)
 
 
-# --- text fields ---------------------------------------------------------------------
+# --- the numbers of the reasons ----------------------------------------------------------
 
 
-def _pp(x: float | None, lang: Language) -> str:
-    if x is None or not np.isfinite(x):
-        return "–"
-    text = f"{100 * x:.1f}"
-    return f"{text} pp" if lang == "en" else f"{text.replace('.', ',')} pct.-point"
-
-
-def _share(x: float, lang: Language) -> str:
-    if not np.isfinite(x):
-        return "–"
-    return f"{100 * x:.0f}%" if lang == "en" else f"{100 * x:.0f} %"
-
-
-def _fields(f: Facts, s: MonitorSettings) -> dict[str, object]:
-    lang = s.language
+def reason_numbers(f: Facts, s: MonitorSettings) -> dict[str, float | int | None]:
+    """The raw numbers the reasons' sentences use (None: not known)."""
     i = f.interim
     return {
         "min_treated": s.min_treated,
         "min_follow_up": s.min_follow_up,
-        "first": "–" if i is None else i.first,
-        "last": "–" if i is None else i.last,
-        "estimate": _pp(None if i is None else i.estimate, lang),
-        "ci_low": _pp(None if i is None else i.ci_low, lang),
-        "ci_high": _pp(None if i is None else i.ci_high, lang),
-        "level": "–" if i is None else _share(i.level, lang),
-        "trajectory": _pp(None if i is None else i.trajectory, lang),
-        "target": _pp(f.target_effect, lang),
-        "target_month": "–" if f.target_event_month is None else f.target_event_month,
+        "first": None if i is None else i.first,
+        "last": None if i is None else i.last,
+        "estimate": None if i is None else i.estimate,
+        "ci_low": None if i is None else i.ci_low,
+        "ci_high": None if i is None else i.ci_high,
+        "level": None if i is None else i.level,
+        "trajectory": None if i is None else i.trajectory,
+        "target": f.target_effect,
+        "target_month": f.target_event_month,
         "enrolled": f.enrolled,
-        "planned": "–" if not np.isfinite(f.planned_enrolled) else f"{f.planned_enrolled:.0f}",
-        "share": _share(f.enrolment_share, lang),
+        "planned": f.planned_enrolled,
+        "share": f.enrolment_share,
         "dropouts": f.dropouts,
-        "dropout_share": _share(f.dropout_share, lang),
+        "dropout_share": f.dropout_share,
         "dropout_months": s.dropout_months,
-        "limit": _share(s.max_dropout_share, lang),
+        "limit": s.max_dropout_share,
     }

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from evaluation.monitor.progress import EffectPath
-from evaluation.monitor.settings import MonitorSettings, TrajectoryShape
+from evaluation.monitor.config import MonitorSettings, TrajectoryShape
+from evaluation.monitor.data import EffectPath
 
 Trajectory = Callable[[np.ndarray, float, int], np.ndarray]
 

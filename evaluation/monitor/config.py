@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from evaluation.texts.catalogue import Lang as Language
+
 TrajectoryShape = Literal["linear", "step", "immediate"]
-Language = Literal["en", "da"]
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,8 @@ class MonitorSettings:
     ``enrolment_off_track``: share of the planned enrolment so far below which the offer
     is at risk / off track; ``max_dropout_share``: dropouts above this share of starts put
     it at risk; ``dropout_months``: a participation ending before lasting this many months
-    is a dropout; ``language``: of the rule texts."""
+    is a dropout; ``language``: of the texts rendered from the catalogue (reasons,
+    summaries)."""
 
     interim_months: int = 3
     min_treated: int = 30

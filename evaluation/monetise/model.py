@@ -52,155 +52,30 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Protocol
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from evaluation.monetise.catalogue import PAYERS, Payer
-from evaluation.monetise.extrapolation import EXTRAPOLATIONS, Extrapolation
-
-MAX_HORIZON_MONTHS = 120
-ALL = "all"
-DKK = "DKK"
-DKK_PP = "DKK per participant"
-MONTHS = "months"
-RATIO = "ratio"
-
-TIDY_COLUMNS: tuple[str, ...] = (
-    "offer_id",
-    "measure",
-    "payer",
-    "scenario",
-    "value",
-    "ci_low",
-    "ci_high",
-    "unit",
-    "horizon_months",
-    "extrapolation",
-    "discount_rate",
-    "price_year",
-    "note",
+from evaluation.monetise.catalogue import PAYERS
+from evaluation.monetise.config import ValuationSettings
+from evaluation.monetise.data import EffectPath, EffectPathLike, HeadlineEffect
+from evaluation.monetise.extrapolation import EXTRAPOLATIONS
+from evaluation.monetise.results import (
+    ALL,
+    DKK,
+    DKK_PP,
+    MONTHS,
+    RATIO,
+    Estimate,
+    OfferValue,
+    ValueRow,
 )
 
 # measures where a lower number is better for the offer (pessimistic end = upper bound)
 _LOWER_IS_BETTER = frozenset({"break_even_month", "price_per_extra_self_sufficient"})
-
-
-class EffectPathLike(Protocol):
-    """What the valuation needs from an effect path (``EventStudyResult`` has it)."""
-
-    event_times: np.ndarray
-    estimates: np.ndarray
-    cov: np.ndarray
-
-
-@dataclass(frozen=True, eq=False)
-class EffectPath:
-    """Monthly effects by event month with their covariance."""
-
-    event_times: np.ndarray
-    estimates: np.ndarray
-    cov: np.ndarray
-
-    def __post_init__(self) -> None:
-        e = np.asarray(self.event_times, dtype=np.int64)
-        b = np.asarray(self.estimates, dtype=np.float64)
-        c = np.asarray(self.cov, dtype=np.float64)
-        if e.ndim != 1 or b.shape != e.shape or c.shape != (len(e), len(e)):
-            raise ValueError("event_times, estimates (n) and cov (n x n) do not match")
-        object.__setattr__(self, "event_times", e)
-        object.__setattr__(self, "estimates", b)
-        object.__setattr__(self, "cov", c)
-
-    @classmethod
-    def of(cls, path: EffectPathLike) -> EffectPath:
-        return cls(path.event_times, path.estimates, path.cov)
-
-    def observed(self) -> tuple[np.ndarray, np.ndarray]:
-        """Estimates and covariance of event months 0, 1, ..., n-1: the longest run from
-        the start month on with a finite estimate and variance (a gap ends the run)."""
-        n = 0
-        while True:
-            hit = np.flatnonzero(self.event_times == n)
-            if len(hit) == 0:
-                break
-            j = hit[0]
-            if not (np.isfinite(self.estimates[j]) and np.isfinite(self.cov[j, j])):
-                break
-            n += 1
-        idx = np.array([np.flatnonzero(self.event_times == e)[0] for e in range(n)], dtype=int)
-        cov = np.nan_to_num(self.cov[np.ix_(idx, idx)])
-        return self.estimates[idx], cov
-
-
-@dataclass(frozen=True)
-class HeadlineEffect:
-    """The headline effect on self-sufficiency (share of participants, per month)."""
-
-    estimate: float
-    std_error: float
-
-    @classmethod
-    def of(cls, result: object) -> HeadlineEffect:
-        """From an ``EventStudyResult`` (its pooled estimate and standard error)."""
-        return cls(float(result.pooled_estimate), float(result.pooled_std_error))  # type: ignore[attr-defined]
-
-
-@dataclass(frozen=True)
-class ValuationSettings:
-    """How to value: horizon, extrapolation, discounting, interval level, sensitivity."""
-
-    horizon_months: int = 24
-    extrapolation: Extrapolation = field(default_factory=Extrapolation)
-    discount_rate: float = 0.035
-    cost_payer: Payer = "kommune"
-    level: float = 0.95
-    sensitivity_horizons: tuple[int, ...] = (12, 24, 36)
-    price_shifts: tuple[float, ...] = (-0.2, 0.2)
-
-    def __post_init__(self) -> None:
-        for h in (self.horizon_months, *self.sensitivity_horizons):
-            if not 1 <= h <= MAX_HORIZON_MONTHS:
-                raise ValueError(f"horizons must be 1..{MAX_HORIZON_MONTHS} months, got {h}")
-        if not (math.isfinite(self.discount_rate) and self.discount_rate > -1):
-            raise ValueError("discount_rate must be a number above -1")
-        if self.cost_payer not in PAYERS:
-            raise ValueError(f"cost_payer must be one of {PAYERS}")
-        if not 0 < self.level < 1:
-            raise ValueError("level must be between 0 and 1")
-        if any(s <= -1 for s in self.price_shifts):
-            raise ValueError("price shifts must be above -100%")
-
-    def discount_factors(self, horizon: int | None = None) -> np.ndarray:
-        """d_e = (1 + r) ** (-e / 12) for e = 0..H-1."""
-        h = self.horizon_months if horizon is None else horizon
-        return (1.0 + self.discount_rate) ** (-np.arange(h) / 12.0)
-
-
-@dataclass(frozen=True)
-class Estimate:
-    """A value with its interval (NaN where not defined; ``note`` says why)."""
-
-    value: float
-    ci_low: float
-    ci_high: float
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class ValueRow:
-    measure: str
-    payer: str
-    scenario: str
-    estimate: Estimate
-    unit: str
-    horizon_months: int
-    extrapolation: str
-    discount_rate: float
 
 
 # -- linear functionals of the cost paths -------------------------------------------------
@@ -414,121 +289,6 @@ def _monthly_frame(
     )
 
 
-# -- the result ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, eq=False)
-class OfferValue:
-    """The value of one offer: central values with intervals, by payer, and the
-    sensitivity scenarios. ``tidy()`` is the ``value.parquet`` frame."""
-
-    offer_id: str
-    participants: int
-    cost_per_participant_dkk: float
-    price_year: int
-    settings: ValuationSettings
-    headline: HeadlineEffect
-    months_observed: int
-    rows: tuple[ValueRow, ...]
-    monthly: pd.DataFrame  # central scenario: cumulative discounted savings by month, payer
-    notes: tuple[str, ...]
-
-    def get(self, measure: str, payer: str = ALL, scenario: str = "central") -> Estimate:
-        for r in self.rows:
-            if (r.measure, r.payer, r.scenario) == (measure, payer, scenario):
-                return r.estimate
-        raise KeyError((measure, payer, scenario))
-
-    @property
-    def payers(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(r.payer for r in self.rows))
-
-    @property
-    def scenarios(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(r.scenario for r in self.rows))
-
-    @property
-    def savings_per_participant(self) -> Estimate:
-        return self.get("savings_per_participant")
-
-    @property
-    def net_value_per_participant(self) -> Estimate:
-        return self.get("net_value_per_participant")
-
-    @property
-    def total_net_value(self) -> Estimate:
-        return self.get("total_net_value")
-
-    @property
-    def return_per_krone(self) -> Estimate:
-        return self.get("return_per_krone")
-
-    @property
-    def break_even_month(self) -> int | None:
-        v = self.get("break_even_month").value
-        return int(v) if np.isfinite(v) else None
-
-    @property
-    def price_per_extra_self_sufficient(self) -> Estimate:
-        return self.get("price_per_extra_self_sufficient")
-
-    def tidy(self) -> pd.DataFrame:
-        """One row per measure x payer x scenario (columns :data:`TIDY_COLUMNS`)."""
-        frame = pd.DataFrame(
-            {
-                "offer_id": self.offer_id,
-                "measure": [r.measure for r in self.rows],
-                "payer": [r.payer for r in self.rows],
-                "scenario": [r.scenario for r in self.rows],
-                "value": [r.estimate.value for r in self.rows],
-                "ci_low": [r.estimate.ci_low for r in self.rows],
-                "ci_high": [r.estimate.ci_high for r in self.rows],
-                "unit": [r.unit for r in self.rows],
-                "horizon_months": np.array([r.horizon_months for r in self.rows], dtype="int64"),
-                "extrapolation": [r.extrapolation for r in self.rows],
-                "discount_rate": [r.discount_rate for r in self.rows],
-                "price_year": pd.array([self.price_year] * len(self.rows), dtype="Int64"),
-                "note": [r.estimate.note for r in self.rows],
-            },
-            columns=list(TIDY_COLUMNS),
-        )
-        for col in ("offer_id", "measure", "payer", "scenario", "unit", "extrapolation", "note"):
-            frame[col] = frame[col].astype("str")
-        return frame
-
-    def sensitivity(
-        self, measure: str = "net_value_per_participant", payer: str = ALL
-    ) -> pd.DataFrame:
-        """The sensitivity table of one measure: one row per scenario."""
-        t = self.tidy()
-        t = t[(t["measure"] == measure) & (t["payer"] == payer)]
-        return t[["scenario", "value", "ci_low", "ci_high", "horizon_months", "extrapolation"]]
-
-    def summary(self) -> str:
-        s, net = self.savings_per_participant, self.net_value_per_participant
-        ppe = self.price_per_extra_self_sufficient
-        be = self.break_even_month
-        lines = [
-            f"Value of offer {self.offer_id!r} over {self.settings.horizon_months} months "
-            f"({self.price_year} prices, discount rate {self.settings.discount_rate:.1%}, "
-            f"{self.settings.level:.0%} intervals)",
-            f"  extrapolation: {self.settings.extrapolation.describe()} "
-            f"({self.months_observed} months observed)",
-            f"  savings per participant {s.value:,.0f} DKK ({s.ci_low:,.0f} to {s.ci_high:,.0f})",
-            f"  net value per participant {net.value:,.0f} DKK "
-            f"({net.ci_low:,.0f} to {net.ci_high:,.0f})",
-            f"  break-even month: {be if be is not None else 'not within the horizon'}",
-            f"  price per extra self-sufficient citizen: {ppe.value:,.0f} DKK "
-            f"({ppe.ci_low:,.0f} to {ppe.ci_high:,.0f}){' - ' + ppe.note if ppe.note else ''}",
-        ]
-        for p in self.payers:
-            if p != ALL:
-                e = self.get("net_value_per_participant", p)
-                lines.append(f"  net value for {p}: {e.value:,.0f} DKK per participant")
-        lines += [f"  note: {n}" for n in self.notes]
-        return "\n".join(lines)
-
-
 def value_offer(
     offer_id: str,
     cost_effects: Mapping[str, EffectPathLike],
@@ -639,49 +399,3 @@ def _bound(row: ValueRow, pick: str) -> Estimate:
     use_high = (pick == "high") != pessimistic_is_high
     value = e.ci_high if use_high else e.ci_low
     return Estimate(value, np.nan, np.nan, e.note)
-
-
-# -- the portfolio ---------------------------------------------------------------------------
-
-
-def portfolio_row(value: OfferValue, *, evidence_stars: int | None = None) -> dict[str, object]:
-    """One offer's line in the offer portfolio (tilbudsvifte)."""
-    eff = value.get("self_sufficiency_effect")
-    ppe = value.price_per_extra_self_sufficient
-    net = value.net_value_per_participant
-    ret = value.return_per_krone
-    be = value.get("break_even_month")
-    return {
-        "offer_id": value.offer_id,
-        "participants": value.participants,
-        "cost_per_participant_dkk": value.cost_per_participant_dkk,
-        "effect": eff.value,
-        "effect_ci_low": eff.ci_low,
-        "effect_ci_high": eff.ci_high,
-        "price_per_extra_self_sufficient_dkk": ppe.value,
-        "price_ci_low": ppe.ci_low,
-        "price_ci_high": ppe.ci_high,
-        "net_value_per_participant_dkk": net.value,
-        "net_value_ci_low": net.ci_low,
-        "net_value_ci_high": net.ci_high,
-        "return_per_krone": ret.value,
-        "break_even_month": be.value,
-        "evidence_stars": evidence_stars,
-        "horizon_months": value.settings.horizon_months,
-        "extrapolation": value.settings.extrapolation.label(),
-        "discount_rate": value.settings.discount_rate,
-        "price_year": value.price_year,
-        "note": ppe.note,
-    }
-
-
-def portfolio_frame(
-    values: Sequence[OfferValue], evidence_stars: Mapping[str, int | None] | None = None
-) -> pd.DataFrame:
-    """One row per offer (see :func:`portfolio_row`); ``evidence_stars`` by offer_id."""
-    stars = evidence_stars or {}
-    rows = [portfolio_row(v, evidence_stars=stars.get(v.offer_id)) for v in values]
-    frame = pd.DataFrame(rows)
-    if len(frame):
-        frame["evidence_stars"] = frame["evidence_stars"].astype("Int64")
-    return frame

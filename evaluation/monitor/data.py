@@ -2,7 +2,7 @@
 
 Nothing here is person level. The flow counts starts and dropouts from the participation
 table (:func:`count_starts`, :func:`count_dropouts`) and passes the interim effect path
-of the contract outcome (an :class:`~evaluation.did.event_study.EventStudyResult` fits
+of the contract outcome (an :class:`~evaluation.did.EventStudyResult` fits
 :class:`EffectPath`).
 """
 

@@ -1,0 +1,129 @@
+"""The matched event study's inputs: outcome values per status and the design.
+
+:class:`EventStudyDesign` holds the members of the matched sets x event months (status,
+availability, weights) built once from the panel and the match; censoring of controls
+at their own start and the inverse-probability-of-censoring weights (see
+:mod:`evaluation.did.model`) are applied here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from evaluation.matching.data import NEVER
+from evaluation.matching.results import MatchResult
+from evaluation.panel import StatusPanel
+from evaluation.statuses import STATUSES, UNOBSERVED, codes
+
+
+def status_outcome(statuses: tuple[str, ...] | list[str]) -> np.ndarray:
+    """Per-status values of a 0/1 outcome: 1 when the status is in ``statuses``."""
+    v = np.zeros(len(STATUSES))
+    v[codes(statuses)] = 1.0
+    return v
+
+
+def priced_outcome(prices: Mapping[str, float]) -> np.ndarray:
+    """Per-status values of an amount outcome (e.g. public cost in DKK per month)."""
+    return np.array([float(prices.get(s, 0.0)) for s in STATUSES])
+
+
+def outcome_values(status: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Each member x event month's outcome value from its status code (NaN where
+    unobserved)."""
+    lookup = np.r_[np.asarray(values, dtype=np.float64), np.nan]  # code -1 -> nan
+    return lookup[np.where(status == UNOBSERVED, len(values), status)]
+
+
+@dataclass(frozen=True, eq=False)
+class EventStudyDesign:
+    """Members of the matched sets x event months: statuses, availability and weights."""
+
+    event_times: np.ndarray
+    status: np.ndarray  # (members, E) int8, UNOBSERVED where not usable
+    treated: np.ndarray
+    weight: np.ndarray  # (members, E): matching weight x censoring weight
+    set_id: np.ndarray
+    ref_month: np.ndarray
+    cohort: np.ndarray  # dense 0..C-1 index of ref_month: the normalising group
+    cluster: np.ndarray  # dense person index 0..G-1
+    person: np.ndarray
+
+    @property
+    def ref_col(self) -> int:
+        return int(np.flatnonzero(self.event_times == -1)[0])
+
+    @property
+    def n_cohorts(self) -> int:
+        return int(self.cohort.max()) + 1 if len(self.cohort) else 0
+
+    @classmethod
+    def build(
+        cls, panel: StatusPanel, match: MatchResult, window: tuple[int, int], ipcw: bool
+    ) -> EventStudyDesign:
+        sets = match.sets
+        e = np.arange(window[0], window[1] + 1)
+        person = sets["person"].to_numpy(np.int64)
+        ref = sets["ref_month"].to_numpy(np.int64)
+        treated = sets["treated"].to_numpy(bool)
+        months_ = ref[:, None] + e[None, :]
+        cols = months_ - panel.first_month
+        inside = (cols >= 0) & (cols < panel.n_months)
+        status = np.where(
+            inside, panel.status[person[:, None], np.clip(cols, 0, panel.n_months - 1)], UNOBSERVED
+        ).astype(np.int8)
+        own_start = panel.offer_starts.get(match.offer_id, np.full(panel.n_persons, NEVER))
+        censored = ~treated[:, None] & (months_ >= own_start[person][:, None])
+        status[censored] = UNOBSERVED
+        base = status[:, np.flatnonzero(e == -1)[0]]
+        status[base == UNOBSERVED, :] = UNOBSERVED
+        weight = sets["weight"].to_numpy(np.float64)[:, None] * np.ones(len(e))
+        if ipcw:
+            weight *= censoring_weights(panel, match.hazards, person, ref, treated, e)
+        return cls(
+            event_times=e,
+            status=status,
+            treated=treated,
+            weight=weight,
+            set_id=sets["set_id"].to_numpy(np.int64),
+            ref_month=ref,
+            cohort=np.unique(ref, return_inverse=True)[1],
+            cluster=np.unique(person, return_inverse=True)[1],
+            person=person,
+        )
+
+
+def censoring_weights(
+    panel: StatusPanel,
+    hazards: pd.DataFrame,
+    person: np.ndarray,
+    ref: np.ndarray,
+    treated: np.ndarray,
+    e: np.ndarray,
+) -> np.ndarray:
+    """1 / P(not started in months ref+1 .. ref+e) for control members (1 elsewhere).
+
+    ``hazards`` has a row for every month a control person was at risk of starting (the
+    risk-set rows); months without a row have hazard zero (not in the target group).
+    """
+    out = np.ones((len(person), len(e)))
+    if len(hazards) == 0:
+        return out
+    who, dense = np.unique(hazards["person"].to_numpy(), return_inverse=True)
+    log_surv = np.zeros((len(who), panel.n_months + 1))
+    cols = hazards["month"].to_numpy() - panel.first_month + 1
+    h = np.clip(hazards["hazard"].to_numpy(np.float64), 0.0, 1.0 - 1e-9)
+    np.add.at(log_surv, (dense, cols), np.log1p(-h))
+    cum = np.cumsum(log_surv, axis=1)  # cum[:, c + 1] = sum over matrix columns <= c
+    pos = np.searchsorted(who, person)
+    has = ~treated & (pos < len(who)) & (who[np.minimum(pos, len(who) - 1)] == person)
+    rows = np.flatnonzero(has)
+    c0 = ref[rows] - panel.first_month + 1  # column index of the reference month, +1
+    after = np.clip(c0[:, None] + np.maximum(e, 0)[None, :], 0, panel.n_months)
+    logs = cum[pos[rows][:, None], after] - cum[pos[rows], np.clip(c0, 0, panel.n_months)][:, None]
+    out[rows] = np.exp(-logs)
+    return out

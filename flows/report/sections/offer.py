@@ -1,0 +1,85 @@
+"""One offer's section: key figures, its figures and who gains (savings by payer)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from flows.report.cells import ReportData
+from flows.report.sections.offer_figures import event_study_figure, levels_figure, love_figure
+
+
+def offer_section(r: ReportData, o: str, smd_threshold: float) -> str:
+    t = r.t
+    items = "".join(f"<li>{f}</li>" for f in _facts(r, o))
+    title = escape(t.offer_results.format(name=r.names.get(o, o)))
+    return (
+        f"<section id='offer-{escape(o)}' class='offer'><h2>{title}</h2>"
+        f"<h3>{escape(t.facts_title)}</h3><ul class='facts'>{items}</ul>"
+        f"{event_study_figure(r, o)}{levels_figure(r, o)}"
+        f"{love_figure(r, o, smd_threshold)}{payers_table(r, o)}</section>"
+    )
+
+
+def _facts(r: ReportData, o: str) -> list[str]:
+    t, s = r.t, r.s
+    facts = [
+        t.fact_participants.format(
+            n=r.cell("matching", o, "n_participants", "count"),
+            matched=escape(s.number(r.value("matching", o, "n_matched"))),
+        ),
+        t.fact_controls.format(
+            n=escape(s.number(r.value("matching", o, "n_controls"))),
+            ess=escape(s.number(r.value("matching", o, "ess_controls"))),
+        ),
+    ]
+    follow = r.follow_up(o)
+    if follow is not None:
+        facts.append(t.fact_follow_up.format(months=follow))
+    mde = r.value("effects", o, "mde_80")
+    if mde is not None:
+        facts.append(t.fact_mde.format(mde=s.pp(mde)))
+    facts.append(_pretrend(r, o))
+    smd = r.value("matching", o, "max_abs_smd_after")
+    if smd is not None:
+        ok = bool(r.row("matching", o).get("balance_passed", False))
+        facts.append((t.balance_ok if ok else t.balance_warn).format(smd=s.number(smd, 2)))
+    even = r.value("portfolio", o, "break_even_month")
+    if even is not None:
+        facts.append(t.fact_break_even.format(month=s.number(even)))
+    elif r.value("portfolio", o, "net_value_per_participant_dkk") is not None:
+        facts.append(t.fact_break_even_none)
+    return facts
+
+
+def _pretrend(r: ReportData, o: str) -> str:
+    t, s = r.t, r.s
+    p_pre = r.value("effects", o, "pretrend_p_value")
+    if p_pre is None:
+        return t.pretrend_none
+    if p_pre < 0.05:
+        return f"<span class='warn'>{t.pretrend_warn.format(p=s.p_value(p_pre))}</span>"
+    return t.pretrend_ok.format(p=s.p_value(p_pre))
+
+
+def payers_table(r: ReportData, o: str) -> str:
+    """Who gains: savings and net value per participant by payer (value table)."""
+    t, rows = r.t, []
+    order = sorted(t.payer_names, key=lambda k: k == "all")  # "all" (the total) last
+    for payer in order:
+        label = t.payer_names[payer]
+        savings = r.measure(o, "savings_per_participant", payer=payer)
+        net = r.measure(o, "net_value_per_participant", payer=payer)
+        if savings is None and net is None and payer != "all":
+            continue
+        rows.append(
+            f"<tr><td>{escape(label)}</td><td class=num>{escape(r.s.money(savings))}</td>"
+            f"<td class=num>{escape(r.s.money(net))}</td></tr>"
+        )
+    if not rows:
+        return ""
+    return (
+        f"<h3>{escape(t.payers_title)}</h3><table class='payers'><thead><tr>"
+        f"<th>{escape(t.col_payer)}</th><th class=num>{escape(t.col_savings)}</th>"
+        f"<th class=num>{escape(t.col_net_pp)}</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )

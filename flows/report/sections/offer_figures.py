@@ -1,0 +1,104 @@
+"""One offer's figures: the event study, participants' and controls' levels, the Love
+plot of balance before and after matching."""
+
+from __future__ import annotations
+
+from html import escape
+
+from evaluation.matching.data import covariate_named
+from evaluation.texts import covariate_label
+from flows.report import plots
+from flows.report.cells import HEADLINE_OUTCOME, ReportData, figure, num
+
+CONTROL_GROUPS = ("matched_controls", "controls")  # levels.group of the controls
+LOVE_ROWS = 15
+
+
+def _percent(values: object) -> list[float | None]:
+    return [None if num(v) is None else num(v) * 100 for v in values]  # type: ignore[attr-defined]
+
+
+def _label(name: str, r: ReportData) -> str:
+    """The covariate's readable name (its own name when it is not a known covariate)."""
+    covariate = covariate_named(name)
+    return name if covariate is None else covariate_label(covariate, r.lang)
+
+
+def event_study_figure(r: ReportData, o: str) -> str:
+    eff = r.tables["effects"]
+    rows = eff[(eff["offer_id"] == o) & (eff["outcome"] == HEADLINE_OUTCOME)] if len(eff) else eff
+    rows = rows[rows["event_time"].notna()].sort_values("event_time") if len(rows) else rows
+    if not len(rows):
+        return f"<p>{escape(r.t.no_data)}</p>"
+    e = [int(v) for v in rows["event_time"]]
+    col = [_percent(rows[c]) for c in ("estimate", "ci_low", "ci_high")]
+    if all(v is None for v in col[0]):  # every month suppressed
+        return f"<p>{escape(r.t.no_data)}</p>"
+    svg = plots.event_study(
+        e,
+        *col,
+        title=r.t.event_study_title,
+        x_label=r.t.event_study_axis_x,
+        y_label=r.t.event_study_axis_y,
+        fmt_y=lambda v: r.s.number(v, 0),
+        fmt_x=lambda v: r.s.number(v, 0),
+        start_label=r.t.label_start,
+    )
+    return figure(r.t.event_study_title, svg, r.t.event_study_caption)
+
+
+def levels_figure(r: ReportData, o: str) -> str:
+    lv = r.tables["levels"]
+    if not len(lv):
+        return ""
+    rows = lv[(lv["offer_id"] == o) & (lv["outcome"] == HEADLINE_OUTCOME)]
+    if not len(rows):
+        return ""
+    wide = rows.pivot_table(index="event_time", columns="group", values="mean", dropna=False)
+    e = [int(v) for v in wide.index]
+
+    def series(group: str) -> list[float | None]:
+        return _percent(wide[group]) if group in wide else [None] * len(e)
+
+    controls = next((g for g in CONTROL_GROUPS if g in wide), CONTROL_GROUPS[0])
+    if all(v is None for v in series("participants") + series(controls)):
+        return ""
+    svg = plots.two_lines(
+        e,
+        series("participants"),
+        series(controls),
+        title=r.t.levels_title,
+        x_label=r.t.event_study_axis_x,
+        y_label=r.t.levels_axis_y,
+        fmt_y=lambda v: r.s.number(v, 0),
+        fmt_x=lambda v: r.s.number(v, 0),
+        labels=(r.t.legend_participants, r.t.legend_controls),
+    )
+    return figure(r.t.levels_title, svg, r.t.levels_caption)
+
+
+def love_figure(r: ReportData, o: str, threshold: float) -> str:
+    b = r.tables["balance"]
+    rows = b[b["offer_id"] == o] if len(b) else b
+    if not len(rows) or rows["smd_after"].isna().all():
+        return ""
+    order = rows.assign(_k=rows[["smd_before", "smd_after"]].abs().max(axis=1)).sort_values(
+        "_k", ascending=False
+    )
+    top, rest = order.head(LOVE_ROWS), order.iloc[LOVE_ROWS:]
+    names = [_label(str(name), r) for name in top["covariate"]]
+    svg = plots.love_plot(
+        names,
+        [num(v) for v in top["smd_before"]],
+        [num(v) for v in top["smd_after"]],
+        threshold=threshold,
+        title=r.t.love_title,
+        x_label=r.t.love_axis,
+        labels=(r.t.legend_before, r.t.legend_after),
+    )
+    caption = r.t.love_caption.format(k=len(top), threshold=r.s.number(threshold, 1))
+    if len(rest):
+        caption += " " + r.t.love_more.format(
+            n=len(rest), smd=r.s.number(float(rest["smd_after"].abs().max()), 2)
+        )
+    return figure(r.t.love_title, svg, caption)
