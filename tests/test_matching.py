@@ -416,8 +416,9 @@ def _risk_rows(panel: StatusPanel, offer) -> RiskSets:
 def test_matched_sets_respect_strata_caliper_and_nearest_neighbours(municipality) -> None:
     """For every offer, recompute each row's score from the fitted propensity model and
     check every matched set: one participant, k nearest controls of its stratum (start
-    month x status in s - 1 x programme-history key) within the caliper, weights summing to 1, not itself; and
-    that participants reported unmatched had nothing within the caliper."""
+    month x status in s - 1 x programme-history key) within the caliper, weights summing
+    to 1, not itself; and that participants reported unmatched had nothing within the
+    caliper."""
     _, panel, cfg, fits = municipality
     for offer in cfg.offers:
         fit, k = fits[offer.offer_id], offer.matching.k
