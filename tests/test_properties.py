@@ -189,6 +189,8 @@ def test_person_order_changes_nothing(seed, shuffle_seed, max_ps_rows, second_of
     if a_est is not None:
         np.testing.assert_array_equal(a_est.estimates, b_est.estimates)
         np.testing.assert_array_equal(a_est.std_errors, b_est.std_errors)
+        # and every published number: bands, placebo test, MDE, notes
+        pd.testing.assert_frame_equal(a_est.tidy(), b_est.tidy(), check_exact=True)
 
 
 @PROPERTY_SETTINGS
