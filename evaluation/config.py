@@ -88,6 +88,7 @@ class OfferConfig:
     matching: MatchingConfig = field(default_factory=MatchingConfig)
     payment_terms: ContractTerms | None = None
     plans: tuple = ()  # evaluation.monitor.Plan versions, oldest first
+    primary_outcome: str = "self_sufficient"  # pre-specified; Holm over offers on it
 
 
 def _default_valuation() -> ValuationSettings:

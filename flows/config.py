@@ -170,6 +170,8 @@ class OfferModel(_Model):
     target_event_month: int | None = Field(default=None, ge=0, le=120)
     matching: MatchingModel = MatchingModel()
     payment_terms: PaymentTermsModel | None = None
+    # the pre-specified primary outcome (headline window): Holm runs over the offers on it
+    primary_outcome: str = "self_sufficient"
 
     @model_validator(mode="after")
     def _target_pair(self) -> OfferModel:
@@ -292,6 +294,11 @@ class ConfigModel(_Model):
     def _payment_outcomes(self) -> ConfigModel:
         known = {o.name for o in core.DEFAULT_OUTCOMES} | {o.name for o in self.outcomes}
         for offer in self.offers:
+            if offer.primary_outcome not in known:
+                raise ValueError(
+                    f"offer {offer.offer_id}: primary_outcome {offer.primary_outcome!r} is not "
+                    f"an outcome; known: {', '.join(sorted(known))}"
+                )
             terms = offer.payment_terms
             if terms is not None and terms.outcome not in known:
                 raise ValueError(
@@ -425,6 +432,7 @@ def _offer(o: OfferModel) -> core.OfferConfig:
         matching=matching,
         payment_terms=_terms(o.payment_terms),
         plans=tuple(_plan(p) for p in sorted(o.plans, key=lambda p: p.valid_from)),
+        primary_outcome=o.primary_outcome,
     )
 
 

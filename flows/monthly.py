@@ -236,7 +236,8 @@ def evaluate_month(params: RunParameters) -> dict[str, Any]:
     with progress.stage(f"building the person x month panel as of {as_of}"):
         panel = build_panel(validated, as_of)
     results = _offer_results(panel, cfg, cfg_model, params, hashes, as_of)
-    tables = stages.suppress_tables(stages.combine(results), cfg.min_cell_size, validated)
+    primary = {o.offer_id: o.primary_outcome for o in cfg.offers}
+    tables = stages.suppress_tables(stages.combine(results, primary), cfg.min_cell_size, validated)
     publish_on_track(tables)
     manifest = _manifest(params, as_of, hashes, cfg_model, period, not_started, tables)
     manifest |= inputs.manifest_entries(

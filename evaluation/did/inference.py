@@ -105,6 +105,18 @@ def holm(p_values: pd.Series | np.ndarray) -> np.ndarray:
     return out
 
 
+def holm_primary(effects: pd.DataFrame, primary: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    """The ``primary`` flag of every row (its outcome is its offer's pre-specified
+    primary outcome) and Holm-adjusted p-values over the offers' primary headline rows
+    (NaN on every other row: secondary outcomes and event months are not in the family).
+    """
+    is_primary = effects["outcome"].to_numpy() == effects["offer_id"].map(primary).to_numpy()
+    family = is_primary & effects["headline"].to_numpy(bool)
+    adjusted = np.full(len(effects), np.nan)
+    adjusted[family] = holm(effects.loc[family, "p_value"].to_numpy())
+    return is_primary, adjusted
+
+
 def minimum_detectable_effect(
     std_error: float, *, level: float = 0.95, power: float = 0.8
 ) -> float:
