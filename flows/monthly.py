@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from evaluation.monitor import artifact_key
 from evaluation.period import DataPeriod
 from flows import guards, inputs, io, offer_cache, progress, stages
+from flows.annotate import annotate
 from flows.config import ConfigModel, config_hash, to_core
 from flows.publish import manifest_counts, publish
 from flows.report import render_report
@@ -236,7 +237,9 @@ def evaluate_month(params: RunParameters) -> dict[str, Any]:
     with progress.stage(f"building the person x month panel as of {as_of}"):
         panel = build_panel(validated, as_of)
     results = _offer_results(panel, cfg, cfg_model, params, hashes, as_of)
-    tables = stages.suppress_tables(stages.combine(results), cfg.min_cell_size, validated)
+    names = {o.offer_id: o.name for o in cfg.offers}
+    combined = annotate(stages.combine(results), names)
+    tables = stages.suppress_tables(combined, cfg.min_cell_size, validated)
     publish_on_track(tables)
     manifest = _manifest(params, as_of, hashes, cfg_model, period, not_started, tables)
     manifest |= inputs.manifest_entries(
