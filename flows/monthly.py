@@ -37,6 +37,7 @@ from evaluation.period import DataPeriod
 from flows import guards, inputs, io, offer_cache, progress, stages
 from flows.annotate import annotate
 from flows.config import ConfigModel, config_hash, to_core
+from flows.excel import WorkbookInfo, workbook_name, write_workbook
 from flows.publish import manifest_counts, publish
 from flows.report import render_report
 from flows.validation import ValidatedInputs, validate_inputs
@@ -162,10 +163,15 @@ def write_results(
     manifest: dict[str, Any],
     validated: ValidatedInputs,
     report: dict[str, Any],
+    workbook: WorkbookInfo | None = None,
 ) -> Path:
     def write_report(path: Path) -> None:
         html = render_report(tables, as_of=as_of, run_id=manifest["run_id"], **report)
         path.write_text(html, encoding="utf-8")
+
+    extra = {"report.html": write_report}
+    if workbook is not None:  # the analysts' workbook, from the same suppressed tables
+        extra[workbook_name(workbook.lang)] = lambda path: write_workbook(path, tables, workbook)
 
     return publish(
         out=Path(params.out),
@@ -174,7 +180,7 @@ def write_results(
         manifest=manifest,
         validated=validated,
         restricted_out=Path(params.restricted_out) if params.restricted_out else None,
-        extra_files={"report.html": write_report},
+        extra_files=extra,
     )
 
 
@@ -256,8 +262,18 @@ def evaluate_month(params: RunParameters) -> dict[str, Any]:
         "allow_small_cells": cfg_model.privacy.allow_small_cells,
         "headline_window": tuple(cfg.estimation.headline_window),
     }
-    with progress.stage("writing the results and the report"):
-        target = write_results(params, as_of, tables, manifest, validated, report)
+    workbook = WorkbookInfo(
+        as_of=as_of,
+        run_id=manifest["run_id"],
+        data_first_month=period.first_label,
+        data_last_month=period.last_label,
+        min_cell_size=cfg.min_cell_size,
+        allow_small_cells=cfg_model.privacy.allow_small_cells,
+        prices_illustrative=None if cfg.prices is None else cfg.prices.illustrative,
+        lang=params.lang,  # type: ignore[arg-type]
+    )
+    with progress.stage("writing the results, the report and the workbook"):
+        target = write_results(params, as_of, tables, manifest, validated, report, workbook)
     get_run_logger().info("results for %s written to %s", as_of, target)
     return {
         "as_of": as_of,
