@@ -19,7 +19,7 @@ import hashlib
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ from flows.config import ConfigModel, config_hash, to_core
 from flows.excel import WorkbookInfo, workbook_name, write_workbook
 from flows.publish import manifest_counts, publish
 from flows.report import render_report
+from flows.report.validation_page import render_validation_page, row_numbers
 from flows.validation import ValidatedInputs, validate_inputs
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
@@ -164,12 +165,28 @@ def write_results(
     validated: ValidatedInputs,
     report: dict[str, Any],
     workbook: WorkbookInfo | None = None,
+    max_quarantine_share: float = 0.05,
 ) -> Path:
     def write_report(path: Path) -> None:
         html = render_report(tables, as_of=as_of, run_id=manifest["run_id"], **report)
         path.write_text(html, encoding="utf-8")
 
-    extra = {"report.html": write_report}
+    def validation_page(rows: bool) -> Callable[[Path], None]:
+        """The people's validation page from the suppressed tables; row numbers only in
+        the restricted copy."""
+        html = render_validation_page(
+            tables["quarantine_summary"],
+            tables["validation"],
+            as_of=as_of,
+            run_id=manifest["run_id"],
+            lang=report["lang"],
+            min_cell_size=report["min_cell_size"],
+            max_quarantine_share=max_quarantine_share,
+            row_numbers=row_numbers(validated.quarantine) if rows else None,
+        )
+        return lambda path: path.write_text(html, encoding="utf-8")
+
+    extra = {"report.html": write_report, "validation_report.html": validation_page(False)}
     if workbook is not None:  # the analysts' workbook, from the same suppressed tables
         extra[workbook_name(workbook.lang)] = lambda path: write_workbook(path, tables, workbook)
 
@@ -181,6 +198,7 @@ def write_results(
         validated=validated,
         restricted_out=Path(params.restricted_out) if params.restricted_out else None,
         extra_files=extra,
+        restricted_files={"validation_report.html": validation_page(True)},
     )
 
 
@@ -273,7 +291,16 @@ def evaluate_month(params: RunParameters) -> dict[str, Any]:
         lang=params.lang,  # type: ignore[arg-type]
     )
     with progress.stage("writing the results, the report and the workbook"):
-        target = write_results(params, as_of, tables, manifest, validated, report, workbook)
+        target = write_results(
+            params,
+            as_of,
+            tables,
+            manifest,
+            validated,
+            report,
+            workbook,
+            cfg_model.validation.max_quarantine_share,
+        )
     get_run_logger().info("results for %s written to %s", as_of, target)
     return {
         "as_of": as_of,

@@ -274,6 +274,16 @@ def test_no_person_id_in_any_published_file(first_run: Path, synth_dir: Path) ->
         if path.suffix == ".parquet":
             frame = pd.read_parquet(path)
             text = " ".join(map(str, frame.select_dtypes(exclude="number").to_numpy().ravel()))
+        elif path.suffix == ".xlsx":
+            import openpyxl
+
+            book = openpyxl.load_workbook(path, read_only=True)
+            text = " ".join(
+                str(v)
+                for ws in book.worksheets
+                for row in ws.iter_rows(values_only=True)
+                for v in row
+            )
         elif path.is_file():
             text = path.read_text(encoding="utf-8")
         else:
@@ -321,7 +331,8 @@ def test_person_level_rows_only_in_the_restricted_folder(
     names = sorted(p.name for p in folder.iterdir())
     offers = ["jobformidler", "los", "praktik", "ung"]
     assert names == sorted(
-        ["quarantine_rows.parquet"] + [f"matched_sets_{o}.parquet" for o in offers]
+        ["quarantine_rows.parquet", "validation_data_docs.html", "validation_report.html"]
+        + [f"matched_sets_{o}.parquet" for o in offers]
     )
     sets = pd.read_parquet(folder / "matched_sets_los.parquet")
     persons = set(pd.read_parquet(synth_dir / "persons.parquet")["person_id"].astype(str))
