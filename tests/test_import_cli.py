@@ -127,7 +127,9 @@ def expected(tmp_path_factory) -> dict[str, pd.DataFrame]:
     assert list(status["month"]) == [s[1] for s in STATUS]
     want = [s[3] for s in STATUS]
     got = status["earnings_dkk"].tolist()
-    assert all((w is None and pd.isna(g)) or g == pytest.approx(w) for w, g in zip(want, got))
+    assert len(got) == len(want)
+    for w, g in zip(want, got, strict=True):
+        assert (w is None and pd.isna(g)) or g == pytest.approx(w)
     assert pd.isna(frames["participation"]["end_month"].iloc[1])
     assert frames["participation"]["start_month"].iloc[0] == dt.datetime(2023, 3, 1)
     return frames
