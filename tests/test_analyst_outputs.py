@@ -239,3 +239,22 @@ def test_validation_page_fits_a_narrow_window(runs: dict[str, Path]) -> None:
             assert wide[0] <= wide[1], wide  # no table wider than the window
     finally:
         driver.quit()
+
+
+def test_published_codes_are_in_their_contracts(runs: dict[str, Path]) -> None:
+    from flows.contracts import output_contract
+
+    checked = 0
+    for table, column in (
+        ("value", "measure"), ("value", "payer"), ("value", "scenario"), ("value", "unit"),
+        ("effects", "unit"), ("levels", "group"), ("indicators", "status"),
+    ):  # fmt: skip
+        prop = next(p for p in output_contract(table)["properties"] if p["name"] == column)
+        allowed = [
+            re.escape(e["value"]).replace(re.escape("<months>"), r"\d+") for e in prop["enum"]
+        ]
+        values = pd.read_parquet(runs["da"] / f"{table}.parquet")[column].dropna().unique()
+        for v in values:
+            assert any(re.fullmatch(a, str(v)) for a in allowed), (table, column, v)
+            checked += 1
+    assert checked > 20
