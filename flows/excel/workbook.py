@@ -216,7 +216,7 @@ def column_list(sheets: list[Sheet], lang: Lang) -> list[tuple[str, str, str, st
                 ("se Enhed" if lang == "da" else "see Unit")
                 if col.kind == "row"
                 else unit_word(unit, lang)
-                if unit in FORMATS and unit != "int"
+                if unit in FORMATS and unit not in ("int", "number")
                 else ""
             )
             source = "–" if col.name == UNIT_COLUMN else f"{file}.parquet: {col.name}"

@@ -101,7 +101,7 @@ STYLE = (
     "main{max-width:60em;margin:0 auto;padding:1.5em}"
     "table{width:100%;border-collapse:collapse;table-layout:fixed;margin:.6em 0 1.2em}"
     "th,td{border-bottom:1px solid #ccc;padding:4px 6px;text-align:left;vertical-align:top;"
-    "overflow-wrap:anywhere}"
+    "overflow-wrap:break-word}"
     "td.n,th.n{text-align:right}"
     "code{font-size:.85em;overflow-wrap:anywhere;color:#555}"
     "li{margin:.25em 0}.stop{color:#8a1c1c}.hit{font-weight:600}"
@@ -209,9 +209,9 @@ def _quarantine(
         return title + f"<p>{t['none']}</p>"
     extra = row_numbers is not None
     widths = (
-        "<colgroup><col style='width:22%'><col><col style='width:13%'>"
-        "<col style='width:9%'><col style='width:10%'>"
-        + ("<col style='width:16%'>" if extra else "")
+        "<colgroup><col style='width:19%'><col><col style='width:12%'>"
+        "<col style='width:11%'><col style='width:11%'>"
+        + ("<col style='width:15%'>" if extra else "")
         + "</colgroup>"
     )
     head = (
