@@ -130,6 +130,24 @@ def _parser() -> argparse.ArgumentParser:
         help="Prefect API to ask about runs (default: the one `serve` starts)",
     )
 
+    im = sub.add_parser(
+        "import",
+        help="turn CSV or xlsx extracts into the three Parquet input files",
+        description="Read the analyst's extracts (CSV with ';' and decimal comma, UTF-8 or "
+        "Windows-1252, or xlsx), check them against the contracts and write "
+        "persons.parquet, status_monthly.parquet and participation.parquet to OUT.",
+    )
+    im.add_argument("--persons", type=Path, required=True, help="persons extract (.csv/.xlsx)")
+    im.add_argument("--status", type=Path, required=True, help="monthly status extract")
+    im.add_argument("--participation", type=Path, required=True, help="participation extract")
+    im.add_argument("--out", type=Path, required=True, help="folder for the Parquet inputs")
+    im.add_argument(
+        "--max-quarantine-share",
+        type=float,
+        default=0.05,
+        help="stop when more than this share of a file's rows is set aside (0.05)",
+    )
+
     ps = sub.add_parser("pseudonymise", help="replace CPR numbers by keyed pseudonyms")
     ps.add_argument("--data", type=Path, required=True, help="folder with the raw input files")
     ps.add_argument("--out", type=Path, required=True, help="folder for the pseudonymised files")
@@ -324,7 +342,23 @@ def cmd_pseudonymise(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(a: argparse.Namespace) -> int:
+    from flows.importer import import_files
+
+    sources = {"persons": a.persons, "status_monthly": a.status, "participation": a.participation}
+    res = import_files(sources, a.out, max_quarantine_share=a.max_quarantine_share)
+    for source, how in res.read.items():
+        print(f"read {source} ({how})")
+    for name, c in res.counts.items():
+        print(f"{name}: {c['read']} rows, {c['kept']} kept, {c['quarantined']} quarantined")
+    for line in res.quarantined:
+        print(f"  {line}")
+    print(f"wrote {', '.join(res.files)} to {a.out}; validation passed")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "import": cmd_import,
     "synth": cmd_synth,
     "validate": cmd_validate,
     "run": cmd_run,
@@ -428,14 +462,15 @@ def _one_line(exc: BaseException) -> str:
 
 def _known_errors() -> tuple[type[BaseException], ...]:
     from flows.config import ConfigError
+    from flows.importer.read import ExtractError
     from flows.io import OutputError
     from flows.validation import ValidationError
 
-    extra: tuple[type[BaseException], ...] = ()
+    extra: tuple[type[BaseException], ...] = (ExtractError,)
     try:
         from flows.privacy import PrivacyError  # type: ignore[attr-defined]
 
-        extra = (PrivacyError,)
+        extra += (PrivacyError,)
     except ImportError:
         pass
     return (ConfigError, OutputError, ValidationError, ValueError, *extra)

@@ -19,7 +19,7 @@ import hashlib
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -35,9 +35,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from evaluation.monitor import artifact_key
 from evaluation.period import DataPeriod
 from flows import guards, inputs, io, offer_cache, progress, stages
+from flows.annotate import annotate
 from flows.config import ConfigModel, config_hash, to_core
+from flows.excel import WorkbookInfo, workbook_name, write_workbook
 from flows.publish import manifest_counts, publish
 from flows.report import render_report
+from flows.report.validation_page import render_validation_page, row_numbers
 from flows.validation import ValidatedInputs, validate_inputs
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
@@ -161,10 +164,31 @@ def write_results(
     manifest: dict[str, Any],
     validated: ValidatedInputs,
     report: dict[str, Any],
+    workbook: WorkbookInfo | None = None,
+    max_quarantine_share: float = 0.05,
 ) -> Path:
     def write_report(path: Path) -> None:
         html = render_report(tables, as_of=as_of, run_id=manifest["run_id"], **report)
         path.write_text(html, encoding="utf-8")
+
+    def validation_page(rows: bool) -> Callable[[Path], None]:
+        """The people's validation page from the suppressed tables; row numbers only in
+        the restricted copy."""
+        html = render_validation_page(
+            tables["quarantine_summary"],
+            tables["validation"],
+            as_of=as_of,
+            run_id=manifest["run_id"],
+            lang=report["lang"],
+            min_cell_size=report["min_cell_size"],
+            max_quarantine_share=max_quarantine_share,
+            row_numbers=row_numbers(validated.quarantine) if rows else None,
+        )
+        return lambda path: path.write_text(html, encoding="utf-8")
+
+    extra = {"report.html": write_report, "validation_report.html": validation_page(False)}
+    if workbook is not None:  # the analysts' workbook, from the same suppressed tables
+        extra[workbook_name(workbook.lang)] = lambda path: write_workbook(path, tables, workbook)
 
     return publish(
         out=Path(params.out),
@@ -173,7 +197,8 @@ def write_results(
         manifest=manifest,
         validated=validated,
         restricted_out=Path(params.restricted_out) if params.restricted_out else None,
-        extra_files={"report.html": write_report},
+        extra_files=extra,
+        restricted_files={"validation_report.html": validation_page(True)},
     )
 
 
@@ -237,7 +262,9 @@ def evaluate_month(params: RunParameters) -> dict[str, Any]:
         panel = build_panel(validated, as_of)
     results = _offer_results(panel, cfg, cfg_model, params, hashes, as_of)
     primary = {o.offer_id: o.primary_outcome for o in cfg.offers}
-    tables = stages.suppress_tables(stages.combine(results, primary), cfg.min_cell_size, validated)
+    names = {o.offer_id: o.name for o in cfg.offers}
+    combined = annotate(stages.combine(results, primary), names)
+    tables = stages.suppress_tables(combined, cfg.min_cell_size, validated)
     publish_on_track(tables)
     manifest = _manifest(params, as_of, hashes, cfg_model, period, not_started, tables)
     manifest |= inputs.manifest_entries(
@@ -254,8 +281,27 @@ def evaluate_month(params: RunParameters) -> dict[str, Any]:
         "allow_small_cells": cfg_model.privacy.allow_small_cells,
         "headline_window": tuple(cfg.estimation.headline_window),
     }
-    with progress.stage("writing the results and the report"):
-        target = write_results(params, as_of, tables, manifest, validated, report)
+    workbook = WorkbookInfo(
+        as_of=as_of,
+        run_id=manifest["run_id"],
+        data_first_month=period.first_label,
+        data_last_month=period.last_label,
+        min_cell_size=cfg.min_cell_size,
+        allow_small_cells=cfg_model.privacy.allow_small_cells,
+        prices_illustrative=None if cfg.prices is None else cfg.prices.illustrative,
+        lang=params.lang,  # type: ignore[arg-type]
+    )
+    with progress.stage("writing the results, the report and the workbook"):
+        target = write_results(
+            params,
+            as_of,
+            tables,
+            manifest,
+            validated,
+            report,
+            workbook,
+            cfg_model.validation.max_quarantine_share,
+        )
     get_run_logger().info("results for %s written to %s", as_of, target)
     return {
         "as_of": as_of,
