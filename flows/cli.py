@@ -130,6 +130,20 @@ def _parser() -> argparse.ArgumentParser:
         help="Prefect API to ask about runs (default: the one `serve` starts)",
     )
 
+    bn = sub.add_parser(
+        "bench", help="time every stage of a monthly run at a given size (synthetic data)"
+    )
+    bn.add_argument("--persons", type=int, default=100_000, help="number of persons (100000)")
+    bn.add_argument("--months", type=int, default=60, help="number of months (60)")
+    bn.add_argument("--seed", type=int, default=1, help="random seed of the data (1)")
+    bn.add_argument(
+        "--data",
+        type=Path,
+        help="reuse or write the synthetic inputs here "
+        "(default: $MEREFFEKT_BENCH_DIR or ~/.cache/mereffekt/bench, one folder per size)",
+    )
+    bn.add_argument("--out", type=Path, help="write the figures as JSON here")
+
     ps = sub.add_parser("pseudonymise", help="replace CPR numbers by keyed pseudonyms")
     ps.add_argument("--data", type=Path, required=True, help="folder with the raw input files")
     ps.add_argument("--out", type=Path, required=True, help="folder for the pseudonymised files")
@@ -324,6 +338,18 @@ def cmd_pseudonymise(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(a: argparse.Namespace) -> int:
+    from flows import bench
+
+    if a.persons < 100 or a.months < 12:
+        raise ValueError("bench needs at least 100 persons and 12 months")
+    result = bench.run_bench(persons=a.persons, months=a.months, seed=a.seed, data=a.data)
+    if a.out:
+        bench.write_json(result, a.out)
+    print(bench.table(result))
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "synth": cmd_synth,
     "validate": cmd_validate,
@@ -333,6 +359,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "serve": cmd_serve,
     "status": cmd_status,
     "pseudonymise": cmd_pseudonymise,
+    "bench": cmd_bench,
 }
 
 
