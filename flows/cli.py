@@ -197,6 +197,7 @@ def cmd_synth(a: argparse.Namespace) -> int:
 
 
 def cmd_validate(a: argparse.Namespace) -> int:
+    from evaluation.period import data_period
     from flows import guards, progress
     from flows.config import load_config
     from flows.validation import ValidationError, validate_inputs
@@ -214,7 +215,7 @@ def cmd_validate(a: argparse.Namespace) -> int:
         raise
     if a.report:
         a.report.write_text(v.report_html, encoding="utf-8")
-    period = guards.period_of(v.status)
+    period = data_period(v.status_months())
     not_started = (
         guards.check_offers(cfg, v.participation, source=f"config {a.config}") if cfg else []
     )

@@ -34,7 +34,7 @@ STAGES = (
 """The stages of the table, in the order of the run."""
 
 PROBES: dict[str, tuple[str, ...]] = {
-    "read": ("flows.validation:_read",),
+    "read": ("flows.validation.validate:read_coded",),
     "features": (
         "evaluation.matching.model:build_risk_sets",
         "evaluation.matching.model:covariates",
@@ -80,6 +80,7 @@ def run_month(data: Path, config: Path, as_of: str, meter: StageMeter) -> dict[s
     from flows import guards, io, stages
     from flows.config import to_core
     from flows.monthly import RunParameters
+    from flows.prepared import prepare
     from flows.validation import validate_inputs
 
     cfg_model = guards.preflight(config, Path(tempfile.gettempdir()))
@@ -87,17 +88,14 @@ def run_month(data: Path, config: Path, as_of: str, meter: StageMeter) -> dict[s
     with probes(meter):
         with meter.stage("hash"):
             hashes = io.input_hashes(data)
+        share = cfg_model.validation.max_quarantine_share
         with meter.stage("validation"):
-            validated = validate_inputs(
-                data, max_quarantine_share=cfg_model.validation.max_quarantine_share
-            )
-        period = guards.period_of(validated.status)
+            prepared = prepare(validate_inputs(data, max_quarantine_share=share), hashes, share)
+        validated, period = prepared.validated, prepared.period
         guards.check_as_of(as_of, period)
         not_started = guards.check_offers(cfg_model, validated.participation, source="bench")
         with meter.stage("panel"):
-            panel = stages.panel_as_of(
-                validated.persons, validated.status, validated.participation, as_of
-            )
+            panel = prepared.panel_as_of(as_of)
         results = []
         for offer in cfg.offers:
             with meter.stage("matching"):
@@ -124,7 +122,7 @@ def _publish(params, cfg_model, cfg, tables, validated, panel, hashes, period, n
         manifest = _manifest(params, as_of, hashes, cfg_model, period, not_started, tables)
         manifest |= inputs.manifest_entries(
             panel,
-            validated.status,
+            validated.status_months(),
             validated.participation,
             config_ids=[o.offer_id for o in cfg.offers],
             as_of=as_of,

@@ -16,13 +16,12 @@ from flows.validation.cross_file import CHECKS as CROSS_FILE_CHECKS
 from flows.validation.errors import ValidationError
 from flows.validation.suites import SHARE_RULE, Rule, Suite, load_suites
 from flows.validation.validate import validate_inputs
-from flows.validation.validated import StatusRows, ValidatedInputs
+from flows.validation.validated import ValidatedInputs
 
 __all__ = [
     "CROSS_FILE_CHECKS",
     "SHARE_RULE",
     "Rule",
-    "StatusRows",
     "Suite",
     "ValidatedInputs",
     "ValidationError",

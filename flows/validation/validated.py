@@ -17,19 +17,10 @@ import numpy as np
 import pandas as pd
 
 from evaluation import months
+from evaluation.panel import StatusCodes
 from evaluation.statuses import STATUSES
 from flows.validation.coded import CodedTable
 from flows.validation.suites import Suite
-
-
-@dataclass(frozen=True, eq=False)
-class StatusRows:
-    """The kept status rows as arrays: person (row into the given person IDs), month
-    index and status code (:data:`evaluation.statuses.STATUSES` order, int8)."""
-
-    person: np.ndarray
-    month: np.ndarray
-    status: np.ndarray
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,7 +68,7 @@ class ValidatedInputs:
         lut = months.from_dates(column.values)
         return lut[column.code_of_rows(self.kept_rows("status"))]
 
-    def status_rows(self, person_ids: pd.Index) -> StatusRows:
+    def status_rows(self, person_ids: pd.Index) -> StatusCodes:
         """The kept status rows as arrays, persons as positions in ``person_ids`` (-1
         for an ID not there)."""
         table, rows = self.tables["status"], self.kept_rows("status")
@@ -86,7 +77,7 @@ class ValidatedInputs:
         status = table["status"]
         lookup = {name: i for i, name in enumerate(STATUSES)}
         status_lut = status.values.astype("str").map(lookup).fillna(-1).to_numpy(np.int8)
-        return StatusRows(
+        return StatusCodes(
             person=person_lut[person.code_of_rows(rows)],
             month=self.status_months(),
             status=status_lut[status.code_of_rows(rows)],
