@@ -148,6 +148,20 @@ def _parser() -> argparse.ArgumentParser:
         help="stop when more than this share of a file's rows is set aside (0.05)",
     )
 
+    bn = sub.add_parser(
+        "bench", help="time every stage of a monthly run at a given size (synthetic data)"
+    )
+    bn.add_argument("--persons", type=int, default=100_000, help="number of persons (100000)")
+    bn.add_argument("--months", type=int, default=60, help="number of months (60)")
+    bn.add_argument("--seed", type=int, default=1, help="random seed of the data (1)")
+    bn.add_argument(
+        "--data",
+        type=Path,
+        help="reuse or write the synthetic inputs here "
+        "(default: $MEREFFEKT_BENCH_DIR or ~/.cache/mereffekt/bench, one folder per size)",
+    )
+    bn.add_argument("--out", type=Path, help="write the figures as JSON here")
+
     ps = sub.add_parser("pseudonymise", help="replace CPR numbers by keyed pseudonyms")
     ps.add_argument("--data", type=Path, required=True, help="folder with the raw input files")
     ps.add_argument("--out", type=Path, required=True, help="folder for the pseudonymised files")
@@ -201,6 +215,7 @@ def cmd_synth(a: argparse.Namespace) -> int:
 
 
 def cmd_validate(a: argparse.Namespace) -> int:
+    from evaluation.period import data_period
     from flows import guards, progress
     from flows.config import load_config
     from flows.validation import ValidationError, validate_inputs
@@ -218,7 +233,7 @@ def cmd_validate(a: argparse.Namespace) -> int:
         raise
     if a.report:
         a.report.write_text(v.report_html, encoding="utf-8")
-    period = guards.period_of(v.status)
+    period = data_period(v.status_months())
     not_started = (
         guards.check_offers(cfg, v.participation, source=f"config {a.config}") if cfg else []
     )
@@ -357,6 +372,18 @@ def cmd_import(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(a: argparse.Namespace) -> int:
+    from flows import bench
+
+    if a.persons < 100 or a.months < 12:
+        raise ValueError("bench needs at least 100 persons and 12 months")
+    result = bench.run_bench(persons=a.persons, months=a.months, seed=a.seed, data=a.data)
+    if a.out:
+        bench.write_json(result, a.out)
+    print(bench.table(result))
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "import": cmd_import,
     "synth": cmd_synth,
@@ -367,6 +394,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "serve": cmd_serve,
     "status": cmd_status,
     "pseudonymise": cmd_pseudonymise,
+    "bench": cmd_bench,
 }
 
 

@@ -38,6 +38,7 @@ from flows import guards, inputs, io, offer_cache, progress, stages
 from flows.annotate import annotate
 from flows.config import ConfigModel, config_hash, to_core
 from flows.excel import WorkbookInfo, workbook_name, write_workbook
+from flows.prepared import PreparedInputs, prepare
 from flows.publish import manifest_counts, publish
 from flows.report import render_report
 from flows.report.validation_page import render_validation_page, row_numbers
@@ -129,8 +130,9 @@ def validate(data: str, max_quarantine_share: float) -> ValidatedInputs:
 
 
 @task(persist_result=False, cache_policy=NO_CACHE)
-def build_panel(validated: ValidatedInputs, as_of: str):  # noqa: ANN201 - StatusPanel
-    return stages.panel_as_of(validated.persons, validated.status, validated.participation, as_of)
+def build_panel(prepared: PreparedInputs, as_of: str):  # noqa: ANN201 - StatusPanel
+    """The person x month panel as of ``as_of`` (status rows as codes, int8 matrix)."""
+    return prepared.panel_as_of(as_of)
 
 
 @task(persist_result=False, cache_policy=NO_CACHE)
@@ -249,17 +251,18 @@ def evaluate_month(params: RunParameters) -> dict[str, Any]:
     with progress.stage("hashing the inputs"):
         hashes = hash_inputs(params.data)
     with progress.stage("validating the inputs"):
-        validated = _validated(params.data, hashes, cfg_model.validation.max_quarantine_share)
+        prepared = _prepared(params.data, hashes, cfg_model.validation.max_quarantine_share)
+    validated = prepared.validated
     offer_ids = [o.offer_id for o in cfg.offers]
     inputs.check_offer_ids(validated.participation["offer_id"].unique(), offer_ids)
-    period = guards.period_of(validated.status)
+    period = prepared.period
     guards.check_as_of(as_of, period, defaulted=params.as_of is None)
     not_started = guards.check_offers(
         cfg_model, validated.participation, source=f"config {params.config}"
     )
     progress.note(f"data {period.describe()}; evaluating as of {as_of}")
     with progress.stage(f"building the person x month panel as of {as_of}"):
-        panel = build_panel(validated, as_of)
+        panel = build_panel(prepared, as_of)
     results = _offer_results(panel, cfg, cfg_model, params, hashes, as_of)
     primary = {o.offer_id: o.primary_outcome for o in cfg.offers}
     names = {o.offer_id: o.name for o in cfg.offers}
@@ -269,7 +272,7 @@ def evaluate_month(params: RunParameters) -> dict[str, Any]:
     manifest = _manifest(params, as_of, hashes, cfg_model, period, not_started, tables)
     manifest |= inputs.manifest_entries(
         panel,
-        validated.status,
+        validated.status_months(),
         validated.participation,
         config_ids=offer_ids,
         as_of=as_of,
@@ -368,32 +371,25 @@ def _tagged(path: Path, key: str) -> bool:
     return meta.get(MATCHED_SETS_KEY.encode(), b"").decode() == key
 
 
-def _validated(data: str, hashes: dict[str, str], share: float) -> ValidatedInputs:
-    """The validated inputs: those handed over by :func:`reusing_validation` when they
-    belong to the same input files, else validated now."""
+def _prepared(data: str, hashes: dict[str, str], share: float) -> PreparedInputs:
+    """The prepared inputs: those handed over by :func:`reusing_inputs` when they belong
+    to the same input files, else validated now (the panel is built per month)."""
     given = _GIVEN.get()
-    if given is not None and given[0] == _validation_key(hashes, share):
-        return given[1]
-    return validate(data, share)
+    if given is not None and given.matches(hashes, share):
+        return given
+    return prepare(validate(data, share), hashes, share)
 
 
-_GIVEN: ContextVar[tuple[str, ValidatedInputs] | None] = ContextVar(
-    "mereffekt_validated", default=None
-)
-
-
-def _validation_key(hashes: dict[str, str], share: float) -> str:
-    return hashlib.sha256(repr((sorted(hashes.items()), share)).encode()).hexdigest()
+_GIVEN: ContextVar[PreparedInputs | None] = ContextVar("mereffekt_prepared", default=None)
 
 
 @contextlib.contextmanager
-def reusing_validation(
-    hashes: dict[str, str], share: float, validated: ValidatedInputs
-) -> Iterator[None]:
-    """Within the block, runs on the input files with these hashes use ``validated``
-    instead of validating again (a backfill validates once for all its months). Scoped to
-    the block and the current context: nothing is kept after it."""
-    token = _GIVEN.set((_validation_key(hashes, share), validated))
+def reusing_inputs(prepared: PreparedInputs) -> Iterator[None]:
+    """Within the block, runs on the input files with the prepared hashes use
+    ``prepared`` (its validation and its panel) instead of validating again and building
+    the panel (a backfill prepares once for all its months). Scoped to the block and the
+    current context: nothing is kept after it, and nothing reaches Prefect."""
+    token = _GIVEN.set(prepared)
     try:
         yield
     finally:
