@@ -16,7 +16,9 @@ Section 6.1), and of Lovenheim & Willen (2019) (9 pre, 23 post periods). The scr
 
 * ``bc_event_study.csv`` / ``lw_event_study.csv``: betahat and sigma (the inputs), with
   the event time of each coefficient (the reference period is left out, as in the data);
-* ``reference.csv``: one row per (data, restriction, target, M or Mbar) with the robust
+* ``reference.csv`` (column ``error``: the package's exception where it failed - 0.1.1
+  raises a TypeError in its primal ARP branch for the average target of the BC data):
+  one row per (data, restriction, target, M or Mbar) with the robust
   interval (lb, ub) the package returns with its defaults - relative magnitudes
   (``createSensitivityResults_relativeMagnitudes``: method C-LF, alpha 0.05, 1000 grid
   points on [-20, 20] x the target's standard error) and smoothness
@@ -90,10 +92,15 @@ def run(rda_dir: Path, key: str) -> list[dict]:
             )
         for mbar in mbars:
             tic = time.time()
-            res = hd.createSensitivityResults_relativeMagnitudes(b, s, pre, post,
-                                                                 Mbarvec=[mbar], l_vec=l_vec)
-            rows.append(_row(key, "relative_magnitudes_clf", target, mbar, res["lb"][0],
-                             res["ub"][0], seconds=time.time() - tic))
+            try:
+                res = hd.createSensitivityResults_relativeMagnitudes(
+                    b, s, pre, post, Mbarvec=[mbar], l_vec=l_vec
+                )
+                lb, ub, error = res["lb"][0], res["ub"][0], ""
+            except Exception as exc:  # honestdid 0.1.1 fails on some targets: recorded
+                lb, ub, error = np.nan, np.nan, f"{type(exc).__name__}: {exc}"
+            rows.append(_row(key, "relative_magnitudes_clf", target, mbar, lb, ub,
+                             seconds=time.time() - tic, error=error))
             print(rows[-1], flush=True)
     return rows
 
@@ -101,7 +108,7 @@ def run(rda_dir: Path, key: str) -> list[dict]:
 def _row(data, restriction, target, m, lb, ub, **extra) -> dict:
     return {"data": data, "restriction": restriction, "target": target, "m": m,
             "lb": float(lb), "ub": float(ub), "half_length": np.nan, "weights": "",
-            "seconds": np.nan, **extra}
+            "seconds": np.nan, "error": "", **extra}
 
 
 def main() -> None:
