@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _municipality import demo_municipality
 
 from evaluation import months
 from evaluation.decomposition import DECOMPOSITION_COLUMNS, Decomposition, decompose
@@ -13,7 +14,6 @@ from evaluation.did import status_outcome
 from evaluation.statuses import SELF_SUFFICIENT, UNOBSERVED
 from evaluation.synth import true_att
 from evaluation.target import in_target_group
-from tests._municipality import demo_municipality
 
 VALUES = status_outcome(SELF_SUFFICIENT)
 

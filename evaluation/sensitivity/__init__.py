@@ -25,3 +25,40 @@ Hidden confounding:
 their ``tidy()`` frames have the columns of ``sensitivity.parquet``
 (:data:`TIDY_COLUMNS`).
 """
+
+from evaluation.sensitivity.data import EventStudyInput, Target
+from evaluation.sensitivity.evalue import EValue, e_value, e_value_from_effect
+from evaluation.sensitivity.model import (
+    relative_magnitudes_breakdown,
+    relative_magnitudes_interval,
+    smoothness_breakdown,
+    trend_sensitivity,
+)
+from evaluation.sensitivity.results import (
+    TIDY_COLUMNS,
+    TrendSensitivity,
+    e_value_rows,
+    rosenbaum_rows,
+    tidy_rows,
+)
+from evaluation.sensitivity.rosenbaum import MatchedSets, RosenbaumBound, rosenbaum_gamma
+
+__all__ = [
+    "TIDY_COLUMNS",
+    "EValue",
+    "EventStudyInput",
+    "MatchedSets",
+    "RosenbaumBound",
+    "Target",
+    "TrendSensitivity",
+    "e_value",
+    "e_value_from_effect",
+    "e_value_rows",
+    "relative_magnitudes_breakdown",
+    "relative_magnitudes_interval",
+    "rosenbaum_gamma",
+    "rosenbaum_rows",
+    "smoothness_breakdown",
+    "tidy_rows",
+    "trend_sensitivity",
+]

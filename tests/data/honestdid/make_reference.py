@@ -79,16 +79,21 @@ def run(rda_dir: Path, key: str) -> list[dict]:
         rows.append(_row(key, "original", target, np.nan, orig["lb"][0], orig["ub"][0]))
         for m in ms:
             tic = time.time()
-            f = hd.find_optimal_flci(b, s, M=m, numPrePeriods=pre, numPostPeriods=post,
-                                     l_vec=l_vec)
-            res = hd.createSensitivityResults(b, s, pre, post, method="FLCI", Mvec=[m],
-                                              l_vec=l_vec)
+            f = hd.find_optimal_flci(b, s, M=m, numPrePeriods=pre, numPostPeriods=post, l_vec=l_vec)
+            res = hd.createSensitivityResults(b, s, pre, post, method="FLCI", Mvec=[m], l_vec=l_vec)
             assert np.isclose(res["lb"][0], f["FLCI"][0]) and np.isclose(res["ub"][0], f["FLCI"][1])
             rows.append(
-                _row(key, "smoothness_flci", target, m, f["FLCI"][0], f["FLCI"][1],
-                     half_length=f["optimalHalfLength"],
-                     weights=json.dumps([float(x) for x in f["optimalVec"]]),
-                     seconds=time.time() - tic)
+                _row(
+                    key,
+                    "smoothness_flci",
+                    target,
+                    m,
+                    f["FLCI"][0],
+                    f["FLCI"][1],
+                    half_length=f["optimalHalfLength"],
+                    weights=json.dumps([float(x) for x in f["optimalVec"]]),
+                    seconds=time.time() - tic,
+                )
             )
         for mbar in mbars:
             tic = time.time()
@@ -99,16 +104,36 @@ def run(rda_dir: Path, key: str) -> list[dict]:
                 lb, ub, error = res["lb"][0], res["ub"][0], ""
             except Exception as exc:  # honestdid 0.1.1 fails on some targets: recorded
                 lb, ub, error = np.nan, np.nan, f"{type(exc).__name__}: {exc}"
-            rows.append(_row(key, "relative_magnitudes_clf", target, mbar, lb, ub,
-                             seconds=time.time() - tic, error=error))
+            rows.append(
+                _row(
+                    key,
+                    "relative_magnitudes_clf",
+                    target,
+                    mbar,
+                    lb,
+                    ub,
+                    seconds=time.time() - tic,
+                    error=error,
+                )
+            )
             print(rows[-1], flush=True)
     return rows
 
 
 def _row(data, restriction, target, m, lb, ub, **extra) -> dict:
-    return {"data": data, "restriction": restriction, "target": target, "m": m,
-            "lb": float(lb), "ub": float(ub), "half_length": np.nan, "weights": "",
-            "seconds": np.nan, "error": "", **extra}
+    return {
+        "data": data,
+        "restriction": restriction,
+        "target": target,
+        "m": m,
+        "lb": float(lb),
+        "ub": float(ub),
+        "half_length": np.nan,
+        "weights": "",
+        "seconds": np.nan,
+        "error": "",
+        **extra,
+    }
 
 
 def main() -> None:
