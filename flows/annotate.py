@@ -6,7 +6,7 @@ the unit of every effect.
 ``KEEP``). ``matching`` already carries the offer's name as ``name``; every other table
 with an ``offer_id`` gets ``offer_name`` right after it, and ``effects`` gets ``unit``
 after ``ci_high`` (the unit of ``estimate``, ``std_error``, ``ci_low``, ``ci_high`` and
-``mde_80``).
+``mde``, ``band_low``, ``band_high``).
 """
 
 from __future__ import annotations

@@ -84,6 +84,8 @@ def _effects() -> tuple[Col, ...]:
         Col("ci_high", "Øvre grænse", "Upper bound", "sheet"),
         Col("unit", "Enhed", "Unit", "text", "unit"),
         Col("p_value", "p-værdi", "p-value", "number"),
+        Col("band_low", "Nedre grænse (samlet bånd)", "Lower bound (simultaneous band)", "sheet"),
+        Col("band_high", "Øvre grænse (samlet bånd)", "Upper bound (simultaneous band)", "sheet"),
         Col("p_value_holm", "p-værdi (Holm)", "p-value (Holm)", "number"),
         Col("n_treated", "Deltagere", "Participants", "persons"),
         Col("n_control", "Kontroller", "Controls", "persons"),
@@ -91,8 +93,11 @@ def _effects() -> tuple[Col, ...]:
         Col("ci_method", "Intervalmetode", "Interval method", "text"),
         Col("level", "Konfidensniveau", "Confidence level", "pct"),
         Col("headline", "Hovedtal", "Headline", "bool"),
-        Col("mde_80", "Mindste påviselige effekt", "Minimum detectable effect", "sheet"),
-        Col("pretrend_p_value", "p-værdi før start", "Pre-trend p-value", "number"),
+        Col("primary", "Primært udfald", "Primary outcome", "bool"),
+        Col("mde", "Mindste påviselige effekt", "Minimum detectable effect", "sheet"),
+        Col("mde_power", "Styrke for mindste påviselige effekt", "Power of the MDE", "pct"),
+        Col("placebo_p_value", "p-værdi, placebotest", "Placebo test p-value", "number"),
+        Col("placebo_window", "Placebomåneder", "Placebo months", "text"),
         Col("note", "Bemærkning", "Note", "text"),
     )
 
