@@ -18,12 +18,26 @@ MatchMethod = Literal["propensity", "mahalanobis", "exact"]
 
 
 @dataclass(frozen=True)
+class MeasureRule:
+    """A register measure's value was at least ``min`` in each of the
+    ``months_before_start`` months before the start month."""
+
+    measure: str
+    min: float = 1.0
+    months_before_start: int = 1
+
+
+@dataclass(frozen=True)
 class TargetGroup:
     """A person is in the target group in month s when their status was one of
-    ``statuses`` in each of the ``months_before_start`` months before s."""
+    ``statuses`` in each of the ``months_before_start`` months before s (no status rule
+    when ``statuses`` is empty), their age (calendar year of s minus birth year) lies in
+    ``age`` (inclusive) when given, and every measure rule holds (:class:`MeasureRule`)."""
 
     statuses: tuple[str, ...]
     months_before_start: int = 1
+    age: tuple[int, int] | None = None
+    measures: tuple[MeasureRule, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -215,11 +215,48 @@ def covariates(panel: StatusPanel, risk: RiskSets, spec: CovariateSpec) -> pd.Da
         rows = np.flatnonzero(risk.ref_month == s)
         _history_block(panel, risk.person[rows], int(s), spec, out, rows, col)
     frame = pd.DataFrame(out, columns=[c.name for c in listed])
+    for name, values in measure_covariates(panel, risk, spec).items():
+        frame[name] = values
     if spec.programme_history:
         hist = programme_history(panel, risk.person, risk.ref_month.astype(np.int64), risk.offer_id)
         for name, values in hist.columns().items():
             frame[name] = values
     return frame
+
+
+def measure_covariate_names(
+    measures: tuple[str, ...], spec: CovariateSpec, *, propensity: bool = False
+) -> list[str]:
+    """Columns of the register measures' histories: ``<measure>_lag<k>`` (the value k
+    months before the start, k = 1..lags) and ``<measure>_<w>m`` (the sum over the w
+    months before, per window; left out of the propensity model when the lags cover the
+    window, as the status windows are)."""
+    out = []
+    for m in measures:
+        out += [f"{m}_lag{k}" for k in range(1, spec.lags + 1)]
+        out += [f"{m}_{w}m" for w in spec.windows if not (propensity and w <= spec.lags)]
+    return out
+
+
+def measure_covariates(
+    panel: StatusPanel, risk: RiskSets, spec: CovariateSpec
+) -> dict[str, np.ndarray]:
+    """The measure-history columns (:func:`measure_covariate_names`) per risk-set row, from
+    months before the reference month only; a month unobserved or without a value (an
+    amount) counts as 0, and so does a month before the first data month."""
+    out: dict[str, np.ndarray] = {}
+    depth = max([spec.lags, *spec.windows])
+    for name, matrix in panel.measures.items():
+        hist = np.zeros((risk.n_rows, depth), dtype=np.float32)  # column j = lag j + 1
+        for lag in range(1, depth + 1):
+            col = risk.ref_month.astype(np.int64) - lag - panel.first_month
+            ok = col >= 0
+            hist[ok, lag - 1] = np.nan_to_num(matrix[risk.person[ok], col[ok]], nan=0.0)
+        for k in range(1, spec.lags + 1):
+            out[f"{name}_lag{k}"] = hist[:, k - 1]
+        for w in spec.windows:
+            out[f"{name}_{w}m"] = hist[:, :w].sum(axis=1)
+    return out
 
 
 def _history_block(
