@@ -43,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--first-month", type=_month, default="2020-01", help="YYYY-MM (2020-01)")
     s.add_argument("--intake-shift", type=float, default=0.0, help=argparse.SUPPRESS)
     s.add_argument("--out", type=Path, required=True, help="folder for the input files")
+    s.add_argument("--area", choices=AREAS, default="employment", help="(employment)")
 
     v = sub.add_parser(
         "validate", help="validate an input folder against the contracts (and a config)"
@@ -84,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--persons", type=int, default=20_000, help="number of persons (20000)")
     d.add_argument("--seed", type=int, default=1, help="random seed (1)")
     d.add_argument("--lang", choices=("da", "en"), default="da", help="report language (da)")
+    d.add_argument("--area", choices=AREAS, default="employment", help="(employment)")
     _quiet_arg(d)
 
     sv = sub.add_parser(
@@ -170,6 +172,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 DATA_HELP = "folder with persons.parquet, status_monthly.parquet and participation.parquet"
+AREAS = ("employment", "homelessness")  # flows.synthetic.AREAS (imported lazily there)
 
 
 def _run_args(p: argparse.ArgumentParser) -> None:
@@ -205,6 +208,7 @@ def cmd_synth(a: argparse.Namespace) -> int:
         n_months=a.months,
         first_month=a.first_month,
         intake_shift=a.intake_shift,
+        area=a.area,
     )
     print(
         f"synthetic municipality: {a.persons} persons, months {info['first_month']} to "
@@ -296,7 +300,7 @@ def cmd_demo(a: argparse.Namespace) -> int:
 
     data = a.out / "data"
     t0 = time.perf_counter()
-    info = write_synthetic(data, persons=a.persons, seed=a.seed)
+    info = write_synthetic(data, persons=a.persons, seed=a.seed, area=a.area)
     print(
         f"1/2 synthetic municipality: {a.persons} persons, {info['participants']} "
         f"participants in {len(info['offers'])} offers ({time.perf_counter() - t0:.0f} s)"
