@@ -97,6 +97,8 @@ KEEP: dict[str, tuple[str, ...]] = {
         "price_year",
     ),
     "balance": ("offer_id", "offer_name", "covariate"),
+    "contract": ("offer_id", "offer_name", "month", "quantity", "unit", "level", "n_draws"),
+    "decomposition": ("offer_id", "offer_name", "outcome", "window_first", "window_last"),
 }
 """Columns never blanked as dependent values (identifiers, names and config values)."""
 VALUE_NUMBERS = ("value", "ci_low", "ci_high", "note")
@@ -148,6 +150,8 @@ COVERED = (
     "indicators",
     "quarantine_summary",
     "validation",
+    "contract",
+    "decomposition",
 )
 
 
@@ -167,6 +171,8 @@ def count_cells(tables: Mapping[str, pd.DataFrame]) -> tuple[Select, ...]:
         select("indicators", "value", indicator=COUNT_INDICATORS),
         select("quarantine_summary", "n_rows"),
         select("quarantine_summary", "n_persons"),
+        select("decomposition", "n_participants", tier=BASE),
+        select("decomposition", "n_target_group"),
         *(select("validation", c, tier=MANIFEST) for c in ("read", "kept", "quarantined")),
     )
 
@@ -201,6 +207,7 @@ def relations(tables: Mapping[str, pd.DataFrame]) -> tuple[Relation, ...]:
             select("validation", "quarantined"), select("quarantine_summary", "n_rows"), ("file",)
         ),
         GroupSum(select("validation", "kept", file="participation.parquet"), ind("enrolment"), ()),
+        Equal(select("matching", "n_matched"), select("decomposition", "n_participants"), offer),
     )
 
 
@@ -273,6 +280,67 @@ def rules(tables: Mapping[str, pd.DataFrame]) -> tuple[Rule, ...]:
         Rests("portfolio", _others(tables, "portfolio"), headline, offer),
         Rests("value", VALUE_NUMBERS, select("matching", "n_matched"), offer),
         Rests("value", VALUE_NUMBERS, headline, offer),
+        *_contract_rules(headline),
+        *_decomposition_rules(headline),
+    )
+
+
+CONTRACT_NUMBERS = ("value", "ci_low", "ci_high")
+STARTS_REVEALED = (
+    "investor_outlay_dkk",
+    "investor_profit_dkk",
+    "payment_dkk",
+    "investor_cumulative_net_dkk",
+)
+"""``contract`` quantities from which the number of starts (in a month) follows: the
+outlay is the cost per participant (config) times the starts, and the net and cumulative
+flows give it back with the published payments."""
+
+
+def _contract_rules(headline: Select) -> tuple[Rule, ...]:
+    """The investor's view rests on the offer's estimate (every number), on its matched
+    and all participants, and its outlay rows on the monthly enrolment (one blanked
+    month of enrolment blanks the offer's outlay rows, monthly and in total)."""
+    offer = ("offer_id",)
+    return (
+        Rests("contract", CONTRACT_NUMBERS, select("matching", "n_matched"), offer),
+        Rests("contract", CONTRACT_NUMBERS, select("matching", "n_participants"), offer),
+        Rests("contract", CONTRACT_NUMBERS, headline, offer),
+        Rests(
+            "contract",
+            CONTRACT_NUMBERS,
+            select("indicators", "value", indicator="enrolment_by_month"),
+            offer,
+            where=(("quantity", STARTS_REVEALED),),
+        ),
+    )
+
+
+DECOMPOSITION_NUMBERS = (
+    "participants_level",
+    "matched_controls_level",
+    "target_group_level",
+    "raw_difference",
+    "selection",
+    "extra_effect",
+    "did_estimate",
+    "did_std_error",
+    "baseline_gap",
+)
+
+
+def _decomposition_rules(headline: Select) -> tuple[Rule, ...]:
+    offer = ("offer_id",)
+    target = ("target_group_level", "raw_difference", "selection")
+    return (
+        Rests(
+            "decomposition",
+            DECOMPOSITION_NUMBERS,
+            select("decomposition", "n_participants"),
+            when="primary",
+        ),
+        Rests("decomposition", target, select("decomposition", "n_target_group"), when="primary"),
+        Rests("decomposition", DECOMPOSITION_NUMBERS, headline, offer),
     )
 
 

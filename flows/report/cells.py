@@ -20,7 +20,17 @@ from evaluation.texts import DASH, Lang, NumberStyle, Texts
 
 HEADLINE_OUTCOME = "self_sufficient"
 VALUE_SCENARIO = "central"
-TABLES = ("effects", "matching", "balance", "levels", "portfolio", "indicators", "value")
+TABLES = (
+    "effects",
+    "matching",
+    "balance",
+    "levels",
+    "portfolio",
+    "indicators",
+    "value",
+    "contract",
+    "decomposition",
+)
 
 
 def num(x: Any) -> float | None:
@@ -74,6 +84,16 @@ class ReportData:
             else eff
         )
         self.headline = {str(row["offer_id"]): row for _, row in head.iterrows()}
+
+    def outcome_label(self, outcome: str) -> str:
+        """An outcome's readable name: ``effects.outcome_label`` (a measure's label from
+        the config), else the texts' name of a status-set outcome, else its name."""
+        eff = self.tables["effects"]
+        if len(eff) and "outcome_label" in eff.columns:
+            hit = eff.loc[eff["outcome"] == outcome, "outcome_label"].dropna()
+            if len(hit) and str(hit.iloc[0]):
+                return str(hit.iloc[0])
+        return self.t.outcome_names.get(outcome, outcome)
 
     def row(self, table: str, offer: str) -> pd.Series | None:
         frame = self.tables[table]
