@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from evaluation.measures import Measure
 from evaluation.statuses import BENEFITS, SELF_SUFFICIENT
 
 if TYPE_CHECKING:  # the families build on this module, not the other way round
@@ -103,6 +104,8 @@ class OfferConfig:
     payment_terms: ContractTerms | None = None
     plans: tuple = ()  # evaluation.monitor.Plan versions, oldest first
     primary_outcome: str = "self_sufficient"  # pre-specified; Holm over offers on it
+    # the outcomes (status-set outcomes and measures) the offer is evaluated on; () = all
+    outcomes: tuple[str, ...] = ()
 
 
 def _default_valuation() -> ValuationSettings:
@@ -120,6 +123,7 @@ class EvaluationConfig:
     prices: PriceCatalogue | None = None  # None: no public-cost outcomes, no valuation
     price_year: int | None = None  # None: the catalogue's price year
     valuation: ValuationSettings = field(default_factory=_default_valuation)
+    measures: tuple[Measure, ...] = ()  # register measures (outcomes_monthly.parquet)
 
     def offer(self, offer_id: str) -> OfferConfig:
         for o in self.offers:

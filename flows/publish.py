@@ -38,6 +38,8 @@ RESULT_TABLES = (
     "value",
     "portfolio",
     "indicators",
+    "contract",
+    "decomposition",
 )
 
 

@@ -1,6 +1,8 @@
-"""The new result tables (not published yet) follow their output contracts in
-data_contracts/outputs/pending/: same columns in the same order, same Arrow types (the
-publish step appends ``suppressed`` and ``suppression_reason``)."""
+"""The new result tables follow their output contracts (data_contracts/outputs/ for the
+published contract and decomposition, outputs/pending/ for sensitivity, not published
+yet): same columns in the same order, same Arrow types (annotate inserts
+``offer_name`` after ``offer_id``; the publish step appends ``suppressed`` and
+``suppression_reason``)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from evaluation.monetise import ContractTerms, EffectPath
 from evaluation.monetise.contract import ContractModel, investor_view
 from evaluation.sensitivity import EventStudyInput, Target, e_value, tidy_rows, trend_sensitivity
 from evaluation.sensitivity.results import e_value_rows
+from flows.annotate import annotate
 from flows.contracts import OUTPUTS_DIR, output_schema
 
 PENDING = OUTPUTS_DIR / "pending"
@@ -33,9 +36,9 @@ def _frames() -> dict:
     sens = trends.tidy(offer_id="los", outcome="ss")
     ev = tidy_rows(e_value_rows(e_value(1.2, 1.05, 1.4)), offer_id="los", outcome="ss",
                    target="mean e=0..11", level=0.95)  # fmt: skip
+    published = annotate({"contract": contract, "decomposition": decomposition}, {"los": "LOS"})
     return {
-        "contract": contract,
-        "decomposition": decomposition,
+        **published,
         "sensitivity": sens,
         "sens_ev": ev,
     }
@@ -44,7 +47,8 @@ def _frames() -> dict:
 @pytest.mark.parametrize("name", ["contract", "decomposition", "sensitivity", "sens_ev"])
 def test_tidy_frames_follow_the_pending_contracts(name: str) -> None:
     frame = _frames()[name]
-    schema = output_schema(name.replace("sens_ev", "sensitivity"), PENDING)
+    folder = OUTPUTS_DIR if name in ("contract", "decomposition") else PENDING
+    schema = output_schema(name.replace("sens_ev", "sensitivity"), folder)
     assert list(frame.columns) + TAIL == schema.names
     head = pa.schema([schema.field(n) for n in frame.columns])
     table = pa.Table.from_pandas(frame, schema=head, preserve_index=False)  # as publish writes
