@@ -92,3 +92,55 @@ def test_event_study_on_a_measure_equals_the_status_outcome(world) -> None:
     b = study.fit("ss_measure", np.zeros_like(status_outcome(SELF_SUFFICIENT)), extra=ss)
     np.testing.assert_allclose(a.estimates, b.estimates, atol=1e-12)
     np.testing.assert_allclose(a.cov, b.cov, atol=1e-12)
+
+
+def test_outcome_specs_follow_the_offer_and_price_the_measures(world) -> None:
+    import dataclasses
+
+    from evaluation.measures import Measure as M
+    from evaluation.outcome_specs import offer_outcome_names, outcome_specs
+
+    m, panel = world
+    cfg = dataclasses.replace(
+        m.config, measures=(M("on_cash", "binary", unit_price_dkk={"kommune": 100.0}),)
+    )
+    offer = m.config.offers[0]
+    assert offer_outcome_names(offer, cfg) == ("self_sufficient", "on_benefits", "on_cash")
+    chosen = dataclasses.replace(offer, outcomes=("on_cash", "self_sufficient"))
+    specs = {s.name: s for s in outcome_specs(panel, chosen, cfg)}
+    assert list(specs)[:2] == ["on_cash", "self_sufficient"] and "on_benefits" not in specs
+    kommune = specs["public_cost_dkk_kommune"]
+    np.testing.assert_array_equal(
+        kommune.extra, np.nan_to_num(panel.measures["on_cash"]) * np.float32(100.0)
+    )
+    assert specs["public_cost_dkk_stat"].extra is None  # no measure priced for the state
+
+
+def test_offer_extras(world) -> None:
+    import dataclasses
+
+    from evaluation.decomposition import decompose
+    from evaluation.matching.data import NEVER
+    from evaluation.monetise import ContractTerms
+    from evaluation.offer_extras import contract_table, decomposition_table
+    from evaluation.outcome_specs import outcome_specs
+
+    m, panel = world
+    offer = dataclasses.replace(
+        m.config.offer("ung"),
+        payment_terms=ContractTerms(per_extra_outcome_month_dkk=5000, horizon_months=12),
+    )
+    match = m.matches["ung"]
+    specs = outcome_specs(panel, offer, m.config)
+    study = m.studies["ung"]
+    studies = {s.name: study.fit(s.name, s.values, extra=s.extra) for s in specs[:1]}
+    c = contract_table(panel, studies, offer, m.config)
+    outlay = c[(c["quantity"] == "investor_outlay_dkk") & c["month"].isna()]["value"].item()
+    starters = (panel.offer_starts["ung"] != NEVER).sum()
+    assert outlay == pytest.approx(offer.cost_per_participant_dkk * starters)
+    assert contract_table(panel, studies, m.config.offer("ung"), m.config).empty  # no terms
+    d = decomposition_table(panel, match, studies, offer, specs)
+    direct = decompose(
+        panel, match, studies["self_sufficient"], offer.target_group, specs[0].values
+    )
+    assert d["selection"].item() == pytest.approx(direct.selection, abs=1e-15)
