@@ -84,7 +84,7 @@ def _row(r: ReportData, row: pd.Series, w: dict) -> str:
     cells = (str(r.names.get(offer, offer)), w["rows"][q], fmt(num(row["value"])), interval)
     key = f"contract.{escape(offer)}.{q}"
     tds = "".join(f"<td>{escape(x)}</td>" for x in cells[:2])
-    tds += f'<td data-key="{key}">{escape(cells[2])}</td><td>{escape(cells[3])}</td>'
+    tds += f'<td data-cell="{key}">{escape(cells[2])}</td><td>{escape(cells[3])}</td>'
     return f"<tr>{tds}</tr>"
 
 

@@ -45,7 +45,7 @@ def outcomes(r: ReportData) -> str:
         )
         key = f"effects.{escape(str(row['offer_id']))}.{escape(outcome)}"
         tds = "".join(
-            f'<td data-key="{key}">{escape(c)}</td>' if i == 2 else f"<td>{escape(c)}</td>"
+            f'<td data-cell="{key}">{escape(c)}</td>' if i == 2 else f"<td>{escape(c)}</td>"
             for i, c in enumerate(cells)
         )
         lines.append(f"<tr>{tds}</tr>")
