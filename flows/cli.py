@@ -229,8 +229,10 @@ def cmd_validate(a: argparse.Namespace) -> int:
     if share is None:
         share = cfg.validation.max_quarantine_share if cfg else 0.05
     try:
+        # with a config, rows of measures it does not declare are set aside
+        measures = tuple(m.name for m in getattr(cfg, "measures", ())) if cfg else None
         with progress.stage("validating the inputs"):
-            v = validate_inputs(a.data, max_quarantine_share=share)
+            v = validate_inputs(a.data, max_quarantine_share=share, measures=measures)
     except ValidationError as exc:
         if a.report:
             a.report.write_text(exc.report_html, encoding="utf-8")
