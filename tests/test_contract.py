@@ -148,3 +148,12 @@ def test_loss_probability_without_uncertainty_is_certain(effect: float, loses: f
     # break-even: 5,000 x 100 x 3 x effect = 100,000 -> effect = 1/15
     res = investor_view("x", model, _path([effect] * 3), _path([0.0] * 3), n_draws=200)
     assert res.prob_investor_loss == loses
+
+
+def test_irr_of_a_long_series_near_total_loss() -> None:
+    """60 months with a small late repayment: the net present value overflows near
+    -100% a month; the rate is still found (and solves the equation)."""
+    flows = np.r_[-1000.0, np.zeros(58), 1e-3]
+    r = irr(flows)
+    assert -1 < r < 0
+    assert np.sum(flows * (1 + r) ** -np.arange(60.0)) == pytest.approx(0.0, abs=1e-9)
