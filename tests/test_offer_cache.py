@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from flows import io
+from flows import io, offer_cache
 
 AS_OF = "2024-06"
 
