@@ -66,6 +66,7 @@ def variants_config(demo: dict) -> dict:
             "name": "Uden deltagere",
             "target_group": {"statuses": ["cash_benefit"]},
             "cost_per_participant_dkk": 1000,
+            "planned_participants": 50,  # a plan: reported as not started (else refused)
         }
     )
     cfg["outcomes"] = [{"name": "in_job", "statuses": ["job"]}]
@@ -101,8 +102,8 @@ def produce(work: Path) -> Path:
     data = work / "data"
     if not (data / "config.yaml").exists():
         _cli(["synth", "--persons", "20000", "--seed", "1", "--out", str(data)], env)
-        demo = yaml.safe_load((data / "config.yaml").read_text())
-        (work / "variants.yaml").write_text(yaml.safe_dump(variants_config(demo)))
+    demo = yaml.safe_load((data / "config.yaml").read_text())
+    (work / "variants.yaml").write_text(yaml.safe_dump(variants_config(demo)))
     out = work / "outputs"
     shutil.rmtree(out, ignore_errors=True)
     runs = {"demo": (data / "config.yaml", "da"), "variants": (work / "variants.yaml", "en")}
