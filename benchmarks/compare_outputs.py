@@ -86,7 +86,13 @@ def _english_report(month: Path) -> None:
     from flows.report import load_tables, render_report
 
     manifest = json.loads((month / "manifest.json").read_text())
-    html = render_report(load_tables(month), as_of=AS_OF, lang="en", run_id=manifest["run_id"])
+    try:
+        from flows.report import ReportOptions
+    except ImportError:  # a baseline saved before the report took its options as one object
+        html = render_report(load_tables(month), as_of=AS_OF, lang="en", run_id=manifest["run_id"])
+    else:
+        options = ReportOptions(AS_OF, lang="en", run_id=manifest["run_id"])
+        html = render_report(load_tables(month), options)
     (month / "report_en_rendered.html").write_text(html, encoding="utf-8")
 
 

@@ -236,3 +236,17 @@ def _codes(values: pd.Series, allowed: tuple[str, ...], what: str) -> np.ndarray
 
 
 __all__ = ["CODE", "Participations", "StatusPanel", "build_panel"]
+
+
+def panel_as_of(
+    persons: pd.DataFrame, status: pd.DataFrame, participation: pd.DataFrame, as_of: str
+) -> StatusPanel:
+    """The person x month panel as known at the end of ``as_of`` (``YYYY-MM``): status
+    months after it and participations started after it are cut, later end months count
+    as open."""
+    m = months.parse(as_of)
+    status = status[months.from_dates(status["month"]) <= m]
+    participation = participation[months.from_dates(participation["start_month"]) <= m]
+    if status.empty:
+        raise ValueError(f"no status months on or before the as-of month {as_of}")
+    return build_panel(persons, status, participation).as_of(m)

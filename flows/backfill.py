@@ -23,7 +23,7 @@ from prefect import tags
 
 from evaluation import months
 from flows import guards, io
-from flows.monthly import RunParameters, monthly_evaluation, reusing_validation
+from flows.monthly import RunParameters, Validated, monthly_evaluation_reusing
 from flows.progress import note, stage
 from flows.validation import validate_inputs
 
@@ -61,10 +61,12 @@ def run_backfill(
     for m in skipped:
         _step(m, "already complete, skipped", progress)
 
+    evaluation = monthly_evaluation_reusing(Validated(hashes, share, validated))
+
     def one(month: str) -> str:
         p = params.model_copy(update={"as_of": month})
-        with tags("backfill"), reusing_validation(hashes, share, validated):
-            monthly_evaluation.with_options(flow_run_name=f"backfill-as-of-{month}")(p)
+        with tags("backfill"):
+            evaluation.with_options(flow_run_name=f"backfill-as-of-{month}")(p)
         return month
 
     if concurrency == 1:
@@ -74,6 +76,7 @@ def run_backfill(
             _step(m, f"done in {time.perf_counter() - t0:.0f} s", progress)
     else:
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            # each month in a copy of this context: the console progress, if attached
             futures = [pool.submit(contextvars.copy_context().run, one, m) for m in run]
             for f in as_completed(futures):
                 _step(f.result(), "done", progress)

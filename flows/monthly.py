@@ -1,48 +1,56 @@
 """Prefect flows: the monthly evaluation, the backfill driver and the deployment.
 
-The flow body reads like a table of contents; the work is in :mod:`flows.stages` and
-:mod:`evaluation`. Faults that need no computing (config, output folders, the data's
-period against the as-of month, offers without participants) stop the run first.
-Person-level objects (validated frames, the panel, matched sets) are passed in memory
-only. Prefect persists nothing: every task and flow has ``persist_result=False`` and no
-cache policy. Each offer's aggregate tables are cached explicitly as Parquet files
-(:mod:`flows.offer_cache`), keyed on the hashes of the input files, the config, the as-of
-month and the code version, so a rerun with unchanged data skips the matching and
-estimation.
+The flow body reads like a table of contents: read and validate the inputs, build the
+panel (:func:`evaluation.panel.panel_as_of`), evaluate each offer
+(:mod:`flows.offers` over :func:`evaluation.offer.evaluate_offer`), combine and suppress
+the tables (:func:`evaluation.offer.combine`, :func:`flows.publish.suppress_tables`),
+publish them with the report. Faults that need no computing (config, output folders,
+the data's period against the as-of month, offers without participants) stop the run
+first. Person-level objects (validated frames, the panel, matched sets) are passed in
+memory only. Prefect persists nothing: every task and flow has ``persist_result=False``
+and no cache policy. Each offer's aggregate tables are cached explicitly as Parquet
+files (:mod:`flows.offer_cache`), keyed on the hashes of the input files, the config, the
+as-of month, the language and the code version, so a rerun with unchanged data skips
+the matching and estimation.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import os
 import sys
-import time
-from collections.abc import Iterator
-from contextvars import ContextVar
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from prefect import flow, get_run_logger, tags, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect import Flow, flow, get_run_logger, tags, task
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed
 from pydantic import BaseModel, ConfigDict, Field
 
-from evaluation.monitor import artifact_key
+from evaluation.offer import combine
+from evaluation.panel import StatusPanel, panel_as_of
 from evaluation.period import DataPeriod
-from flows import guards, inputs, io, offer_cache, progress, stages
+from flows import guards, inputs, io, offer_cache, progress
+from flows.artifacts import publish_on_track
 from flows.config import ConfigModel, config_hash, to_core
-from flows.publish import manifest_counts, publish
-from flows.report import render_report
+from flows.offers import evaluate_offers
+from flows.prices import load_catalogue
+from flows.publish import manifest_counts, publish, suppress_tables
+from flows.report import ReportOptions, render_report
 from flows.validation import ValidatedInputs, validate_inputs
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 CRON = "0 6 5 * *"  # the 5th of every month at 06:00 Copenhagen time
 DEPLOYMENT_NAME = "monthly-evaluation"
+TABLE_LANGUAGE = "en"
+"""Language of the few texts inside the published tables (the indicators' ``rule``): the
+tables are the same whatever the report's language, which renders its texts from the
+codes (``rule_code``) and numbers."""
 
 
 def code_version() -> str:
@@ -126,49 +134,24 @@ def validate(data: str, max_quarantine_share: float) -> ValidatedInputs:
 
 
 @task(persist_result=False, cache_policy=NO_CACHE)
-def build_panel(validated: ValidatedInputs, as_of: str):  # noqa: ANN201 - StatusPanel
-    return stages.panel_as_of(validated.persons, validated.status, validated.participation, as_of)
-
-
-@task(persist_result=False, cache_policy=NO_CACHE)
-def evaluate_offer_task(  # noqa: ANN001
-    panel, offer, cfg, with_matched_sets: bool = False
-) -> tuple[stages.OfferResults, pd.DataFrame | None]:
-    """Match, estimate, value and monitor one offer: its aggregate tables, and with
-    ``with_matched_sets`` its person-level matched sets (in memory, for the restricted
-    folder)."""
-    sets: list[pd.DataFrame] = []
-    results = stages.evaluate_offer(
-        panel, offer, cfg, restricted=sets.append if with_matched_sets else None
-    )
-    return results, (sets[0] if sets else None)
-
-
-@task(persist_result=False, cache_policy=NO_CACHE)
-def write_matched_sets(frame: pd.DataFrame, path: Path, key: str) -> None:
-    """Person-level matched sets to the restricted folder (tagged with the offer's key)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name("." + path.name + ".tmp")
-    io.write_parquet(frame, tmp, {MATCHED_SETS_KEY: key})
-    tmp.replace(path)
+def build_panel(validated: ValidatedInputs, as_of: str) -> StatusPanel:
+    return panel_as_of(validated.persons, validated.status, validated.participation, as_of)
 
 
 @task(cache_policy=NO_CACHE, persist_result=False)
 def write_results(
     params: RunParameters,
-    as_of: str,
     tables: dict[str, pd.DataFrame],
     manifest: dict[str, Any],
     validated: ValidatedInputs,
-    report: dict[str, Any],
+    report: ReportOptions,
 ) -> Path:
     def write_report(path: Path) -> None:
-        html = render_report(tables, as_of=as_of, run_id=manifest["run_id"], **report)
-        path.write_text(html, encoding="utf-8")
+        path.write_text(render_report(tables, report), encoding="utf-8")
 
     return publish(
         out=Path(params.out),
-        as_of=as_of,
+        as_of=report.as_of,
         tables=tables,
         manifest=manifest,
         validated=validated,
@@ -177,28 +160,16 @@ def write_results(
     )
 
 
-@task(cache_policy=NO_CACHE, persist_result=False)
-def publish_on_track(tables: dict[str, pd.DataFrame]) -> list[str]:
-    """One markdown and one table artifact per offer with stable keys
-    (``on-track-<offer>`` and ``on-track-<offer>-table``), from the suppressed tables."""
-    indicators, matching = tables.get("indicators"), tables.get("matching")
-    if indicators is None or indicators.empty:
-        return []
-    names = dict(zip(matching["offer_id"], matching["name"], strict=True))
-    keys = []
-    for offer_id in pd.unique(indicators["offer_id"]):
-        key = artifact_key(str(offer_id))
-        markdown, rows = stages.on_track_summary(indicators, offer_id, names.get(offer_id, ""))
-        create_markdown_artifact(markdown=markdown, key=key, description="Are we on track?")
-        create_table_artifact(table=rows, key=f"{key}-table", description="On-track indicators")
-        keys.append(key)
-    return keys
-
-
 # --- flows ------------------------------------------------------------------------------
 
+FLOW_OPTIONS: dict[str, Any] = {
+    "name": "monthly-evaluation",
+    "log_prints": True,
+    "persist_result": False,
+}
 
-@flow(name="monthly-evaluation", log_prints=True, persist_result=False)
+
+@flow(**FLOW_OPTIONS)
 def monthly_evaluation(params: RunParameters) -> Any:
     """Evaluate every offer as of one month and write ``OUT/as_of=YYYY-MM/``.
 
@@ -206,8 +177,41 @@ def monthly_evaluation(params: RunParameters) -> Any:
     The state carries the exception in memory for the caller (who sees it raised), and
     Prefect writes nothing to its result storage (a raised exception would be pickled
     there, with everything it holds)."""
+    return _run_or_fail(params, None)
+
+
+@dataclass(frozen=True, eq=False)
+class Validated:
+    """Inputs validated once for several runs (a backfill's months): ``inputs``, from
+    the input files with ``hashes``, at ``max_quarantine_share``."""
+
+    hashes: Mapping[str, str]
+    max_quarantine_share: float
+    inputs: ValidatedInputs
+
+    def fits(self, hashes: Mapping[str, str], max_quarantine_share: float) -> bool:
+        """True when a run on files with ``hashes`` may use these validated inputs."""
+        same_files = dict(hashes) == dict(self.hashes)
+        return same_files and max_quarantine_share == self.max_quarantine_share
+
+
+def monthly_evaluation_reusing(validated: Validated) -> Flow:
+    """The monthly evaluation flow (same name and options as :func:`monthly_evaluation`)
+    for runs that use ``validated`` instead of validating again, as long as their input
+    files are the ones it was validated from (a backfill validates once for all its
+    months). The validated inputs travel in the flow object, in memory, never as a
+    parameter (Prefect records parameters)."""
+
+    @flow(**FLOW_OPTIONS)
+    def monthly_evaluation(params: RunParameters) -> Any:
+        return _run_or_fail(params, validated)
+
+    return monthly_evaluation
+
+
+def _run_or_fail(params: RunParameters, given: Validated | None) -> Any:
     try:
-        return evaluate_month(params)
+        return evaluate_month(params, given)
     except Exception as exc:  # noqa: BLE001 - becomes the run's Failed state
         from flows.cli import error_line  # the same line the CLI prints
 
@@ -216,45 +220,47 @@ def monthly_evaluation(params: RunParameters) -> Any:
         return Failed(message=line, data=exc)
 
 
-def evaluate_month(params: RunParameters) -> dict[str, Any]:
+def evaluate_month(params: RunParameters, given: Validated | None = None) -> dict[str, Any]:
     """The monthly evaluation; faults that need no computing are found first."""
     as_of = params.as_of or last_closed_month()
     cfg_model = guards.preflight(params.config, params.out, params.restricted_out)
-    cfg = to_core(cfg_model)
+    cfg = to_core(cfg_model, prices=load_catalogue(), language=TABLE_LANGUAGE)
+    share = cfg_model.validation.max_quarantine_share
     with progress.stage("hashing the inputs"):
         hashes = hash_inputs(params.data)
     with progress.stage("validating the inputs"):
-        validated = _validated(params.data, hashes, cfg_model.validation.max_quarantine_share)
-    offer_ids = [o.offer_id for o in cfg.offers]
-    inputs.check_offer_ids(validated.participation["offer_id"].unique(), offer_ids)
-    period = guards.period_of(validated.status)
-    guards.check_as_of(as_of, period, defaulted=params.as_of is None)
-    not_started = guards.check_offers(
-        cfg_model, validated.participation, source=f"config {params.config}"
-    )
-    progress.note(f"data {period.describe()}; evaluating as of {as_of}")
+        use_given = given is not None and given.fits(hashes, share)
+        validated = given.inputs if use_given else validate(params.data, share)
+    period, not_started = _check_against_data(params, cfg_model, validated, as_of)
     with progress.stage(f"building the person x month panel as of {as_of}"):
         panel = build_panel(validated, as_of)
-    results = _offer_results(panel, cfg, cfg_model, params, hashes, as_of)
-    tables = stages.suppress_tables(stages.combine(results), cfg.min_cell_size, validated)
+    keys = offer_cache.offer_keys(
+        hashes, cfg_model, as_of=as_of, lang=TABLE_LANGUAGE, code=code_version()
+    )
+    restricted = io.month_dir(Path(params.restricted_out), as_of) if params.restricted_out else None
+    offers = evaluate_offers(
+        panel, cfg, keys, cache=offer_cache.cache_dir(params.cache_dir), restricted=restricted
+    )
+    tables = suppress_tables(combine(offers), cfg.min_cell_size, validated)
     publish_on_track(tables)
     manifest = _manifest(params, as_of, hashes, cfg_model, period, not_started, tables)
     manifest |= inputs.manifest_entries(
         panel,
         validated.status,
         validated.participation,
-        config_ids=offer_ids,
+        config_ids=[o.offer_id for o in cfg.offers],
         as_of=as_of,
         min_cell_size=cfg.min_cell_size,
     )
-    report = {
-        "lang": params.lang,
-        "min_cell_size": cfg.min_cell_size,
-        "allow_small_cells": cfg_model.privacy.allow_small_cells,
-        "headline_window": tuple(cfg.estimation.headline_window),
-    }
+    report = ReportOptions.for_run(
+        cfg,
+        as_of=as_of,
+        lang=params.lang,
+        run_id=manifest["run_id"],
+        allow_small_cells=cfg_model.privacy.allow_small_cells,
+    )
     with progress.stage("writing the results and the report"):
-        target = write_results(params, as_of, tables, manifest, validated, report)
+        target = write_results(params, tables, manifest, validated, report)
     get_run_logger().info("results for %s written to %s", as_of, target)
     return {
         "as_of": as_of,
@@ -269,118 +275,21 @@ def evaluate_month(params: RunParameters) -> dict[str, Any]:
 # --- helpers ----------------------------------------------------------------------------
 
 
-def _offer_results(  # noqa: ANN001
-    panel, cfg, cfg_model: ConfigModel, params: RunParameters, hashes: dict, as_of: str
-) -> list[stages.OfferResults]:
-    """Every offer's aggregate tables: from the offer cache where the key matches (and,
-    with a restricted folder, its matched sets are there with the same key), else
-    computed concurrently; the matched sets are written outside any cached step."""
-    base = _key_base(hashes, cfg_model, as_of)
-    folder = cache_dir(params)
-    restricted = io.month_dir(Path(params.restricted_out), as_of) if params.restricted_out else None
-    done: dict[str, stages.OfferResults] = {}
-    todo = {}
-    for offer in cfg.offers:
-        key = offer_key(base, cfg_model, offer.offer_id)
-        sets_path = restricted / f"matched_sets_{offer.offer_id}.parquet" if restricted else None
-        hit = offer_cache.load(folder, key)
-        if hit is not None and (sets_path is None or _tagged(sets_path, key)):
-            done[offer.offer_id] = hit
-            progress.note(f"{offer.offer_id}: from the cache")
-        else:
-            todo[offer.offer_id] = (key, sets_path)
-    futures = {
-        o.offer_id: evaluate_offer_task.submit(panel, o, cfg, todo[o.offer_id][1] is not None)
-        for o in cfg.offers
-        if o.offer_id in todo
-    }
-    t0 = time.perf_counter()
-    with progress.stage(f"matching and estimating {len(futures)} offer(s)"):
-        for offer_id, future in futures.items():
-            key, sets_path = todo[offer_id]
-            results, sets = future.result()
-            if sets_path is not None:
-                write_matched_sets(sets, sets_path, key)
-            offer_cache.save(folder, key, results)
-            done[offer_id] = results
-            progress.note(f"{offer_id}: done ({time.perf_counter() - t0:.1f} s since the start)")
-    return [done[o.offer_id] for o in cfg.offers]
-
-
-MATCHED_SETS_KEY = "mereffekt.offer_cache_key"
-
-
-def _tagged(path: Path, key: str) -> bool:
-    """True when the restricted matched sets at ``path`` were written under ``key``."""
-    import pyarrow.parquet as pq
-
-    try:
-        meta = pq.read_schema(path).metadata or {}
-    except (OSError, ValueError):
-        return False
-    return meta.get(MATCHED_SETS_KEY.encode(), b"").decode() == key
-
-
-def _validated(data: str, hashes: dict[str, str], share: float) -> ValidatedInputs:
-    """The validated inputs: those handed over by :func:`reusing_validation` when they
-    belong to the same input files, else validated now."""
-    given = _GIVEN.get()
-    if given is not None and given[0] == _validation_key(hashes, share):
-        return given[1]
-    return validate(data, share)
-
-
-_GIVEN: ContextVar[tuple[str, ValidatedInputs] | None] = ContextVar(
-    "mereffekt_validated", default=None
-)
-
-
-def _validation_key(hashes: dict[str, str], share: float) -> str:
-    return hashlib.sha256(repr((sorted(hashes.items()), share)).encode()).hexdigest()
-
-
-@contextlib.contextmanager
-def reusing_validation(
-    hashes: dict[str, str], share: float, validated: ValidatedInputs
-) -> Iterator[None]:
-    """Within the block, runs on the input files with these hashes use ``validated``
-    instead of validating again (a backfill validates once for all its months). Scoped to
-    the block and the current context: nothing is kept after it."""
-    token = _GIVEN.set((_validation_key(hashes, share), validated))
-    try:
-        yield
-    finally:
-        _GIVEN.reset(token)
-
-
-def cache_dir(params: RunParameters) -> Path:
-    """Where the cached per-offer aggregate tables live: ``params.cache_dir``, else
-    ``$MEREFFEKT_CACHE_DIR``, else ``~/.cache/mereffekt/results`` (never Prefect's default
-    result storage, never the published OUT folder)."""
-    if params.cache_dir:
-        return Path(params.cache_dir)
-    env = os.environ.get("MEREFFEKT_CACHE_DIR")
-    if env:
-        return Path(env)
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "mereffekt" / "results"
-
-
-def _key_base(hashes: dict[str, str], cfg: ConfigModel, as_of: str) -> str:
-    common = cfg.model_dump(mode="json", exclude={"offers"})
-    return repr(
-        (CACHE_FORMAT, sorted(hashes.items()), as_of, code_version(), sorted(common.items()))
+def _check_against_data(
+    params: RunParameters, cfg: ConfigModel, validated: ValidatedInputs, as_of: str
+) -> tuple[DataPeriod, list[str]]:
+    """The data's period and the offers not started yet; stops the run when the data's
+    offer ids do not fit the config or the as-of month lies outside the data."""
+    inputs.check_offer_ids(
+        validated.participation["offer_id"].unique(), [o.offer_id for o in cfg.offers]
     )
-
-
-CACHE_FORMAT = "offer-parquet-1"  # changes when the cached tables change shape
-
-
-def offer_key(base: str, cfg: ConfigModel, offer_id: str) -> str:
-    """The offer cache's key: inputs, as-of month, code, shared config and the offer's."""
-    offer = next(o for o in cfg.offers if o.offer_id == offer_id)
-    text = base + repr(offer.model_dump(mode="json"))
-    return "offer-" + hashlib.sha256(text.encode()).hexdigest()
+    period = guards.period_of(validated.status)
+    guards.check_as_of(as_of, period, defaulted=params.as_of is None)
+    not_started = guards.check_offers(
+        cfg, validated.participation, source=f"config {params.config}"
+    )
+    progress.note(f"data {period.describe()}; evaluating as of {as_of}")
+    return period, not_started
 
 
 def run_id(hashes: dict[str, str], cfg: ConfigModel, as_of: str) -> str:

@@ -73,6 +73,7 @@ class MatchedEventStudy:
         window: tuple[int, int] = (-12, 24),
         headline_window: tuple[int, int] = (0, 11),
         level: float = 0.95,
+        power: float = 0.8,
         bootstrap_below: int = 60,
         bootstrap_reps: int = 999,
         censoring_weights: bool = True,
@@ -83,11 +84,14 @@ class MatchedEventStudy:
             raise ValueError("the event window must contain the reference month e = -1")
         if not 0 < level < 1:
             raise ValueError("level must be between 0 and 1")
+        if not 0 < power < 1:
+            raise ValueError("power must be between 0 and 1")
         self.panel = panel
         self.match = match
         self.window = window
         self.headline_window = headline_window
         self.level = level
+        self.power = power
         self.bootstrap_below = bootstrap_below
         self.bootstrap_reps = bootstrap_reps
         self.censoring_weights = censoring_weights
@@ -118,6 +122,7 @@ class MatchedEventStudy:
             seed=self.seed,
             level_means=f.level_means,
             level_n=f.n_persons,
+            power=self.power,
         )
 
     def stacked(self, values: np.ndarray) -> pd.DataFrame:

@@ -40,6 +40,7 @@ class EventStudyResult:
     seed: int = 0
     level_means: np.ndarray = None  # (2, event_times): participants, matched controls
     level_n: np.ndarray = None  # (2, event_times): distinct persons behind each mean
+    power: float = 0.8  # of the minimum detectable effect (column ``mde_80``)
 
     @property
     def std_errors(self) -> np.ndarray:
@@ -73,8 +74,9 @@ class EventStudyResult:
 
     @property
     def mde(self) -> float:
-        """Minimum detectable pooled effect at 80% power."""
-        return minimum_detectable_effect(self.pooled_std_error, level=self.level)
+        """Minimum detectable pooled effect at ``power`` (80% by default; the tidy
+        column keeps the name ``mde_80`` whatever the power)."""
+        return minimum_detectable_effect(self.pooled_std_error, level=self.level, power=self.power)
 
     @cached_property
     def pretrend(self) -> WaldTest:
