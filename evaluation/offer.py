@@ -14,8 +14,10 @@ It returns one frozen :class:`OfferEvaluation`:
 
 Person-level objects (the panel's IDs, the matched sets, the event studies' scores) stay
 in the result, in memory. :func:`combine` stacks the offers' tables of a run and applies
-the steps across offers (Holm's adjustment of the headline p-values); small-cell
-suppression over all tables of a run is :func:`evaluation.privacy.policy.suppress_run`.
+the steps across offers (Holm's adjustment of the headline p-values on each offer's
+pre-specified primary outcome); the columns for readers (``offer_name``, ``unit``) are
+added at the edge (:mod:`flows.annotate`), and small-cell suppression over all tables of
+a run is :func:`evaluation.privacy.policy.suppress_run`.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import pandas as pd
 from evaluation import months
 from evaluation.config import EvaluationConfig, OfferConfig
 from evaluation.did import EventStudyResult, MatchedEventStudy, priced_outcome, status_outcome
+from evaluation.did.placebo import placebo_window
 from evaluation.matching import MatchResult, RiskSetMatching
 from evaluation.monetise import HeadlineEffect, OfferValue, PaymentResult, payment_owed, value_offer
 from evaluation.monitor import OfferProgress, OnTrack, assess, count_dropouts, count_starts
@@ -118,7 +121,7 @@ def evaluate_offer(
     (:func:`evaluation.panel.panel_as_of`); ``settings`` the run's configuration (its
     ``offers`` are not read: ``offer`` is the one evaluated)."""
     match = RiskSetMatching(panel, offer.offer_id, offer.target_group, offer.matching).fit()
-    studies = _studies(panel, match, settings)
+    studies = _studies(panel, match, offer, settings)
     value, payment = _value(match, studies, offer, settings)
     return OfferEvaluation(
         offer=offer,
@@ -145,9 +148,10 @@ def cost_outcomes(settings: EvaluationConfig) -> dict[str, dict[str, float]]:
 
 
 def _studies(
-    panel: StatusPanel, match: MatchResult, settings: EvaluationConfig
+    panel: StatusPanel, match: MatchResult, offer: OfferConfig, settings: EvaluationConfig
 ) -> dict[str, EventStudyResult]:
-    """The event study of every outcome (none when no participant was matched)."""
+    """The event study of every outcome (none when no participant was matched), with the
+    placebo test on the pre-period months the offer's covariates do not match on."""
     if match.n_matched == 0:
         return {}
     est = settings.estimation
@@ -161,6 +165,9 @@ def _studies(
         bootstrap_below=est.bootstrap_below_clusters,
         bootstrap_reps=est.bootstrap_reps,
         seed=est.seed,
+        placebo_months=placebo_window(
+            offer.matching.covariates.lags, offer.matching.covariates.windows
+        ),
     )
     studies = {o.name: study.fit(o.name, status_outcome(o.statuses)) for o in settings.outcomes}
     for name, prices in cost_outcomes(settings).items():
@@ -237,6 +244,6 @@ def monitor_offer(
 def combine(offers: Iterable[OfferEvaluation | OfferTables]) -> dict[str, pd.DataFrame]:
     """The run's tables: every offer's tables stacked by name (offers evaluated now, or
     their tables from a cache), with the steps across offers applied: Holm's adjustment
-    of the headline p-values over every offer x outcome of the run
+    of the headline p-values over the offers' primary outcomes
     (:func:`evaluation.offer_tables.stack`)."""
     return stack(o.tidy() if isinstance(o, OfferEvaluation) else o for o in offers)

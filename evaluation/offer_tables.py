@@ -50,16 +50,17 @@ def offer_tables(e: OfferEvaluation) -> OfferTables:
     status = matching_status(e)
     if e.studies:
         effects = pd.concat([s.tidy() for s in e.studies.values()], ignore_index=True)
-        effects["note"] = pd.array([None] * len(effects), dtype="str")
         levels = pd.concat([s.levels() for s in e.studies.values()], ignore_index=True)
     else:
         effects = _no_effects(e, note=status)
         levels = schema.empty("levels")
+    # the pre-specified primary outcome: Holm's adjustment runs over the offers on it
+    effects["primary"] = (effects["outcome"] == e.offer.primary_outcome).to_numpy(bool)
     return OfferTables(
         offer_id=e.offer_id,
         matching=_matching(e, status),
         balance=schema.conform(e.match.balance.assign(offer_id=e.offer_id), "balance"),
-        effects=schema.conform(effects, "effects"),  # p_value_holm: set across offers
+        effects=schema.conform(effects, "effects"),  # p_value_holm: set across offers (stack)
         levels=levels,
         value=_value(e),
         portfolio=_portfolio(e, status),
@@ -101,14 +102,18 @@ def _no_effects(e: OfferEvaluation, note: str) -> pd.DataFrame:
             "ci_low": np.nan,
             "ci_high": np.nan,
             "p_value": np.nan,
+            "band_low": np.nan,
+            "band_high": np.nan,
             "n_treated": np.zeros(n, dtype="int64"),
             "n_control": np.zeros(n, dtype="int64"),
             "method": METHOD,
             "ci_method": None,
             "level": e.settings.estimation.level,
             "headline": True,
-            "mde_80": np.nan,
-            "pretrend_p_value": np.nan,
+            "mde": np.nan,
+            "mde_power": e.settings.estimation.power,
+            "placebo_p_value": np.nan,
+            "placebo_window": None,
             "note": note,
         }
     )
@@ -139,7 +144,8 @@ def _portfolio(e: OfferEvaluation, status: str) -> pd.DataFrame:
 
 def stack(offers: Iterable[OfferTables]) -> dict[str, pd.DataFrame]:
     """The offers' tables stacked by name, and the headline p-values adjusted for
-    multiple comparisons (Holm over every offer x outcome headline test of the run)."""
+    multiple comparisons: Holm over the offers' headline tests on their pre-specified
+    primary outcome (``primary``); other outcomes are secondary (no adjusted p-value)."""
     offers = list(offers)
     tables = {}
     for name in schema.OFFER_TABLES:
@@ -147,8 +153,8 @@ def stack(offers: Iterable[OfferTables]) -> dict[str, pd.DataFrame]:
         tables[name] = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     eff = tables["effects"]
     if len(eff):
-        head = eff["headline"].to_numpy(bool)
+        family = eff["headline"].to_numpy(bool) & eff["primary"].to_numpy(bool)
         eff["p_value_holm"] = np.nan
-        eff.loc[head, "p_value_holm"] = holm(eff.loc[head, "p_value"].to_numpy())
+        eff.loc[family, "p_value_holm"] = holm(eff.loc[family, "p_value"].to_numpy())
         tables["effects"] = schema.conform(eff, "effects")
     return tables

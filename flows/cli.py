@@ -32,7 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--debug", action="store_true", help="show tracebacks and Prefect logs")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_synth, _validate, _run, _backfill, _demo, _serve, _status, _pseudonymise):
+    subcommands = (_synth, _validate, _run, _backfill, _demo, _serve, _status)
+    for add in (*subcommands, _import, _bench, _pseudonymise):
         add(sub)
     return p
 
@@ -152,6 +153,42 @@ def _status(sub: Subparsers) -> None:
     )
 
 
+def _import(sub: Subparsers) -> None:
+    im = sub.add_parser(
+        "import",
+        help="turn CSV or xlsx extracts into the three Parquet input files",
+        description="Read the analyst's extracts (CSV with ';' and decimal comma, UTF-8 or "
+        "Windows-1252, or xlsx), check them against the contracts and write "
+        "persons.parquet, status_monthly.parquet and participation.parquet to OUT.",
+    )
+    im.add_argument("--persons", type=Path, required=True, help="persons extract (.csv/.xlsx)")
+    im.add_argument("--status", type=Path, required=True, help="monthly status extract")
+    im.add_argument("--participation", type=Path, required=True, help="participation extract")
+    im.add_argument("--out", type=Path, required=True, help="folder for the Parquet inputs")
+    im.add_argument(
+        "--max-quarantine-share",
+        type=float,
+        default=0.05,
+        help="stop when more than this share of a file's rows is set aside (0.05)",
+    )
+
+
+def _bench(sub: Subparsers) -> None:
+    bn = sub.add_parser(
+        "bench", help="time every stage of a monthly run at a given size (synthetic data)"
+    )
+    bn.add_argument("--persons", type=int, default=100_000, help="number of persons (100000)")
+    bn.add_argument("--months", type=int, default=60, help="number of months (60)")
+    bn.add_argument("--seed", type=int, default=1, help="random seed of the data (1)")
+    bn.add_argument(
+        "--data",
+        type=Path,
+        help="reuse or write the synthetic inputs here "
+        "(default: $MEREFFEKT_BENCH_DIR or ~/.cache/mereffekt/bench, one folder per size)",
+    )
+    bn.add_argument("--out", type=Path, help="write the figures as JSON here")
+
+
 def _pseudonymise(sub: Subparsers) -> None:
     ps = sub.add_parser("pseudonymise", help="replace CPR numbers by keyed pseudonyms")
     ps.add_argument("--data", type=Path, required=True, help="folder with the raw input files")
@@ -220,14 +257,15 @@ def _one_line(exc: BaseException) -> str:
 
 def _known_errors() -> tuple[type[BaseException], ...]:
     from flows.config import ConfigError
+    from flows.importer.read import ExtractError
     from flows.io import OutputError
     from flows.validation import ValidationError
 
-    extra: tuple[type[BaseException], ...] = ()
+    extra: tuple[type[BaseException], ...] = (ExtractError,)
     try:
         from flows.privacy import PrivacyError  # type: ignore[attr-defined]
 
-        extra = (PrivacyError,)
+        extra += (PrivacyError,)
     except ImportError:
         pass
     return (ConfigError, OutputError, ValidationError, ValueError, *extra)

@@ -33,6 +33,7 @@ def cmd_synth(a: argparse.Namespace) -> int:
 
 
 def cmd_validate(a: argparse.Namespace) -> int:
+    from evaluation.period import data_period
     from flows import guards, progress
     from flows.config import load_config
     from flows.validation import ValidationError, validate_inputs
@@ -50,7 +51,7 @@ def cmd_validate(a: argparse.Namespace) -> int:
         raise
     if a.report:
         a.report.write_text(v.report_html, encoding="utf-8")
-    period = guards.period_of(v.status)
+    period = data_period(v.status_months())
     not_started = (
         guards.check_offers(cfg, v.participation, source=f"config {a.config}") if cfg else []
     )
@@ -174,7 +175,35 @@ def cmd_pseudonymise(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(a: argparse.Namespace) -> int:
+    from flows.importer import import_files
+
+    sources = {"persons": a.persons, "status_monthly": a.status, "participation": a.participation}
+    res = import_files(sources, a.out, max_quarantine_share=a.max_quarantine_share)
+    for source, how in res.read.items():
+        print(f"read {source} ({how})")
+    for name, c in res.counts.items():
+        print(f"{name}: {c['read']} rows, {c['kept']} kept, {c['quarantined']} quarantined")
+    for line in res.quarantined:
+        print(f"  {line}")
+    print(f"wrote {', '.join(res.files)} to {a.out}; validation passed")
+    return 0
+
+
+def cmd_bench(a: argparse.Namespace) -> int:
+    from flows import bench
+
+    if a.persons < 100 or a.months < 12:
+        raise ValueError("bench needs at least 100 persons and 12 months")
+    result = bench.run_bench(persons=a.persons, months=a.months, seed=a.seed, data=a.data)
+    if a.out:
+        bench.write_json(result, a.out)
+    print(bench.table(result))
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "import": cmd_import,
     "synth": cmd_synth,
     "validate": cmd_validate,
     "run": cmd_run,
@@ -183,6 +212,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "serve": cmd_serve,
     "status": cmd_status,
     "pseudonymise": cmd_pseudonymise,
+    "bench": cmd_bench,
 }
 
 

@@ -110,6 +110,7 @@ class CovariatesModel(_Model):
     )
     demographics: bool = _COVARIATES["demographics"]
     calendar_month: bool = _COVARIATES["calendar_month"]
+    programme_history: bool = _COVARIATES["programme_history"]
 
 
 class MatchingModel(_Model):
@@ -117,10 +118,12 @@ class MatchingModel(_Model):
     k: int = Field(default=_MATCHING["k"], ge=1, le=20)
     replace: bool = _MATCHING["replace"]
     caliper_sd: float | None = Field(default=_MATCHING["caliper_sd"], gt=0, le=10)
-    exact_on: list[Literal["start_month", "status_lag1", "sex", "education"]] = list(
-        _MATCHING["exact_on"]
-    )
-    not_yet_treated: bool = _MATCHING["not_yet_treated"]
+    exact_on: list[
+        Literal["start_month", "status_lag1", "sex", "education", "programme_history"]
+    ] = list(_MATCHING["exact_on"])
+    # not a setting of the core: false is refused (see _never_treated); kept so that an
+    # old config saying true still reads
+    not_yet_treated: Literal[True] = True
     covariates: CovariatesModel = CovariatesModel()
     smd_threshold: float = Field(default=_MATCHING["smd_threshold"], gt=0, le=1)
     variance_ratio_range: tuple[
@@ -128,6 +131,19 @@ class MatchingModel(_Model):
     ] = _MATCHING["variance_ratio_range"]
     min_participants: int = Field(default=_MATCHING["min_participants"], ge=1, le=100_000)
     seed: int = _MATCHING["seed"]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _never_treated(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("not_yet_treated", True) is False:
+            raise ValueError(
+                "not_yet_treated: false is no longer offered: controls who never start by "
+                "the as-of month are selected on their future (those who found work after "
+                "the start left the target group and could not start), which biases the "
+                "effect; later starters are controls until they start and are then censored "
+                "with weights. Remove the line"
+            )
+        return data
 
     @model_validator(mode="after")
     def _mahalanobis_with_replacement(self) -> MatchingModel:
@@ -173,6 +189,8 @@ class OfferModel(_Model):
     target_event_month: int | None = Field(default=_OFFER["target_event_month"], ge=0, le=120)
     matching: MatchingModel = MatchingModel()
     payment_terms: PaymentTermsModel | None = None
+    # the pre-specified primary outcome (headline window): Holm runs over the offers on it
+    primary_outcome: str = _OFFER["primary_outcome"]
 
     @model_validator(mode="after")
     def _target_pair(self) -> OfferModel:
@@ -205,7 +223,7 @@ class EstimationModel(_Model):
     # every replicate refits the event study: bounded so a typo cannot take hours or
     # exhaust memory
     bootstrap_reps: int = Field(default=_ESTIMATION["bootstrap_reps"], ge=99, le=99_999)
-    # of the minimum detectable effect (effects column mde_80, named for the default)
+    # of the minimum detectable effect (effects columns mde and mde_power)
     power: float = Field(default=_ESTIMATION["power"], gt=0, lt=1)
     seed: int = _ESTIMATION["seed"]
 
@@ -298,6 +316,11 @@ class ConfigModel(_Model):
     def _payment_outcomes(self) -> ConfigModel:
         known = {o.name for o in core.DEFAULT_OUTCOMES} | {o.name for o in self.outcomes}
         for offer in self.offers:
+            if offer.primary_outcome not in known:
+                raise ValueError(
+                    f"offer {offer.offer_id}: primary_outcome {offer.primary_outcome!r} is not "
+                    f"an outcome; known: {', '.join(sorted(known))}"
+                )
             terms = offer.payment_terms
             if terms is not None and terms.outcome not in known:
                 raise ValueError(
@@ -400,10 +423,14 @@ def _valuation(v: ValuationModel, *, level: float) -> dict[str, Any]:
     return {**data, "extrapolation": extrapolation, "level": level}
 
 
+EDGE_MATCHING = {"not_yet_treated"}
+"""Fields of ``matching`` the core does not take (read only to refuse a value)."""
+
+
 def _offer(o: OfferModel) -> dict[str, Any]:
     """An offer's data for the core: its plans with month indices, oldest first."""
     return {
-        **o.model_dump(exclude={"plans"}),
+        **o.model_dump(exclude={"plans": True, "matching": EDGE_MATCHING}),
         "plans": tuple(_plan(p) for p in sorted(o.plans, key=lambda p: p.valid_from)),
     }
 

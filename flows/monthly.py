@@ -20,8 +20,6 @@ import datetime as dt
 import hashlib
 import os
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,16 +30,21 @@ from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed
 from pydantic import BaseModel, ConfigDict, Field
 
+from evaluation.config import EvaluationConfig
 from evaluation.offer import combine
-from evaluation.panel import StatusPanel, panel_as_of
+from evaluation.panel import StatusPanel
 from evaluation.period import DataPeriod
 from flows import guards, inputs, io, offer_cache, progress
+from flows.annotate import annotate
 from flows.artifacts import publish_on_track
 from flows.config import ConfigModel, config_hash, to_core
+from flows.excel import WorkbookInfo
+from flows.month_files import month_files
 from flows.offers import evaluate_offers
+from flows.prepared import PreparedInputs, prepare
 from flows.prices import load_catalogue
 from flows.publish import manifest_counts, publish, suppress_tables
-from flows.report import ReportOptions, render_report
+from flows.report import ReportOptions
 from flows.validation import ValidatedInputs, validate_inputs
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
@@ -134,8 +137,9 @@ def validate(data: str, max_quarantine_share: float) -> ValidatedInputs:
 
 
 @task(persist_result=False, cache_policy=NO_CACHE)
-def build_panel(validated: ValidatedInputs, as_of: str) -> StatusPanel:
-    return panel_as_of(validated.persons, validated.status, validated.participation, as_of)
+def build_panel(prepared: PreparedInputs, as_of: str) -> StatusPanel:
+    """The person x month panel as of ``as_of`` (status rows as codes, int8 matrix)."""
+    return prepared.panel_as_of(as_of)
 
 
 @task(cache_policy=NO_CACHE, persist_result=False)
@@ -145,10 +149,11 @@ def write_results(
     manifest: dict[str, Any],
     validated: ValidatedInputs,
     report: ReportOptions,
+    workbook: WorkbookInfo,
+    max_quarantine_share: float,
 ) -> Path:
-    def write_report(path: Path) -> None:
-        path.write_text(render_report(tables, report), encoding="utf-8")
-
+    """The month's tables, report, validation page and workbook, published at once."""
+    public, restricted = month_files(tables, validated, report, workbook, max_quarantine_share)
     return publish(
         out=Path(params.out),
         as_of=report.as_of,
@@ -156,7 +161,8 @@ def write_results(
         manifest=manifest,
         validated=validated,
         restricted_out=Path(params.restricted_out) if params.restricted_out else None,
-        extra_files={"report.html": write_report},
+        extra_files=public,
+        restricted_files=restricted,
     )
 
 
@@ -180,36 +186,22 @@ def monthly_evaluation(params: RunParameters) -> Any:
     return _run_or_fail(params, None)
 
 
-@dataclass(frozen=True, eq=False)
-class Validated:
-    """Inputs validated once for several runs (a backfill's months): ``inputs``, from
-    the input files with ``hashes``, at ``max_quarantine_share``."""
-
-    hashes: Mapping[str, str]
-    max_quarantine_share: float
-    inputs: ValidatedInputs
-
-    def fits(self, hashes: Mapping[str, str], max_quarantine_share: float) -> bool:
-        """True when a run on files with ``hashes`` may use these validated inputs."""
-        same_files = dict(hashes) == dict(self.hashes)
-        return same_files and max_quarantine_share == self.max_quarantine_share
-
-
-def monthly_evaluation_reusing(validated: Validated) -> Flow:
+def monthly_evaluation_reusing(prepared: PreparedInputs) -> Flow:
     """The monthly evaluation flow (same name and options as :func:`monthly_evaluation`)
-    for runs that use ``validated`` instead of validating again, as long as their input
-    files are the ones it was validated from (a backfill validates once for all its
-    months). The validated inputs travel in the flow object, in memory, never as a
-    parameter (Prefect records parameters)."""
+    for runs that use ``prepared`` (its validation and its panel) instead of validating
+    again and building the panel, as long as their input files are the ones it was
+    prepared from (a backfill prepares once for all its months). The prepared inputs
+    travel in the flow object, in memory, never as a parameter (Prefect records
+    parameters) nor in module state."""
 
     @flow(**FLOW_OPTIONS)
     def monthly_evaluation(params: RunParameters) -> Any:
-        return _run_or_fail(params, validated)
+        return _run_or_fail(params, prepared)
 
     return monthly_evaluation
 
 
-def _run_or_fail(params: RunParameters, given: Validated | None) -> Any:
+def _run_or_fail(params: RunParameters, given: PreparedInputs | None) -> Any:
     try:
         return evaluate_month(params, given)
     except Exception as exc:  # noqa: BLE001 - becomes the run's Failed state
@@ -220,7 +212,7 @@ def _run_or_fail(params: RunParameters, given: Validated | None) -> Any:
         return Failed(message=line, data=exc)
 
 
-def evaluate_month(params: RunParameters, given: Validated | None = None) -> dict[str, Any]:
+def evaluate_month(params: RunParameters, given: PreparedInputs | None = None) -> dict[str, Any]:
     """The monthly evaluation; faults that need no computing are found first."""
     as_of = params.as_of or last_closed_month()
     cfg_model = guards.preflight(params.config, params.out, params.restricted_out)
@@ -229,45 +221,33 @@ def evaluate_month(params: RunParameters, given: Validated | None = None) -> dic
     with progress.stage("hashing the inputs"):
         hashes = hash_inputs(params.data)
     with progress.stage("validating the inputs"):
-        use_given = given is not None and given.fits(hashes, share)
-        validated = given.inputs if use_given else validate(params.data, share)
-    period, not_started = _check_against_data(params, cfg_model, validated, as_of)
+        use_given = given is not None and given.matches(hashes, share)
+        prepared = given if use_given else prepare(validate(params.data, share), hashes, share)
+    validated = prepared.validated
+    not_started = _check_against_data(params, cfg_model, prepared, as_of)
     with progress.stage(f"building the person x month panel as of {as_of}"):
-        panel = build_panel(validated, as_of)
-    keys = offer_cache.offer_keys(
-        hashes, cfg_model, as_of=as_of, lang=TABLE_LANGUAGE, code=code_version()
-    )
-    restricted = io.month_dir(Path(params.restricted_out), as_of) if params.restricted_out else None
-    offers = evaluate_offers(
-        panel, cfg, keys, cache=offer_cache.cache_dir(params.cache_dir), restricted=restricted
-    )
-    tables = suppress_tables(combine(offers), cfg.min_cell_size, validated)
+        panel = build_panel(prepared, as_of)
+    tables = _tables(params, as_of, panel, cfg, cfg_model, hashes, validated)
     publish_on_track(tables)
-    manifest = _manifest(params, as_of, hashes, cfg_model, period, not_started, tables)
+    manifest = _manifest(params, as_of, hashes, cfg_model, prepared.period, not_started, tables)
     manifest |= inputs.manifest_entries(
         panel,
-        validated.status,
+        validated.status_months(),
         validated.participation,
         config_ids=[o.offer_id for o in cfg.offers],
         as_of=as_of,
         min_cell_size=cfg.min_cell_size,
     )
-    report = ReportOptions.for_run(
-        cfg,
-        as_of=as_of,
-        lang=params.lang,
-        run_id=manifest["run_id"],
-        allow_small_cells=cfg_model.privacy.allow_small_cells,
-    )
-    with progress.stage("writing the results and the report"):
-        target = write_results(params, tables, manifest, validated, report)
+    report, workbook = _options(params, cfg, cfg_model, manifest)
+    with progress.stage("writing the results, the report and the workbook"):
+        target = write_results(params, tables, manifest, validated, report, workbook, share)
     get_run_logger().info("results for %s written to %s", as_of, target)
     return {
         "as_of": as_of,
         "out": str(target),
         "run_id": manifest["run_id"],
-        "data_first_month": period.first_label,
-        "data_last_month": period.last_label,
+        "data_first_month": prepared.period.first_label,
+        "data_last_month": prepared.period.last_label,
         "not_started": not_started,
     }
 
@@ -276,20 +256,63 @@ def evaluate_month(params: RunParameters, given: Validated | None = None) -> dic
 
 
 def _check_against_data(
-    params: RunParameters, cfg: ConfigModel, validated: ValidatedInputs, as_of: str
-) -> tuple[DataPeriod, list[str]]:
-    """The data's period and the offers not started yet; stops the run when the data's
-    offer ids do not fit the config or the as-of month lies outside the data."""
-    inputs.check_offer_ids(
-        validated.participation["offer_id"].unique(), [o.offer_id for o in cfg.offers]
+    params: RunParameters, cfg: ConfigModel, prepared: PreparedInputs, as_of: str
+) -> list[str]:
+    """The offers not started yet; stops the run when the data's offer ids do not fit the
+    config or the as-of month lies outside the data."""
+    participation = prepared.validated.participation
+    inputs.check_offer_ids(participation["offer_id"].unique(), [o.offer_id for o in cfg.offers])
+    guards.check_as_of(as_of, prepared.period, defaulted=params.as_of is None)
+    not_started = guards.check_offers(cfg, participation, source=f"config {params.config}")
+    progress.note(f"data {prepared.period.describe()}; evaluating as of {as_of}")
+    return not_started
+
+
+def _tables(
+    params: RunParameters,
+    as_of: str,
+    panel: StatusPanel,
+    cfg: EvaluationConfig,
+    cfg_model: ConfigModel,
+    hashes: dict[str, str],
+    validated: ValidatedInputs,
+) -> dict[str, pd.DataFrame]:
+    """Every offer evaluated (or read from the offer cache), combined across offers,
+    annotated for readers and suppressed for small cells."""
+    keys = offer_cache.offer_keys(
+        hashes, cfg_model, as_of=as_of, lang=TABLE_LANGUAGE, code=code_version()
     )
-    period = guards.period_of(validated.status)
-    guards.check_as_of(as_of, period, defaulted=params.as_of is None)
-    not_started = guards.check_offers(
-        cfg, validated.participation, source=f"config {params.config}"
+    restricted = io.month_dir(Path(params.restricted_out), as_of) if params.restricted_out else None
+    offers = evaluate_offers(
+        panel, cfg, keys, cache=offer_cache.cache_dir(params.cache_dir), restricted=restricted
     )
-    progress.note(f"data {period.describe()}; evaluating as of {as_of}")
-    return period, not_started
+    names = {o.offer_id: o.name for o in cfg.offers}
+    return suppress_tables(annotate(combine(offers), names), cfg.min_cell_size, validated)
+
+
+def _options(
+    params: RunParameters, cfg: EvaluationConfig, cfg_model: ConfigModel, manifest: dict
+) -> tuple[ReportOptions, WorkbookInfo]:
+    """How the report (and the validation page) and the workbook are written."""
+    small = cfg_model.privacy.allow_small_cells
+    report = ReportOptions.for_run(
+        cfg,
+        as_of=manifest["as_of"],
+        lang=params.lang,  # type: ignore[arg-type]
+        run_id=manifest["run_id"],
+        allow_small_cells=small,
+    )
+    workbook = WorkbookInfo(
+        as_of=manifest["as_of"],
+        run_id=manifest["run_id"],
+        data_first_month=manifest["data_first_month"],
+        data_last_month=manifest["data_last_month"],
+        min_cell_size=cfg.min_cell_size,
+        allow_small_cells=small,
+        prices_illustrative=None if cfg.prices is None else cfg.prices.illustrative,
+        lang=params.lang,  # type: ignore[arg-type]
+    )
+    return report, workbook
 
 
 def run_id(hashes: dict[str, str], cfg: ConfigModel, as_of: str) -> str:

@@ -24,7 +24,10 @@ from flows.report import ReportOptions
 PAIRS: dict[type[BaseModel], tuple[type, dict[str, str]]] = {
     cfgmod.TargetGroupModel: (core.TargetGroup, {}),
     cfgmod.CovariatesModel: (core.CovariateSpec, {}),
-    cfgmod.MatchingModel: (core.MatchingConfig, {}),
+    cfgmod.MatchingModel: (
+        core.MatchingConfig,
+        {"not_yet_treated": "nowhere: only true is accepted (false is refused)"},
+    ),
     cfgmod.PaymentTermsModel: (ContractTerms, {}),
     cfgmod.OfferModel: (core.OfferConfig, {}),
     cfgmod.OutcomeModel: (core.Outcome, {}),
@@ -85,8 +88,12 @@ def _config() -> cfgmod.ConfigModel:
             "k": 2,
             "caliper_sd": 0.3,
             "exact_on": ["start_month", "sex"],
-            "not_yet_treated": False,
-            "covariates": {"lags": 6, "windows": [24], "demographics": False},
+            "covariates": {
+                "lags": 6,
+                "windows": [24],
+                "demographics": False,
+                "programme_history": False,
+            },
             "smd_threshold": 0.2,
             "variance_ratio_range": [0.4, 2.5],
             "min_participants": 20,
@@ -94,6 +101,7 @@ def _config() -> cfgmod.ConfigModel:
         },
         "plans": [{"version": "v1", "valid_from": "2023-01", "participants_by_month": {}}],
         "payment_terms": {"per_extra_outcome_month_dkk": 5000, "cap_dkk": 1e6},
+        "primary_outcome": "in_job",
     }
     return cfgmod.parse_config(
         {
@@ -116,9 +124,12 @@ def test_to_core_carries_every_field() -> None:
         0.3,
         ("start_month", "sex"),
     )
-    assert (m.not_yet_treated, m.smd_threshold, m.variance_ratio_range) == (False, 0.2, (0.4, 2.5))
+    assert (m.smd_threshold, m.variance_ratio_range) == (0.2, (0.4, 2.5))
     assert (m.min_participants, m.seed) == (20, 7)
-    assert m.covariates == core.CovariateSpec(lags=6, windows=(24,), demographics=False)
+    assert m.covariates == core.CovariateSpec(
+        lags=6, windows=(24,), demographics=False, programme_history=False
+    )
+    assert o.primary_outcome == "in_job"
     assert o.target_group == core.TargetGroup(("sickness_benefit",), 2)
     assert (o.evidence_stars, o.planned_participants, o.target_effect) == (3, 600, 0.05)
     assert o.payment_terms == ContractTerms(per_extra_outcome_month_dkk=5000.0, cap_dkk=1e6)
@@ -136,7 +147,7 @@ def test_to_core_carries_every_field() -> None:
 
 
 def test_power_reaches_the_minimum_detectable_effect() -> None:
-    """``estimation.power`` is the power of the MDE in ``mde_80`` (named for the default):
+    """``estimation.power`` is the power of the MDE (columns ``mde`` and ``mde_power``):
     the MDE scales by (z_level + z_power) / (z_level + z_0.8)."""
     m = demo_municipality()
     offer = min(m.config.offers, key=lambda o: m.evaluations[o.offer_id].match.n_matched)
@@ -154,7 +165,8 @@ def test_power_reaches_the_minimum_detectable_effect() -> None:
     ratio = (z + stats.norm.ppf(0.9)) / (z + stats.norm.ppf(0.8))
     assert at_90.mde == pytest.approx(at_80.mde * ratio, rel=1e-12)
     head = at_90.tidy()
-    assert head.loc[head["headline"], "mde_80"].iloc[0] == pytest.approx(at_90.mde)
+    row = head[head["headline"]].iloc[0]
+    assert row["mde"] == pytest.approx(at_90.mde) and row["mde_power"] == 0.9
 
 
 def test_the_monitor_speaks_the_run_language() -> None:

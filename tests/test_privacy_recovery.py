@@ -25,6 +25,7 @@ from _small_cells import AS_OF, write_small_cells
 from evaluation.offer import combine, evaluate_offer
 from evaluation.panel import panel_as_of
 from evaluation.texts import DASH
+from flows.annotate import annotate
 from flows.config import load_config, to_core
 from flows.prices import load_catalogue
 from flows.publish import manifest_counts, quarantine_summary, suppress_tables, validation_counts
@@ -50,7 +51,10 @@ def run(tmp_path_factory) -> dict:
     cfg = to_core(load_config(write_small_cells(folder)), prices=load_catalogue())
     validated = validate_inputs(folder, max_quarantine_share=0.05)
     panel = panel_as_of(validated.persons, validated.status, validated.participation, AS_OF)
-    raw = combine([evaluate_offer(panel, o, cfg) for o in cfg.offers])
+    raw = annotate(
+        combine([evaluate_offer(panel, o, cfg) for o in cfg.offers]),
+        {o.offer_id: o.name for o in cfg.offers},
+    )
     true = {
         **raw,
         "quarantine_summary": quarantine_summary(validated.quarantine),

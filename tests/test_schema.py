@@ -17,6 +17,7 @@ from evaluation.monetise import TIDY_COLUMNS
 from evaluation.monitor import INDICATOR_COLUMNS
 from evaluation.offer import combine, evaluate_offer
 from flows import contracts, io, publish
+from flows.annotate import annotate
 
 
 def test_schema_module_is_generated_from_the_output_contracts() -> None:
@@ -32,21 +33,24 @@ def test_schema_module_is_generated_from_the_output_contracts() -> None:
 
 def test_published_tables_and_family_columns_come_from_the_schema() -> None:
     assert set(publish.RESULT_TABLES) | {"quarantine_summary"} == set(schema.TABLES)
-    assert schema.columns("value", suppression=False) == TIDY_COLUMNS
-    assert schema.columns("indicators", suppression=False) == INDICATOR_COLUMNS
+    assert schema.core_columns("value") == TIDY_COLUMNS
+    assert schema.core_columns("indicators") == INDICATOR_COLUMNS
     for name in schema.TABLES:
         assert set(schema.SUPPRESSION_COLUMNS) <= set(schema.columns(name)), name
     with pytest.raises(KeyError, match="no published table"):
         schema.columns("effect")
 
 
-def _check(name: str, frame: pd.DataFrame) -> None:
-    """``frame`` has table ``name``'s columns in order, and converts to its Arrow types."""
-    assert tuple(frame.columns) == schema.columns(name, suppression=False), name
+def _check(name: str, frame: pd.DataFrame, *, annotated: bool = False) -> None:
+    """``frame`` has table ``name``'s columns in order (as the core builds it, or
+    ``annotated`` for readers), and converts to its Arrow types."""
+    expected = schema.columns(name, suppression=False) if annotated else schema.core_columns(name)
+    assert tuple(frame.columns) == expected, name
     table = io.to_arrow(frame, schema.arrow_schema(name))  # casts; fails on a wrong type
     assert table.schema.equals(schema.arrow_schema(name)), name
+    left_out = (*schema.SUPPRESSION_COLUMNS, *([] if annotated else schema.edge_columns(name)))
     for column in schema.table(name):
-        if column.required and column.name not in schema.SUPPRESSION_COLUMNS:
+        if column.required and column.name not in left_out:
             assert table[column.name].null_count == 0, (name, column.name)
 
 
@@ -80,9 +84,15 @@ def test_every_table_the_core_builds_has_the_schema_columns_and_types() -> None:
     assert set(run) == set(schema.OFFER_TABLES)
     for name, frame in run.items():
         _check(name, frame)
-    head = run["effects"][run["effects"]["headline"]]
-    assert head["p_value_holm"].notna().sum() == head["p_value"].notna().sum() > 0
-    assert (head["p_value_holm"].dropna() >= head["p_value"].dropna()).all()
+    names = {e.offer_id: e.offer.name for e in evaluations}
+    for name, frame in annotate(run, names).items():
+        _check(name, frame, annotated=True)
+    eff = run["effects"]
+    family = eff[eff["headline"] & eff["primary"]]
+    assert set(family["outcome"]) == {"self_sufficient"}  # the config's primary outcome
+    assert family["p_value_holm"].notna().sum() == family["p_value"].notna().sum() > 0
+    assert (family["p_value_holm"].dropna() >= family["p_value"].dropna()).all()
+    assert eff.loc[~(eff["headline"] & eff["primary"]), "p_value_holm"].isna().all()
 
 
 def test_arrow_types_are_the_contract_types() -> None:

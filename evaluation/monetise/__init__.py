@@ -10,6 +10,9 @@
   price per extra self-sufficient citizen, with intervals and sensitivity scenarios;
 * :mod:`.payments` - :func:`payment_owed`: what a results contract owes under the
   measured effect;
+* :mod:`.contract` - :func:`investor_view`: the investor's view of a results contract
+  (monthly cash flows, multiple, IRR, the municipality's net, loss probabilities across
+  the effect's sampling distribution; ``tidy()`` is ``contract.parquet``);
 * :mod:`.results` - :class:`OfferValue`, :class:`PaymentResult` (``tidy()`` frames are
   ``value.parquet``) and the offer portfolio (:func:`portfolio_row`).
 """

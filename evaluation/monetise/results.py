@@ -11,7 +11,7 @@ import pandas as pd
 
 from evaluation.monetise.config import ContractTerms, ValuationSettings
 from evaluation.monetise.data import HeadlineEffect
-from evaluation.schema import columns
+from evaluation.schema import core_columns
 
 ALL = "all"
 DKK = "DKK"
@@ -19,7 +19,7 @@ DKK_PP = "DKK per participant"
 MONTHS = "months"
 RATIO = "ratio"
 
-TIDY_COLUMNS: tuple[str, ...] = columns("value", suppression=False)
+TIDY_COLUMNS: tuple[str, ...] = core_columns("value")
 """The columns of :meth:`OfferValue.tidy` and :meth:`PaymentResult.tidy` (``value.parquet``)."""
 
 PERSONS = "persons"

@@ -17,10 +17,10 @@ import pandas as pd
 from evaluation import months
 from evaluation.monitor.rules import Facts, Finding, Status
 from evaluation.monitor.trajectory import Interim
-from evaluation.schema import columns
+from evaluation.schema import core_columns
 from evaluation.texts import STYLES, TEXTS, Lang, monitor_reason
 
-INDICATOR_COLUMNS: tuple[str, ...] = columns("indicators", suppression=False)
+INDICATOR_COLUMNS: tuple[str, ...] = core_columns("indicators")
 """The columns of :meth:`OnTrack.indicators_frame` (``indicators.parquet``)."""
 STATUS_COLUMNS: tuple[str, ...] = ("offer_id", "status", "rule_code", "rule", "as_of")
 _STR_COLUMNS = ("offer_id", "indicator", "month", "plan_version", "status", "rule_code", "rule")
