@@ -31,7 +31,8 @@ import numpy as np
 import pandas as pd
 
 from evaluation import months
-from evaluation.synth import _persons, _simulate_untreated, _status_frame
+from evaluation.synth import _persons, _simulate_untreated
+from evaluation.synth_frames import status_frame
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def generate_homeless(spec: HomelessSpec = HomelessSpec()) -> HomelessMunicipali
     ids = persons["person_id"].to_numpy()
     return HomelessMunicipality(
         persons=persons,
-        status_monthly=_status_frame(ids, status, z, rng, m0),
+        status_monthly=status_frame(ids, status, z, rng, m0),
         participation=_participation(rng, ids, start, m0, t_obs),
         outcomes_monthly=_outcomes_frame(ids, observed, m0),
         true_effects=_true_effects(h0, h1, start, m0),
