@@ -7,9 +7,9 @@ that the two agree and that every table the core builds (:meth:`OfferEvaluation.
 ``suppressed`` and ``suppression_reason`` are added by small-cell suppression
 (:mod:`evaluation.privacy.policy`); ``columns(name, suppression=False)`` leaves them out.
 The columns for people reading the tables, ``offer_name`` (every table with an
-``offer_id`` but ``matching``, which has ``name``) and ``effects.unit``, are added to
-the run's tables by :func:`flows.annotate.annotate` (with ``effects.outcome_label``); :func:`core_columns` leaves out both
-kinds (the tables as the core builds them).
+``offer_id`` but ``matching``, which has ``name``), ``effects.outcome_label`` and
+``effects.unit``, are added to the run's tables by :func:`flows.annotate.annotate`;
+:func:`core_columns` leaves out both kinds (the tables as the core builds them).
 """
 
 from __future__ import annotations
