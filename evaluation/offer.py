@@ -30,12 +30,14 @@ import pandas as pd
 
 from evaluation import months
 from evaluation.config import EvaluationConfig, OfferConfig
-from evaluation.did import EventStudyResult, MatchedEventStudy, priced_outcome, status_outcome
+from evaluation.did import EventStudyResult, MatchedEventStudy
 from evaluation.did.placebo import placebo_window
 from evaluation.matching import MatchResult, RiskSetMatching
 from evaluation.monetise import HeadlineEffect, OfferValue, PaymentResult, payment_owed, value_offer
 from evaluation.monitor import OfferProgress, OnTrack, assess, count_dropouts, count_starts
+from evaluation.offer_extras import contract_table, decomposition_table
 from evaluation.offer_tables import OfferTables, matching_status, offer_tables, stack
+from evaluation.outcome_specs import offer_outcome_names, outcome_specs
 from evaluation.panel import StatusPanel
 from evaluation.statuses import STATUSES
 
@@ -71,6 +73,10 @@ class OfferEvaluation:
     payment: PaymentResult | None
     on_track: OnTrack
     person_ids: np.ndarray  # the panel's IDs by row (restricted), for matched_sets()
+    # the investor's view of the contract and the decomposition (aggregate tables,
+    # evaluation.offer_extras; empty without payment terms or without a match)
+    contract: pd.DataFrame | None = None
+    decomposition: pd.DataFrame | None = None
 
     @property
     def offer_id(self) -> str:
@@ -78,8 +84,9 @@ class OfferEvaluation:
 
     @property
     def outcomes(self) -> tuple[str, ...]:
-        """Every outcome of the run: the configured ones, then the public cost ones."""
-        names = [o.name for o in self.settings.outcomes]
+        """Every outcome of the offer (:func:`offer_outcome_names`: the configured ones,
+        or those the offer lists), then the public cost ones."""
+        names = offer_outcome_names(self.offer, self.settings)
         return (*names, *cost_outcomes(self.settings))
 
     @property
@@ -121,7 +128,8 @@ def evaluate_offer(
     (:func:`evaluation.panel.panel_as_of`); ``settings`` the run's configuration (its
     ``offers`` are not read: ``offer`` is the one evaluated)."""
     match = RiskSetMatching(panel, offer.offer_id, offer.target_group, offer.matching).fit()
-    studies = _studies(panel, match, offer, settings)
+    specs = outcome_specs(panel, offer, settings)
+    studies = _studies(panel, match, offer, settings, specs)
     value, payment = _value(match, studies, offer, settings)
     return OfferEvaluation(
         offer=offer,
@@ -132,6 +140,8 @@ def evaluate_offer(
         payment=payment,
         on_track=monitor_offer(panel, offer, settings, studies.get("self_sufficient")),
         person_ids=panel.person_ids,
+        contract=contract_table(panel, studies, offer, settings),
+        decomposition=decomposition_table(panel, match, studies, offer, specs),
     )
 
 
@@ -148,10 +158,15 @@ def cost_outcomes(settings: EvaluationConfig) -> dict[str, dict[str, float]]:
 
 
 def _studies(
-    panel: StatusPanel, match: MatchResult, offer: OfferConfig, settings: EvaluationConfig
+    panel: StatusPanel,
+    match: MatchResult,
+    offer: OfferConfig,
+    settings: EvaluationConfig,
+    specs: list,
 ) -> dict[str, EventStudyResult]:
-    """The event study of every outcome (none when no participant was matched), with the
-    placebo test on the pre-period months the offer's covariates do not match on."""
+    """The event study of every outcome (``specs``: :func:`outcome_specs`; none when no
+    participant was matched), with the placebo test on the pre-period months the offer's
+    covariates do not match on."""
     if match.n_matched == 0:
         return {}
     est = settings.estimation
@@ -169,10 +184,7 @@ def _studies(
             offer.matching.covariates.lags, offer.matching.covariates.windows
         ),
     )
-    studies = {o.name: study.fit(o.name, status_outcome(o.statuses)) for o in settings.outcomes}
-    for name, prices in cost_outcomes(settings).items():
-        studies[name] = study.fit(name, priced_outcome(prices))
-    return studies
+    return {s.name: study.fit(s.name, s.values, extra=s.extra) for s in specs}
 
 
 def _value(

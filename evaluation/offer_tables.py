@@ -36,6 +36,8 @@ class OfferTables:
     value: pd.DataFrame
     portfolio: pd.DataFrame
     indicators: pd.DataFrame
+    contract: pd.DataFrame
+    decomposition: pd.DataFrame
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables by name (:data:`evaluation.schema.OFFER_TABLES`)."""
@@ -65,7 +67,14 @@ def offer_tables(e: OfferEvaluation) -> OfferTables:
         value=_value(e),
         portfolio=_portfolio(e, status),
         indicators=e.on_track.indicators_frame(),
+        contract=_extra(e.contract, "contract"),
+        decomposition=_extra(e.decomposition, "decomposition"),
     )
+
+
+def _extra(frame: pd.DataFrame | None, name: str) -> pd.DataFrame:
+    """The investor's view or the decomposition (:mod:`evaluation.offer_extras`)."""
+    return schema.empty(name) if frame is None or not len(frame) else schema.conform(frame, name)
 
 
 def matching_status(e: OfferEvaluation) -> str:

@@ -22,7 +22,10 @@ from flows.report import ReportOptions
 
 # model -> (core dataclass, fields of the model that go elsewhere: where)
 PAIRS: dict[type[BaseModel], tuple[type, dict[str, str]]] = {
-    cfgmod.TargetGroupModel: (core.TargetGroup, {}),
+    cfgmod.TargetGroupModel: (
+        core.TargetGroup,
+        {"measures": "TargetGroup.measures, a mapping turned into MeasureRule tuples"},
+    ),
     cfgmod.CovariatesModel: (core.CovariateSpec, {}),
     cfgmod.MatchingModel: (
         core.MatchingConfig,

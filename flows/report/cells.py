@@ -86,8 +86,11 @@ class ReportData:
         self.headline = {str(row["offer_id"]): row for _, row in head.iterrows()}
 
     def outcome_label(self, outcome: str) -> str:
-        """An outcome's readable name: ``effects.outcome_label`` (a measure's label from
-        the config), else the texts' name of a status-set outcome, else its name."""
+        """An outcome's readable name: the texts' name of a known outcome in the page's
+        language, else ``effects.outcome_label`` (Danish: a measure's label_da from the
+        config), else its name."""
+        if outcome in self.t.outcome_names:
+            return self.t.outcome_names[outcome]
         eff = self.tables["effects"]
         if len(eff) and "outcome_label" in eff.columns:
             hit = eff.loc[eff["outcome"] == outcome, "outcome_label"].dropna()

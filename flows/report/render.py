@@ -19,11 +19,14 @@ import pandas as pd
 from evaluation.config import EvaluationConfig, MatchingConfig
 from evaluation.texts import DASH, STYLES, TEXTS, Lang
 from flows.report.cells import ReportData
+from flows.report.sections.decomposition import decomposition
 from flows.report.sections.forest import forest
 from flows.report.sections.headline import caveat, key_findings
+from flows.report.sections.investor import investor
 from flows.report.sections.method import method_notes
 from flows.report.sections.offer import offer_section
 from flows.report.sections.on_track import on_track
+from flows.report.sections.outcomes import outcomes
 from flows.report.sections.overview import overview
 from flows.report.sections.portfolio import portfolio
 
@@ -87,7 +90,10 @@ def render_report(tables: Mapping[str, pd.DataFrame], options: ReportOptions) ->
         caveat(r),
         overview(r),
         forest(r),
+        outcomes(r),
         portfolio(r),
+        decomposition(r),
+        investor(r),
         on_track(r),
         *[offer_section(r, offer, o.smd_threshold(offer)) for offer in r.offers],
         method_notes(r),
