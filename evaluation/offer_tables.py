@@ -159,7 +159,7 @@ def stack(offers: Iterable[OfferTables]) -> dict[str, pd.DataFrame]:
     tables = {}
     for name in schema.OFFER_TABLES:
         parts = [getattr(o, name) for o in offers if len(getattr(o, name))]
-        tables[name] = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+        tables[name] = pd.concat(parts, ignore_index=True) if parts else schema.empty(name)
     eff = tables["effects"]
     if len(eff):
         family = eff["headline"].to_numpy(bool) & eff["primary"].to_numpy(bool)

@@ -132,7 +132,7 @@ def test_offer_extras(world) -> None:
     )
     match = m.matches["ung"]
     specs = outcome_specs(panel, offer, m.config)
-    study = m.studies["ung"]
+    study = MatchedEventStudy(panel, match)
     studies = {s.name: study.fit(s.name, s.values, extra=s.extra) for s in specs[:1]}
     c = contract_table(panel, studies, offer, m.config)
     outlay = c[(c["quantity"] == "investor_outlay_dkk") & c["month"].isna()]["value"].item()
