@@ -12,6 +12,7 @@ after ``ci_high`` (the unit of ``estimate``, ``std_error``, ``ci_low``, ``ci_hig
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -82,3 +83,23 @@ def _with_unit(frame: pd.DataFrame, units_by_outcome: Mapping[str, str]) -> pd.D
     at = frame.columns.get_loc("ci_high") + 1 if "ci_high" in frame.columns else len(frame.columns)
     frame.insert(at, "unit", units)
     return frame
+
+
+def outcome_labels(cfg: Any, lang: str) -> dict[str, str]:
+    """Readable outcome names for ``effects.outcome_label``: the report texts' names of
+    the known outcomes, then the config's measures' labels (``label_da``/``label_en``)."""
+    from evaluation.texts import TEXTS
+
+    labels = dict(TEXTS[lang].outcome_names) if lang in TEXTS else {}
+    for m in getattr(cfg, "measures", ()):
+        labels[m.name] = m.label(lang)
+    return labels
+
+
+def measure_units(cfg: Any) -> dict[str, str]:
+    """``effects.unit`` of the config's measures: a share for a binary measure, units per
+    person and month for a count or an amount."""
+    return {
+        m.name: SHARE if m.kind == "binary" else PER_PERSON_MONTH
+        for m in getattr(cfg, "measures", ())
+    }
