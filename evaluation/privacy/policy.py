@@ -68,6 +68,7 @@ EFFECT_RULES = (
     "effect_below_trajectory",
     "target_missed",
     "effect_uncertain",
+    "effect_not_clear",
     "effect_on_trajectory",
 )
 VERDICT_RESTS: dict[str, tuple[str, ...]] = {

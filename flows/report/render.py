@@ -18,12 +18,17 @@ import pandas as pd
 from evaluation.texts import DASH, STYLES, TEXTS, Lang
 from flows.report.cells import ReportData
 from flows.report.sections.forest import forest
+from flows.report.sections.glossary import glossary
 from flows.report.sections.headline import caveat, key_findings
 from flows.report.sections.method import method_notes
+from flows.report.sections.money import banner, money
 from flows.report.sections.offer import offer_section
 from flows.report.sections.on_track import on_track
 from flows.report.sections.overview import overview
 from flows.report.sections.portfolio import portfolio
+from flows.report.sections.summary import summary
+from flows.report.settings import ReportSettings
+from flows.report.style import EXTRA_CSS
 
 
 def load_tables(month_dir: Path) -> dict[str, pd.DataFrame]:
@@ -41,6 +46,7 @@ def render_report(
     headline_window: tuple[int, int] = (0, 11),
     smd_threshold: float = 0.1,
     allow_small_cells: bool = False,
+    settings: ReportSettings | None = None,
 ) -> str:
     """The report as a complete HTML document (Danish by default, ``lang="en"``); with
     ``allow_small_cells`` the suppression note says that small cells are allowed."""
@@ -49,18 +55,23 @@ def render_report(
     t = TEXTS[lang]
     if allow_small_cells:
         t = dataclasses.replace(t, suppressed_note=f"{t.suppressed_note} {t.small_cells_note}")
-    r = ReportData(tables, t, STYLES[lang], lang, min_cell_size, headline_window)
+    settings = settings or ReportSettings(default_smd=smd_threshold)
+    r = ReportData(tables, t, STYLES[lang], lang, min_cell_size, headline_window, settings)
     subtitle = r.t.subtitle.format(as_of=r.s.month(as_of), run_id=run_id or DASH)
     body = [
         f"<header><h1>{escape(r.t.title)}</h1><p class='sub'>{escape(subtitle)}</p></header>",
+        banner(r),
+        summary(r),
         key_findings(r, as_of),
         caveat(r),
         overview(r),
         forest(r),
         portfolio(r),
+        money(r),
         on_track(r),
-        *[offer_section(r, o, smd_threshold) for o in r.offers],
+        *[offer_section(r, o) for o in r.offers],
         method_notes(r),
+        glossary(r),
         f"<footer>{escape(r.t.generated_by)}</footer>",
     ]
     return _page(r.t.title, lang, "\n".join(body))
@@ -71,7 +82,7 @@ def _page(title: str, lang: str, body: str) -> str:
 <html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)}</title>
-<style>{CSS}</style></head>
+<style>{CSS}{EXTRA_CSS}</style></head>
 <body><main>
 {body}
 </main></body></html>
