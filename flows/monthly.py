@@ -41,6 +41,7 @@ from flows.excel import WorkbookInfo, workbook_name, write_workbook
 from flows.prepared import PreparedInputs, prepare
 from flows.publish import manifest_counts, publish
 from flows.report import render_report
+from flows.report.settings import report_settings
 from flows.report.validation_page import render_validation_page, row_numbers
 from flows.validation import ValidatedInputs, validate_inputs
 
@@ -283,6 +284,7 @@ def evaluate_month(params: RunParameters) -> dict[str, Any]:
         "min_cell_size": cfg.min_cell_size,
         "allow_small_cells": cfg_model.privacy.allow_small_cells,
         "headline_window": tuple(cfg.estimation.headline_window),
+        "settings": report_settings(cfg, cfg_model),
     }
     workbook = WorkbookInfo(
         as_of=as_of,

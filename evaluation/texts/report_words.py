@@ -346,9 +346,10 @@ DA = ReportWords(
     balance_sentence="Grupperne ligner hinanden efter matchningen: alle baggrundsvariable "
     "ligger inden for grænsen på {threshold}. Største |SMD| er {smd} ({covariate}); en "
     "ja/nej-variabel bedømmes på forskellen i andele, ikke på |SMD|.",
-    balance_fail_sentence="Grupperne ligner ikke hinanden nok efter matchningen: {n} "
-    "baggrundsvariable ligger over grænsen på {threshold} (størst: {covariate}, |SMD| "
-    "{smd}). Effekten kan være skæv.",
+    balance_fail_sentence="Grupperne ligner ikke hinanden nok efter matchningen: {n} af "
+    "baggrundsvariablene opfylder ikke kravet (|SMD| højst {threshold}, og for talvariable "
+    "en spredning, der ikke er alt for forskellig); størst er {covariate} med |SMD| {smd}. "
+    "Effekten kan være skæv.",
     balance_method="Matchningen er god, når den standardiserede forskel (|SMD|) mellem "
     "deltagere og kontroller er højst {threshold} for alle baggrundsvariable; ja/nej-"
     "variable bedømmes på forskellen i andele (højst {threshold}). Love-plottet viser altid "
@@ -485,9 +486,10 @@ EN = ReportWords(
     balance_sentence="The groups are alike after matching: every background variable is "
     "within the limit of {threshold}. The largest |SMD| is {smd} ({covariate}); a yes/no "
     "variable is judged on the difference in shares, not on |SMD|.",
-    balance_fail_sentence="The groups are not alike enough after matching: {n} background "
-    "variables exceed the limit of {threshold} (largest: {covariate}, |SMD| {smd}). The "
-    "effect may be biased.",
+    balance_fail_sentence="The groups are not alike enough after matching: {n} of the "
+    "background variables fail the requirement (|SMD| at most {threshold}, and for numeric "
+    "variables a spread that is not too different); the largest is {covariate} with |SMD| "
+    "{smd}. The effect may be biased.",
     balance_method="Matching is good when the standardised difference (|SMD|) between "
     "participants and controls is at most {threshold} for every background variable; "
     "yes/no variables are judged on the difference in shares (at most {threshold}). The "

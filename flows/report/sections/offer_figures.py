@@ -112,10 +112,13 @@ def love_figure(r: ReportData, o: str, threshold: float) -> str:
 
 def love_order(rows: pd.DataFrame, threshold: float) -> pd.DataFrame:
     """Covariates in the Love plot's order: every one that failed or lies above the
-    threshold after matching first (largest |SMD| after first), then the rest by their
-    largest |SMD| before or after - so the plot always shows the worst after matching."""
+    threshold after matching, and the largest after matching, first (largest |SMD| after
+    first), then the rest by their largest |SMD| before or after - so the plot always shows
+    the covariate the balance sentence names."""
     after = rows["smd_after"].abs()
     flag = (~rows["passed"].fillna(True).astype(bool)) | (after > threshold)
+    if after.notna().any():
+        flag = flag | (after == after.max())  # the worst the facts name is always shown
     key = rows[["smd_before", "smd_after"]].abs().max(axis=1)
     keys = pd.DataFrame({"flag": flag, "after": after.where(flag, 0.0), "k": key})
     order = keys.sort_values(["flag", "after", "k"], ascending=False).index
