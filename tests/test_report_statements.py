@@ -409,3 +409,102 @@ def test_readme_carries_the_glossary() -> None:
 def test_manifest_run_id_is_on_the_page(month) -> None:
     manifest = json.loads((month / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["run_id"] in (month / "report.html").read_text(encoding="utf-8")
+
+
+# --- the tilbudsvifte in a browser ----------------------------------------------------------
+
+CHROME_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage")
+NOTES = Path("/work/notes/screens")  # the screenshot is also kept here when it exists
+
+
+@pytest.fixture(scope="module")
+def browser():
+    import shutil
+
+    from selenium import webdriver
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for arg in CHROME_ARGS:
+        options.add_argument(arg)
+    service = webdriver.ChromeService(executable_path=shutil.which("chromedriver"))
+    driver = webdriver.Chrome(options=options, service=service)
+    driver.set_window_size(1200, 900)
+    yield driver
+    driver.quit()
+
+
+RECTS = """
+const svg = document.querySelector('#portfolio svg');
+const main = document.querySelector('main');
+const box = e => { const r = e.getBoundingClientRect();
+  return {l: r.left, r: r.right, t: r.top, b: r.bottom, x: (r.left + r.right) / 2,
+          y: (r.top + r.bottom) / 2, text: e.textContent, d: Object.assign({}, e.dataset)}; };
+const all = s => Array.from(svg.querySelectorAll(s)).map(box);
+return {
+  xAxis: all('.x-axis'), yAxis: all('.y-axis'), xMarks: all('.x-mark'), yMarks: all('.y-mark'),
+  lines: all('line.threshold'), quadrants: all('.quadrant'), sizes: all('.size-legend circle'),
+  sizeTitle: all('.size-title'), apart: all('.apart'),
+  bubbles: Array.from(svg.querySelectorAll('g.bubble')).map(g => ({offer: g.dataset.offer,
+    where: g.classList.contains('apart') ? 'apart' : 'priced',
+    c: box(g.querySelector('circle')), r: +g.querySelector('circle').getAttribute('r')})),
+  overflow: Array.from(document.querySelectorAll('table')).filter(t =>
+    t.getBoundingClientRect().right > main.getBoundingClientRect().right + 1).length,
+};
+"""
+
+
+def _pixel(marks: list[dict], value: float, axis: str) -> float:
+    """Where ``value`` sits on an axis, from two of its tick marks (linear)."""
+    a, b = marks[0], marks[-1]
+    va, vb = float(a["d"]["tick"]), float(b["d"]["tick"])
+    return a[axis] + (value - va) / (vb - va) * (b[axis] - a[axis])
+
+
+def test_tilbudsvifte_in_chromium(month, settings, browser, tmp_path) -> None:
+    tables = load_tables(month)
+    offers = list(tables["portfolio"]["offer_id"])
+    varied = without_estimate(
+        with_clear_price(with_clear_price(tables, offers[0]), offers[1]), offers[-1]
+    )
+    page = tmp_path / "report.html"
+    page.write_text(render(varied, settings), encoding="utf-8")
+    browser.get(page.as_uri())
+    g = browser.execute_script(RECTS)
+    assert g["xAxis"][0]["text"] == W.vifte_x and g["yAxis"][0]["text"] == W.vifte_y
+    lines = {line["d"]["threshold"]: line for line in g["lines"]}
+    assert float(lines["price"]["d"]["value"]) == PRICE_TARGET
+    assert float(lines["effect"]["d"]["value"]) == EFFECT_TARGET
+    # the lines sit at the configured values on the drawn axes (within a pixel)
+    assert abs(lines["price"]["x"] - _pixel(g["xMarks"], PRICE_TARGET, "x")) < 1.0
+    assert abs(lines["effect"]["y"] - _pixel(g["yMarks"], EFFECT_TARGET, "y")) < 1.0
+    # each quadrant's label lies in its quadrant of the configured lines
+    px, py = lines["price"]["x"], lines["effect"]["y"]
+    quad = {q["d"]["quadrant"]: q for q in g["quadrants"]}
+    assert [
+        quad[k]["text"] for k in ("top-left", "top-right", "bottom-left", "bottom-right")
+    ] == list(W.quadrants)
+    assert quad["top-left"]["r"] <= px and quad["top-left"]["b"] <= py
+    assert quad["top-right"]["l"] >= px and quad["top-right"]["b"] <= py
+    assert quad["bottom-left"]["r"] <= px and quad["bottom-left"]["t"] >= py
+    assert quad["bottom-right"]["l"] >= px and quad["bottom-right"]["t"] >= py
+    # bubbles: priced ones at their price, the others apart on the right; areas by participants
+    port = varied["portfolio"].set_index("offer_id")
+    bubbles = {b["offer"]: b for b in g["bubbles"]}
+    assert offers[-1] not in bubbles  # no estimate: not drawn (named under the chart)
+    for o, b in bubbles.items():
+        price = port.loc[o, "price_per_extra_self_sufficient_dkk"]
+        if o in offers[:2]:
+            assert b["where"] == "priced"
+            assert abs(b["c"]["x"] - _pixel(g["xMarks"], price, "x")) < 1.0
+        else:
+            assert b["where"] == "apart" and b["c"]["x"] > g["apart"][0]["l"]
+    size = {float(c["d"]["size"]): (c["r"] - c["l"]) / 2 for c in g["sizes"]}
+    assert len(size) >= 2 and g["sizeTitle"][0]["text"].startswith(W.vifte_size)
+    (n1, r1), (n2, r2) = sorted(size.items())[:2]
+    assert math.isclose(r2 / r1, math.sqrt(n2 / n1), rel_tol=0.02)  # area, not radius
+    assert g["overflow"] == 0  # no table wider than the page
+    browser.set_window_size(1200, int(browser.execute_script("return document.body.scrollHeight")))
+    assert browser.save_screenshot(str(tmp_path / "report.png"))
+    if NOTES.exists():
+        browser.save_screenshot(str(NOTES / "tilbudsvifte_test.png"))

@@ -107,13 +107,17 @@ def _frame(x, y, labels: Labels, fmt_x, fmt_y, *, apart: bool) -> list[str]:
         right = APART_RIGHT if apart else MAIN_RIGHT
         out.append(f'<line x1="{LEFT}" x2="{right}" y1="{py:.1f}" y2="{py:.1f}" stroke="#eee"/>')
         out.append(
-            f'<text x="{LEFT - 6}" y="{py + 4:.1f}" text-anchor="end" class="tick">'
-            f"{escape(fmt_y(v))}</text>"
+            f'<text x="{LEFT - 6}" y="{py + 4:.1f}" text-anchor="end" class="tick y-tick" '
+            f'data-tick="{v!r}">{escape(fmt_y(v))}</text>'
+            f'<line x1="{LEFT - 3}" x2="{LEFT}" y1="{py:.1f}" y2="{py:.1f}" stroke="{GREY}" '
+            f'class="y-mark" data-tick="{v!r}"/>'
         )
     for v in _ticks(x.lo, x.hi, 4):
         out.append(
             f'<text x="{x(v):.1f}" y="{PLOT_BOTTOM + 16}" text-anchor="middle" '
             f'class="tick x-tick" data-tick="{v!r}">{escape(fmt_x(v))}</text>'
+            f'<line x1="{x(v):.1f}" x2="{x(v):.1f}" y1="{PLOT_BOTTOM}" y2="{PLOT_BOTTOM + 3}" '
+            f'stroke="{GREY}" class="x-mark" data-tick="{v!r}"/>'
         )
     out.append(
         f'<line x1="{LEFT}" x2="{MAIN_RIGHT}" y1="{PLOT_BOTTOM}" y2="{PLOT_BOTTOM}" '
