@@ -68,7 +68,8 @@ def verdict(r: ReportData, o: str) -> str:
 def price(r: ReportData, o: str) -> tuple[Interval | None, str | None]:
     """The price per extra self-sufficient citizen with its interval, only where the
     effect is clearly positive (the effect's whole interval above 0); otherwise None and
-    the reason's code (``not_positive``, ``not_clear``, ``no_effect``, ``hidden``)."""
+    the reason's code (``not_positive``, ``not_clear``, ``no_effect``, ``hidden``, or
+    ``undefined``: blank in a row that was not suppressed)."""
     row = r.row("portfolio", o)
     eff = None if row is None else num(row.get("effect"))
     lo = None if row is None else num(row.get("effect_ci_low"))
@@ -79,7 +80,9 @@ def price(r: ReportData, o: str) -> tuple[Interval | None, str | None]:
     if lo is None or lo <= 0:
         return None, "not_clear"
     p = Interval(*(r.value("portfolio", o, c) for c in PRICE_COLUMNS))
-    return (p, None) if p.complete else (None, "hidden")
+    if p.complete:
+        return p, None
+    return None, ("hidden" if row is not None and flagged(row) else "undefined")
 
 
 def payment(r: ReportData, o: str) -> Interval | None:

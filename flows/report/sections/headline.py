@@ -46,7 +46,7 @@ def _finding(r: ReportData, o: str, as_of: str) -> str:
 
 def _price_sentence(r: ReportData, o: str) -> str:
     p, reason = facts.price(r, o)
-    if p is None and reason != "hidden":
+    if p is None and reason not in ("hidden", "undefined"):
         return r.w.price_cannot_sentence.format(reason=escape(r.w.price_reasons[reason or ""]))
     return r.w.price_sentence.format(price=price_text(r, o, inline=True))
 

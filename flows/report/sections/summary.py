@@ -62,7 +62,10 @@ def price_text(r: ReportData, o: str, *, inline: bool = False) -> str:
     if p is None:
         if reason == "hidden":
             return DASH
-        cannot = r.w.price_cannot.format(reason=r.w.price_reasons[reason or "no_effect"])
+        if reason == "undefined":  # blank in a row that was not suppressed
+            cannot = r.t.not_defined
+        else:
+            cannot = r.w.price_cannot.format(reason=r.w.price_reasons[reason or "no_effect"])
         return f"<span class='cannot' data-price-reason='{reason}'>{escape(cannot)}</span>"
     src = f"portfolio|{o}|"
     parts = {
