@@ -54,6 +54,7 @@ class ReportWords:
     # balance and on track
     fact_matched_only: str  # {matched}
     balance_sentence: str  # {smd} {covariate} {threshold}
+    balance_binary: str  # appended when the largest |SMD| is above the threshold
     balance_fail_sentence: str  # {n} {threshold} {covariate} {smd}
     balance_method: str  # {threshold}
     love_binary_note: str  # {names}
@@ -344,8 +345,9 @@ DA = ReportWords(
     fact_matched_only="{matched} deltagere er matchet med kontroller (det samlede antal "
     "deltagere vises ikke, fordi det sammen med andre tal ville afsløre et lille antal).",
     balance_sentence="Grupperne ligner hinanden efter matchningen: alle baggrundsvariable "
-    "ligger inden for grænsen på {threshold}. Største |SMD| er {smd} ({covariate}); en "
-    "ja/nej-variabel bedømmes på forskellen i andele, ikke på |SMD|.",
+    "ligger inden for grænsen på {threshold}. Største |SMD| er {smd} ({covariate}).",
+    balance_binary=" Den ligger over {threshold}, men er en ja/nej-variabel, som bedømmes på "
+    "forskellen i andele, ikke på |SMD|.",
     balance_fail_sentence="Grupperne ligner ikke hinanden nok efter matchningen: {n} af "
     "baggrundsvariablene opfylder ikke kravet (|SMD| højst {threshold}, og for talvariable "
     "en spredning, der ikke er alt for forskellig); størst er {covariate} med |SMD| {smd}. "
@@ -484,8 +486,9 @@ EN = ReportWords(
     "of participants is not shown because, with other numbers, it would reveal a small "
     "count).",
     balance_sentence="The groups are alike after matching: every background variable is "
-    "within the limit of {threshold}. The largest |SMD| is {smd} ({covariate}); a yes/no "
-    "variable is judged on the difference in shares, not on |SMD|.",
+    "within the limit of {threshold}. The largest |SMD| is {smd} ({covariate}).",
+    balance_binary=" It is above {threshold} but a yes/no variable, judged on the difference "
+    "in shares, not on |SMD|.",
     balance_fail_sentence="The groups are not alike enough after matching: {n} of the "
     "background variables fail the requirement (|SMD| at most {threshold}, and for numeric "
     "variables a spread that is not too different); the largest is {covariate} with |SMD| "

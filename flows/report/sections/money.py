@@ -107,9 +107,9 @@ def sensitivity(r: ReportData) -> str:
     )
     return (
         f"<h3>{escape(r.w.sens_title)}</h3><p>{escape(r.w.sens_intro)}</p>"
-        f"<table class='sensitivity'><thead><tr><th>{escape(r.w.sens_col_scenario)}</th>{ths}"
-        f"</tr></thead><tbody>{rows}</tbody></table>"
-        f"<p class='sub'>{escape(r.w.sens_col_net)}.</p>"
+        f"<table class='sensitivity'><thead><tr><th>{escape(r.w.sens_col_scenario)} "
+        f"({escape(r.w.sens_col_net.lower())})</th>{ths}</tr></thead><tbody>{rows}</tbody>"
+        "</table>"
     )
 
 

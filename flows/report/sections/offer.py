@@ -78,7 +78,10 @@ def balance_sentence(r: ReportData, o: str, b: facts.Balance) -> str:
     name = escape(covariate_name(b.worst, r)) if b.worst else ""
     threshold = facts.threshold_text(r, b.threshold)
     if b.passed:
-        return r.w.balance_sentence.format(smd=smd, covariate=name, threshold=threshold)
+        text = r.w.balance_sentence.format(smd=smd, covariate=name, threshold=threshold)
+        if b.worst_smd is not None and b.worst_smd > b.threshold:
+            text += r.w.balance_binary.format(threshold=threshold)
+        return text
     text = r.w.balance_fail_sentence.format(
         n=s.number(b.failing), threshold=threshold, covariate=name, smd=smd
     )
