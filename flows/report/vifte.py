@@ -172,15 +172,20 @@ def _quadrants(x, y, tx: float, ty: float, names, fmt_x, fmt_y) -> list[str]:
 def _label_box(
     cx: float, cy: float, r: float, text: str, placed: list[tuple[float, float, float, float]]
 ) -> tuple[float, float, str]:
-    """Where a bubble's name goes: above, below, right or left of it, the first place
-    that does not overlap a name already placed (above when none is free)."""
+    """Where a bubble's name goes: above, below, right or left of it (then a little
+    further out), the first place that overlaps no other bubble and no name already
+    placed (right above it when none is free)."""
     width, height = 6.3 * len(text), 12.0
-    options = (
-        (cx, cy - r - 4, "middle"),
-        (cx, cy + r + 13, "middle"),
-        (cx + r + 4, cy + 4, "start"),
-        (cx - r - 4, cy + 4, "end"),
-    )
+    options = [
+        option
+        for gap in (4.0, 18.0, 32.0)
+        for option in (
+            (cx, cy - r - gap, "middle"),
+            (cx, cy + r + 9 + gap, "middle"),
+            (cx + r + gap, cy + 4, "start"),
+            (cx - r - gap, cy + 4, "end"),
+        )
+    ]
     own = _circle_box(cx, cy, r)
     for tx, ty, anchor in options:
         left = {"middle": tx - width / 2, "start": tx, "end": tx - width}[anchor]
