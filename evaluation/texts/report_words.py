@@ -101,14 +101,14 @@ _DA_GLOSSARY = (
     ),
     (
         "95 %-interval",
-        "Det interval, den sande effekt med 95 % sandsynlighed ligger i, givet data. Jo "
-        "smallere, jo mere præcist er tallet.",
+        "Et interval beregnet sådan, at det i 95 ud af 100 gentagne undersøgelser ville "
+        "rumme den sande effekt. Jo smallere, jo mere præcist er tallet.",
     ),
     (
         "Statistisk klart",
-        "Intervallet ligger helt over eller helt under 0, også efter korrektion for, at "
-        "flere tilbud testes på én gang (Holm). Ellers kan forskellen skyldes "
-        "tilfældigheder.",
+        "p-værdien er under 5 %, også efter korrektion for, at flere tilbud testes på én "
+        "gang (Holm); intervallet ligger da helt over eller helt under 0. Ellers kan "
+        "forskellen skyldes tilfældigheder.",
     ),
     (
         "Matchede kontroller",
@@ -190,13 +190,14 @@ _EN_GLOSSARY = (
     ),
     (
         "95% interval",
-        "The range that holds the true effect with 95% probability, given the data. The "
-        "narrower, the more precise.",
+        "A range computed so that in 95 of 100 repeated studies it would hold the true "
+        "effect. The narrower, the more precise.",
     ),
     (
         "Statistically clear",
-        "The interval lies wholly above or below 0, also after correcting for testing "
-        "several offers at once (Holm). Otherwise the difference may be chance.",
+        "The p-value is below 5%, also after correcting for testing several offers at "
+        "once (Holm); the interval then lies wholly above or below 0. Otherwise the "
+        "difference may be chance.",
     ),
     (
         "Matched controls",
