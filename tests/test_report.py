@@ -19,8 +19,8 @@ from evaluation.texts.report_words import WORDS
 from flows import io
 from flows.cli import main
 from flows.config import load_config, to_core
-from flows.report import load_tables, render_report
-from flows.report.settings import report_settings
+from flows.prices import load_catalogue
+from flows.report import ReportOptions, load_tables, render_report
 
 AS_OF = "2024-06"
 CHROME_ARGS = (
@@ -50,17 +50,9 @@ def month(prefect_server, synth_dir: Path, tmp_path_factory) -> Path:
 def _render(month: Path, lang: str, synth_dir: Path) -> str:
     """The report of the published ``month`` in ``lang``, with the run's settings."""
     manifest = json.loads((month / "manifest.json").read_text(encoding="utf-8"))
-    model = load_config(synth_dir / "config.yaml")
-    cfg = to_core(model)
-    return render_report(
-        load_tables(month),
-        as_of=AS_OF,
-        lang=lang,  # type: ignore[arg-type]
-        run_id=manifest["run_id"],
-        min_cell_size=cfg.min_cell_size,
-        headline_window=tuple(cfg.estimation.headline_window),
-        settings=report_settings(cfg, model),
-    )
+    cfg = to_core(load_config(synth_dir / "config.yaml"), prices=load_catalogue())
+    options = ReportOptions.for_run(cfg, as_of=AS_OF, lang=lang, run_id=manifest["run_id"])  # type: ignore[arg-type]
+    return render_report(load_tables(month), options)
 
 
 @pytest.fixture(scope="module", params=["da", "en"])
@@ -247,7 +239,7 @@ def test_suppressed_numbers_show_a_dash_and_are_not_recomputed(published) -> Non
     total = (v["offer_id"] == offer) & (v["measure"] == "total_net_value")
     v.loc[total & (v["payer"] == "all"), ["value", "suppressed"]] = [np.nan, True]
     html = render_report(
-        {**tables, "matching": m, "portfolio": p, "value": v}, as_of=AS_OF, lang=lang
+        {**tables, "matching": m, "portfolio": p, "value": v}, ReportOptions(AS_OF, lang=lang)
     )
     # a hidden participants' total is not shown at all (no "– participants")
     assert f'data-key="matching.{offer}.n_participants"' not in html
@@ -275,7 +267,7 @@ def test_a_number_missing_in_an_unsuppressed_row_is_not_defined(published) -> No
     # an effect clearly above 0 (else the price "cannot be computed" for that reason)
     p.loc[p["offer_id"] == offer, ["effect", "effect_ci_low"]] = [0.05, 0.01]
     p.loc[p["offer_id"] == offer, [col, "suppressed"]] = [np.nan, False]
-    html = render_report({**tables, "portfolio": p}, as_of=AS_OF, lang=lang)
+    html = render_report({**tables, "portfolio": p}, ReportOptions(AS_OF, lang=lang))
     summary = html[html.index("<section id='summary'>") :]
     line = summary[summary.index(f"data-offer='{offer}'") :].split("</tr>")[0]
     assert f"data-price-reason='undefined'>{TEXTS[lang].not_defined}<" in line
@@ -308,7 +300,7 @@ def test_covariates_are_labelled_from_their_descriptors() -> None:
 
 def test_unknown_language_is_refused(month) -> None:
     with pytest.raises(ValueError, match="lang"):
-        render_report(load_tables(month), as_of=AS_OF, lang="de")  # type: ignore[arg-type]
+        ReportOptions(AS_OF, lang="de")  # type: ignore[arg-type]
 
 
 def test_an_offer_suppressed_everywhere_says_so_and_draws_nothing(published) -> None:
@@ -321,7 +313,7 @@ def test_an_offer_suppressed_everywhere_says_so_and_draws_nothing(published) -> 
         f.loc[f["offer_id"] == offer, numbers] = np.nan
         f.loc[f["offer_id"] == offer, "suppressed"] = True
         tables[name] = f
-    html = render_report(tables, as_of=AS_OF, lang=lang)
+    html = render_report(tables, ReportOptions(AS_OF, lang=lang))
     name = tables["matching"].set_index("offer_id")["name"][offer]
     t = TEXTS[lang]
     assert t.suppressed_sentence.format(name=name, k=5) in html

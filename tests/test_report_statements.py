@@ -27,8 +27,9 @@ from evaluation.texts.report_words import WORDS
 from flows import io
 from flows.cli import main
 from flows.config import load_config, to_core
-from flows.report import load_tables, render_report
-from flows.report.settings import ReportSettings, report_settings
+from flows.prices import load_catalogue
+from flows.report import ReportOptions, load_tables, render_report
+from flows.report.settings import ReportSettings
 
 AS_OF = "2024-06"
 PRICE_TARGET, EFFECT_TARGET = 450000, 4
@@ -58,13 +59,36 @@ def month(prefect_server, synth_dir: Path, config: Path, tmp_path_factory) -> Pa
 
 
 @pytest.fixture(scope="module")
-def settings(config: Path) -> ReportSettings:
+def options(config: Path) -> ReportOptions:
+    """The report options as the run makes them (flows.monthly._options)."""
     model = load_config(config)
-    return report_settings(to_core(model), model)
+    return ReportOptions.for_run(
+        to_core(model, prices=load_catalogue()),
+        as_of=AS_OF,
+        lang="da",
+        run_id="t",
+        target_price_per_job_dkk=model.report.target_price_per_job_dkk,
+        target_effect_pp=model.report.target_effect_pp,
+    )
+
+
+@pytest.fixture(scope="module")
+def settings(options: ReportOptions) -> ReportSettings:
+    return options.settings()
 
 
 def render(tables: dict[str, pd.DataFrame], settings: ReportSettings) -> str:
-    return render_report(tables, as_of=AS_OF, lang="da", run_id="t", settings=settings)
+    """The page with the run's options (``settings`` is ``options.settings()``)."""
+    o = ReportOptions(
+        AS_OF,
+        lang="da",
+        run_id="t",
+        smd_thresholds=settings.smd_thresholds,
+        prices_illustrative=settings.prices_illustrative,
+        target_price_per_job_dkk=settings.target_price_per_job_dkk,
+        target_effect_pp=settings.target_effect_pp,
+    )
+    return render_report(tables, o)
 
 
 # --- reading numbers back out of the page ---------------------------------------------------

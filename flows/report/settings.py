@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from evaluation.monitor.config import MonitorSettings
 
@@ -27,15 +26,3 @@ class ReportSettings:
 
     def smd_threshold(self, offer: str) -> float:
         return float(self.smd_thresholds.get(offer, self.default_smd))
-
-
-def report_settings(cfg: Any, cfg_model: Any) -> ReportSettings:
-    """The report's settings of a run: each offer's balance threshold (core config), the
-    price catalogue's illustrative flag and the tilbudsvifte's targets (config model)."""
-    report = getattr(cfg_model, "report", None)
-    return ReportSettings(
-        smd_thresholds={o.offer_id: o.matching.smd_threshold for o in cfg.offers},
-        prices_illustrative=None if cfg.prices is None else bool(cfg.prices.illustrative),
-        target_price_per_job_dkk=None if report is None else report.target_price_per_job_dkk,
-        target_effect_pp=None if report is None else report.target_effect_pp,
-    )
