@@ -422,7 +422,7 @@ def to_core(
     validated config (field by field by name, :func:`evaluation.config.from_dict`), the
     price catalogue (loaded by the caller; None: no valuation) with the config's
     overrides, and the run's ``language`` (of the monitor's texts)."""
-    data = cfg.model_dump(exclude={"validation", "privacy", "valuation"})
+    data = cfg.model_dump(exclude={"validation", "privacy", "valuation", "report"})
     data["offers"] = [_offer(o) for o in cfg.offers]
     data["outcomes"] = [*core.DEFAULT_OUTCOMES, *data["outcomes"]]
     v = cfg.valuation
