@@ -1,11 +1,12 @@
-"""Wall time of a 12-month backfill on a synthetic municipality (issue 6).
+"""Wall time of a 12-month backfill against one monthly run (issues 6 and 19).
 
 Usage: ``.venv/bin/python benchmarks/bench_backfill.py [--persons 100000] [--repeats 1]``
 
-Writes the synthetic inputs once, then times ``mereffekt backfill`` over the 12 months
-2024-01..2024-12 (each run as of its month, concurrency 1) with an empty task cache, in
-a fresh process each repeat, and prints the median wall time. A second timing reruns the
-backfill with ``--force`` and a warm cache: validation and publishing only.
+Writes the synthetic inputs once, then, in a fresh process each and with an empty
+offer cache each, times ``mereffekt run`` as of 2024-12 and ``mereffekt backfill`` over
+the 12 months 2024-01..2024-12 (concurrency 1), and prints the medians and the ratio
+(target: at most 3). A third timing reruns the backfill with ``--force`` and a warm
+cache: validation, the panel and publishing only.
 """
 
 from __future__ import annotations
@@ -37,20 +38,25 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
-        _run(["synth", "--persons", str(a.persons), "--seed", "1", "--out", str(tmp / "data")], env)
-        cold, warm = [], []
+        data = tmp / "data"
+        _run(["synth", "--persons", str(a.persons), "--seed", "1", "--out", str(data)], env)
+        single, cold, warm = [], [], []
         for i in range(a.repeats):
+            common = ["--data", str(data), "--config", str(data / "config.yaml")]
+            env["MEREFFEKT_CACHE_DIR"] = str(tmp / f"cache-run{i}")
+            run = ["run", *common, "--out", str(tmp / f"run{i}"), "--as-of", "2024-12"]
+            single.append(_run(run, env))
             env["MEREFFEKT_CACHE_DIR"] = str(tmp / f"cache{i}")
-            data = tmp / "data"
-            args = [
-                "backfill", "--data", str(data), "--config", str(data / "config.yaml"),
-                "--out", str(tmp / f"out{i}"), "--from", "2024-01", "--to", "2024-12",
-            ]  # fmt: skip
+            args = ["backfill", *common, "--out", str(tmp / f"out{i}"),
+                    "--from", "2024-01", "--to", "2024-12"]  # fmt: skip
             cold.append(_run(args, env))
             warm.append(_run([*args, "--force"], env))
-        print(f"persons={a.persons} months=12 repeats={a.repeats}")
-        print(f"backfill, empty cache: median {statistics.median(cold):.1f} s  {cold}")
+        one, twelve = statistics.median(single), statistics.median(cold)
+        print(f"persons={a.persons} months=12 repeats={a.repeats} load={os.getloadavg()}")
+        print(f"monthly run as of 2024-12, empty cache: median {one:.1f} s  {single}")
+        print(f"backfill 2024-01..2024-12, empty cache: median {twelve:.1f} s  {cold}")
         print(f"backfill --force, warm cache: median {statistics.median(warm):.1f} s  {warm}")
+        print(f"backfill / monthly run: {twelve / one:.2f}x (target <= 3)")
 
 
 if __name__ == "__main__":
