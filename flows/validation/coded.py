@@ -54,7 +54,8 @@ class CodedColumn:
     def used(self, keep: np.ndarray | None = None) -> np.ndarray:
         """A bool per value: does some (kept) row have it?"""
         out = np.zeros(len(self.values), dtype=bool)
-        out[self.code_of_rows(None if keep is None else np.flatnonzero(keep))] = True
+        every = keep is None or keep.all()
+        out[self.code_of_rows(None if every else np.flatnonzero(keep))] = True
         return out
 
     def missing(self) -> np.ndarray:
