@@ -22,7 +22,9 @@ The workers need the same mereffekt version as the driver (importable as ``flows
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -100,6 +102,24 @@ def task_runner(address: str | None = None, workers: int | None = None) -> Any:
     )
 
 
+@contextlib.contextmanager
+def shared_api() -> Iterator[None]:
+    """Within the block, a run without a configured Prefect API uses Prefect's temporary
+    server through its URL, so that the Dask workers (which receive the run's settings)
+    report to that server instead of each starting its own."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    if PREFECT_API_URL.value():
+        yield
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()  # the one Prefect's client starts and stops at exit
+    server.start()
+    with temporary_settings({PREFECT_API_URL: server.api_url}):
+        yield
+
+
 def on_dask() -> bool:
     """True inside a flow run whose task runner is Prefect's Dask task runner."""
     from prefect.context import FlowRunContext
@@ -136,4 +156,11 @@ def evaluate_offer_on_worker(
     return results
 
 
-__all__ = ["InputsRef", "evaluate_offer_on_worker", "on_dask", "task_runner", "worker_panel"]
+__all__ = [
+    "InputsRef",
+    "evaluate_offer_on_worker",
+    "on_dask",
+    "shared_api",
+    "task_runner",
+    "worker_panel",
+]

@@ -65,7 +65,8 @@ def pyarrow_read_seconds(data: Path, repeats: int = 3) -> tuple[list[float], lis
     return wall, cpu
 
 
-def _last_month(data: Path) -> str:
+def last_month(data: Path) -> str:
+    """The last status month of the inputs in ``data`` (YYYY-MM)."""
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
@@ -105,7 +106,7 @@ def run_bench(*, persons: int, months: int, seed: int = 1, data: Path | None = N
     generated = ensure_data(data, persons, months, seed)
     load_before = os.getloadavg()
     reads, read_cpus = pyarrow_read_seconds(data)
-    as_of = _last_month(data)
+    as_of = last_month(data)
     meter = StageMeter()
     t0, c0 = time.perf_counter(), time.process_time()
     with meter.stage("imports"):
@@ -172,4 +173,4 @@ def write_json(result: dict, path: Path) -> None:
     Path(path).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
 
 
-__all__ = ["default_data_dir", "run_bench", "table", "write_json"]
+__all__ = ["default_data_dir", "ensure_data", "last_month", "run_bench", "table", "write_json"]

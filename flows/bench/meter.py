@@ -42,6 +42,14 @@ def rss_bytes() -> float:
         return 0.0
 
 
+def peak_rss_bytes() -> float:
+    """This process's resident-set high-water mark (0 where /proc is missing)."""
+    try:
+        return _kib("VmHWM") * 1024
+    except OSError:
+        return 0.0
+
+
 class _HighWater:
     """The kernel's high-water mark, reset by ``clear_refs``."""
 
