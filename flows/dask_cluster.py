@@ -135,25 +135,22 @@ def on_dask() -> bool:
 @task(persist_result=False, cache_policy=NO_CACHE)
 def evaluate_offer_on_worker(
     ref: InputsRef, offer: Any, cfg: Any, sets_path: str | None, key: str
-) -> Any:
-    """One offer evaluated on a Dask worker from the shared inputs: its aggregate
-    tables; the person-level matched sets (with ``sets_path``) written there by the
-    worker, tagged with the offer's cache ``key``."""
-    from flows import io, stages
-    from flows.monthly import MATCHED_SETS_KEY
+) -> tuple[Any, None]:
+    """One offer evaluated on a Dask worker from the shared inputs: ``(its aggregate
+    tables, None)``; the person-level matched sets (with ``sets_path``) are written
+    there by the worker, tagged with the offer's cache ``key``, and never returned."""
+    from evaluation.offer import evaluate_offer
+    from flows import io
+    from flows.offers import MATCHED_SETS_KEY
 
-    sets: list[Any] = []
-    panel = worker_panel(ref)
-    results = stages.evaluate_offer(
-        panel, offer, cfg, restricted=sets.append if sets_path else None
-    )
+    evaluation = evaluate_offer(worker_panel(ref), offer, cfg)
     if sets_path:
         path = Path(sets_path)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name("." + path.name + ".tmp")
-        io.write_parquet(sets[0], tmp, {MATCHED_SETS_KEY: key})
+        io.write_parquet(evaluation.matched_sets(), tmp, {MATCHED_SETS_KEY: key})
         tmp.replace(path)
-    return results
+    return evaluation.tidy(), None
 
 
 __all__ = [
