@@ -87,8 +87,9 @@ def test_month_folder_has_every_result_with_metadata(first_run: Path, synth_dir:
     eff = pd.read_parquet(folder / "effects.parquet")
     assert list(eff.columns[:13]) == [
         "offer_id", "offer_name", "outcome", "event_time", "estimate", "std_error", "ci_low",
-        "ci_high", "unit", "p_value", "p_value_holm", "n_treated", "n_control",
+        "ci_high", "unit", "p_value", "band_low", "band_high", "p_value_holm",
     ]  # fmt: skip
+    assert tuple(eff.columns) == columns("effects")  # the contract's order
     assert set(eff["unit"]) == {"share", "dkk_per_person_month"}
     names = pd.read_parquet(folder / "matching.parquet").set_index("offer_id")["name"]
     for name in PARQUET:  # the offer's name beside its id in every table that has one
