@@ -87,8 +87,9 @@ def test_month_folder_has_every_result_with_metadata(first_run: Path, synth_dir:
     eff = pd.read_parquet(folder / "effects.parquet")
     assert list(eff.columns[:13]) == [
         "offer_id", "offer_name", "outcome", "event_time", "estimate", "std_error", "ci_low",
-        "ci_high", "unit", "p_value", "p_value_holm", "n_treated", "n_control",
+        "ci_high", "unit", "p_value", "band_low", "band_high", "p_value_holm",
     ]  # fmt: skip
+    assert tuple(eff.columns) == columns("effects")  # the contract's order
     assert set(eff["unit"]) == {"share", "dkk_per_person_month"}
     names = pd.read_parquet(folder / "matching.parquet").set_index("offer_id")["name"]
     for name in PARQUET:  # the offer's name beside its id in every table that has one
@@ -99,8 +100,12 @@ def test_month_folder_has_every_result_with_metadata(first_run: Path, synth_dir:
     assert set(eff["offer_id"]) == cfg_offers
     head = eff[eff["event_time"].isna()]
     assert head["headline"].all() and len(head) == len(cfg_offers) * eff["outcome"].nunique()
-    # Holm-adjusted p-values are never below the raw ones
-    assert (head["p_value_holm"] >= head["p_value"] - 1e-15).all()
+    # Holm over the offers' primary outcome: adjusted p-values never below the raw ones;
+    # secondary outcomes are not in the family (no adjusted p-value)
+    family = head[head["primary"]]
+    assert set(family["outcome"]) == {"self_sufficient"} and len(family) == len(cfg_offers)
+    assert (family["p_value_holm"] >= family["p_value"] - 1e-15).all()
+    assert head.loc[~head["primary"], "p_value_holm"].isna().all()
     # participants are counted at an event time only where it is observed by the as-of
     part = pd.read_parquet(synth_dir / "participation.parquet")
     start = months.from_dates(part["start_month"])
