@@ -36,6 +36,7 @@ lint: install
 
 contracts: install
 	$(BIN)/python -m flows.contracts
+	$(BIN)/python -m flows.dictionary
 
 bench: install
 	$(BIN)/python benchmarks/bench_matching.py

@@ -32,6 +32,7 @@ class CovariateSpec:
     windows: tuple[int, ...] = (12, 36)  # months self-sufficient / on each benefit
     demographics: bool = True  # age, sex, education
     calendar_month: bool = True
+    programme_history: bool = True  # earlier participation in other offers (matching.history)
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,6 @@ class MatchingConfig:
     replace: bool = True
     caliper_sd: float | None = 0.2  # in SDs of the logit of the propensity score
     exact_on: tuple[str, ...] = ("start_month", "status_lag1")
-    not_yet_treated: bool = True
     covariates: CovariateSpec = field(default_factory=CovariateSpec)
     smd_threshold: float = 0.1
     variance_ratio_range: tuple[float, float] = (0.5, 2.0)
@@ -88,6 +88,7 @@ class OfferConfig:
     matching: MatchingConfig = field(default_factory=MatchingConfig)
     payment_terms: ContractTerms | None = None
     plans: tuple = ()  # evaluation.monitor.Plan versions, oldest first
+    primary_outcome: str = "self_sufficient"  # pre-specified; Holm over offers on it
 
 
 def _default_valuation() -> ValuationSettings:

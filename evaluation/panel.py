@@ -44,6 +44,22 @@ class Participations:
             self.person[keep], self.offer[keep], self.start[keep], self.end[keep], self.offer_ids
         )
 
+    def known_in(self, month_idx: int) -> Participations:
+        """Participations started by ``month_idx`` (offers without one dropped), end
+        months after it treated as open (-1)."""
+        keep = self.start <= month_idx
+        present = np.unique(self.offer[keep])
+        recode = np.full(len(self.offer_ids), -1, dtype=np.int32)
+        recode[present] = np.arange(len(present), dtype=np.int32)
+        end = np.where(self.end > month_idx, -1, self.end)
+        return Participations(
+            self.person[keep],
+            recode[self.offer[keep]],
+            self.start[keep],
+            end[keep],
+            tuple(self.offer_ids[i] for i in present),
+        )
+
     def first_start(self, n_persons: int) -> np.ndarray:
         """Each person's first start month in these participations (int32; max int if none)."""
         out = np.full(n_persons, np.iinfo(np.int32).max, dtype=np.int32)
@@ -109,16 +125,17 @@ class StatusPanel:
 
     def as_of(self, month_idx: int) -> StatusPanel:
         """The panel as known in ``month_idx``: later months and later starts removed,
-        end months after it treated as still open."""
+        end months after it treated as still open, offers without a start by then
+        dropped, and the months after the last observed one up to it left out. So a
+        panel built from all rows and cut here equals one built from the rows known in
+        ``month_idx`` (the months and starts up to it) and cut here."""
         if month_idx < self.first_month:
             raise ValueError(
                 f"as-of month {months.label(month_idx)} is before the first data month"
             )
         last_col = min(self.n_months, month_idx - self.first_month + 1)
-        p = self.participations
-        keep = p.start <= month_idx
-        end = np.where(p.end > month_idx, -1, p.end)
-        parts = Participations(p.person[keep], p.offer[keep], p.start[keep], end[keep], p.offer_ids)
+        while last_col > 1 and (self.status[:, last_col - 1] == UNOBSERVED).all():
+            last_col -= 1
         return StatusPanel(
             self.person_ids,
             self.first_month,
@@ -126,7 +143,7 @@ class StatusPanel:
             self.birth_year,
             self.sex,
             self.education,
-            parts,
+            self.participations.known_in(month_idx),
         )
 
 
@@ -148,13 +165,50 @@ def build_panel(
     put in ``person_id`` order and participations in (person_id, offer_id, start_month,
     end_month) order.
     """
+    persons, ids = persons_in_id_order(persons)
+    rows = StatusCodes(
+        person=_indexer(ids, status["person_id"], "status_monthly"),
+        month=months.from_dates(status["month"]),
+        status=_codes(status["status"], STATUSES, "status"),
+    )
+    return build_panel_from_codes(persons, rows, participation)
+
+
+@dataclass(frozen=True, eq=False)
+class StatusCodes:
+    """Status rows as arrays: ``person`` (position in the persons in ID order, -1 for
+    a person not there), ``month`` (month index) and ``status`` (code, -1 unknown)."""
+
+    person: np.ndarray
+    month: np.ndarray
+    status: np.ndarray
+
+
+def persons_in_id_order(persons: pd.DataFrame) -> tuple[pd.DataFrame, pd.Index]:
+    """The persons in ``person_id`` order and their IDs (which must be unique)."""
     persons = _in_id_order(persons)
     ids = pd.Index(persons["person_id"].astype("str"))
     if not ids.is_unique:
         raise ValueError("persons.person_id must be unique")
-    if len(status) == 0:
+    return persons, ids
+
+
+def build_panel_from_codes(
+    persons: pd.DataFrame, rows: StatusCodes, participation: pd.DataFrame
+) -> StatusPanel:
+    """Build the panel from persons in ID order (:func:`persons_in_id_order`), their
+    status rows as codes and the participations: the same panel :func:`build_panel`
+    builds from the frames, without the status rows as strings."""
+    ids = pd.Index(persons["person_id"].astype("str"))
+    if len(rows.month) == 0:
         raise ValueError("status_monthly has no rows")
-    first, matrix = _status_matrix(ids, status)
+    if (rows.person < 0).any():
+        raise ValueError(
+            f"status_monthly: {(rows.person < 0).sum()} rows name a person not in persons"
+        )
+    if (rows.status < 0).any():
+        raise ValueError(f"status: {(rows.status < 0).sum()} rows with an unknown value")
+    first, matrix = _status_matrix(len(ids), rows)
     return StatusPanel(
         person_ids=ids.to_numpy(dtype=object),
         first_month=first,
@@ -173,24 +227,31 @@ def _in_id_order(persons: pd.DataFrame) -> pd.DataFrame:
     return persons.iloc[np.argsort(ids.to_numpy(dtype=str), kind="stable")]
 
 
-def _status_matrix(ids: pd.Index, status: pd.DataFrame) -> tuple[int, np.ndarray]:
+CHUNK_ROWS = 4_000_000
+"""Status rows placed into the matrix at a time (bounds the temporaries)."""
+
+
+def _status_matrix(n_persons: int, rows: StatusCodes) -> tuple[int, np.ndarray]:
     """First month and the int8 persons x months matrix, filled by position (the order
     of rows does not matter)."""
-    row = _indexer(ids, status["person_id"], "status_monthly")
-    m = months.from_dates(status["month"])
+    m = rows.month
     first, last = int(m.min()), int(m.max())
     if last - first + 1 > MAX_MONTHS:
         raise ValueError(
             f"status_monthly spans {months.label(first)} to {months.label(last)}, more than "
             f"{MAX_MONTHS // 12} years; months outside the data period must be removed first"
         )
-    matrix = np.full((len(ids), last - first + 1), UNOBSERVED, dtype=np.int8)
-    codes = _codes(status["status"], STATUSES, "status")
-    matrix[row, m - first] = codes
-    clash = matrix[row, m - first] != codes
-    if clash.any():
+    matrix = np.full((n_persons, last - first + 1), UNOBSERVED, dtype=np.int8)
+    for lo in range(0, len(m), CHUNK_ROWS):
+        chunk = slice(lo, lo + CHUNK_ROWS)
+        matrix[rows.person[chunk], m[chunk] - first] = rows.status[chunk]
+    clash = 0
+    for lo in range(0, len(m), CHUNK_ROWS):
+        chunk = slice(lo, lo + CHUNK_ROWS)
+        clash += int((matrix[rows.person[chunk], m[chunk] - first] != rows.status[chunk]).sum())
+    if clash:
         raise ValueError(
-            f"status_monthly: {int(clash.sum())} rows repeat a person and month with another status"
+            f"status_monthly: {clash} rows repeat a person and month with another status"
         )
     return first, matrix
 
@@ -235,4 +296,12 @@ def _codes(values: pd.Series, allowed: tuple[str, ...], what: str) -> np.ndarray
     return out.astype(np.int8)
 
 
-__all__ = ["CODE", "Participations", "StatusPanel", "build_panel"]
+__all__ = [
+    "CODE",
+    "Participations",
+    "StatusCodes",
+    "StatusPanel",
+    "build_panel",
+    "build_panel_from_codes",
+    "persons_in_id_order",
+]

@@ -6,9 +6,11 @@ complete unless ``force``, and runs at most ``concurrency`` months at a time. A 
 run id is a hash of its inputs, config and code (see ``flows.monthly.run_id``), so
 rerunning a month is idempotent: it writes the same files.
 
-Before any month runs, the config is read, the output folders are checked, and the
-inputs are validated once (the months reuse that validation); a range reaching outside
-the data's complete period is refused with one line.
+Before any month runs, the config is read, the output folders are checked, the inputs
+are validated once and the person x month panel is built once, up to the last month of
+the range (:mod:`flows.prepared`); every month is evaluated from them (the panel cut at
+its month). A range reaching outside the data's complete period is refused with one
+line.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from prefect import tags
 
 from evaluation import months
 from flows import guards, io
-from flows.monthly import RunParameters, monthly_evaluation, reusing_validation
+from flows.monthly import RunParameters, monthly_evaluation, reusing_inputs
+from flows.prepared import prepare
 from flows.progress import note, stage
 from flows.validation import validate_inputs
 
@@ -55,15 +58,19 @@ def run_backfill(
     hashes = io.input_hashes(Path(params.data))
     with stage("validating the inputs (once for every month)"):
         validated = validate_inputs(Path(params.data), max_quarantine_share=share)
-    guards.check_range(start, end, guards.period_of(validated.status))
+    prepared = prepare(validated, hashes, share)
+    guards.check_range(start, end, prepared.period)
     skipped = [m for m in todo if not force and io.is_complete(out, m)]
     run = [m for m in todo if m not in skipped]
+    if run:
+        with stage(f"building the person x month panel up to {max(run)} (once)"):
+            prepared = prepare(validated, hashes, share, until=max(run))
     for m in skipped:
         _step(m, "already complete, skipped", progress)
 
     def one(month: str) -> str:
         p = params.model_copy(update={"as_of": month})
-        with tags("backfill"), reusing_validation(hashes, share, validated):
+        with tags("backfill"), reusing_inputs(prepared):
             monthly_evaluation.with_options(flow_run_name=f"backfill-as-of-{month}")(p)
         return month
 

@@ -130,6 +130,38 @@ def _parser() -> argparse.ArgumentParser:
         help="Prefect API to ask about runs (default: the one `serve` starts)",
     )
 
+    im = sub.add_parser(
+        "import",
+        help="turn CSV or xlsx extracts into the three Parquet input files",
+        description="Read the analyst's extracts (CSV with ';' and decimal comma, UTF-8 or "
+        "Windows-1252, or xlsx), check them against the contracts and write "
+        "persons.parquet, status_monthly.parquet and participation.parquet to OUT.",
+    )
+    im.add_argument("--persons", type=Path, required=True, help="persons extract (.csv/.xlsx)")
+    im.add_argument("--status", type=Path, required=True, help="monthly status extract")
+    im.add_argument("--participation", type=Path, required=True, help="participation extract")
+    im.add_argument("--out", type=Path, required=True, help="folder for the Parquet inputs")
+    im.add_argument(
+        "--max-quarantine-share",
+        type=float,
+        default=0.05,
+        help="stop when more than this share of a file's rows is set aside (0.05)",
+    )
+
+    bn = sub.add_parser(
+        "bench", help="time every stage of a monthly run at a given size (synthetic data)"
+    )
+    bn.add_argument("--persons", type=int, default=100_000, help="number of persons (100000)")
+    bn.add_argument("--months", type=int, default=60, help="number of months (60)")
+    bn.add_argument("--seed", type=int, default=1, help="random seed of the data (1)")
+    bn.add_argument(
+        "--data",
+        type=Path,
+        help="reuse or write the synthetic inputs here "
+        "(default: $MEREFFEKT_BENCH_DIR or ~/.cache/mereffekt/bench, one folder per size)",
+    )
+    bn.add_argument("--out", type=Path, help="write the figures as JSON here")
+
     ps = sub.add_parser("pseudonymise", help="replace CPR numbers by keyed pseudonyms")
     ps.add_argument("--data", type=Path, required=True, help="folder with the raw input files")
     ps.add_argument("--out", type=Path, required=True, help="folder for the pseudonymised files")
@@ -183,6 +215,7 @@ def cmd_synth(a: argparse.Namespace) -> int:
 
 
 def cmd_validate(a: argparse.Namespace) -> int:
+    from evaluation.period import data_period
     from flows import guards, progress
     from flows.config import load_config
     from flows.validation import ValidationError, validate_inputs
@@ -200,7 +233,7 @@ def cmd_validate(a: argparse.Namespace) -> int:
         raise
     if a.report:
         a.report.write_text(v.report_html, encoding="utf-8")
-    period = guards.period_of(v.status)
+    period = data_period(v.status_months())
     not_started = (
         guards.check_offers(cfg, v.participation, source=f"config {a.config}") if cfg else []
     )
@@ -324,7 +357,35 @@ def cmd_pseudonymise(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(a: argparse.Namespace) -> int:
+    from flows.importer import import_files
+
+    sources = {"persons": a.persons, "status_monthly": a.status, "participation": a.participation}
+    res = import_files(sources, a.out, max_quarantine_share=a.max_quarantine_share)
+    for source, how in res.read.items():
+        print(f"read {source} ({how})")
+    for name, c in res.counts.items():
+        print(f"{name}: {c['read']} rows, {c['kept']} kept, {c['quarantined']} quarantined")
+    for line in res.quarantined:
+        print(f"  {line}")
+    print(f"wrote {', '.join(res.files)} to {a.out}; validation passed")
+    return 0
+
+
+def cmd_bench(a: argparse.Namespace) -> int:
+    from flows import bench
+
+    if a.persons < 100 or a.months < 12:
+        raise ValueError("bench needs at least 100 persons and 12 months")
+    result = bench.run_bench(persons=a.persons, months=a.months, seed=a.seed, data=a.data)
+    if a.out:
+        bench.write_json(result, a.out)
+    print(bench.table(result))
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "import": cmd_import,
     "synth": cmd_synth,
     "validate": cmd_validate,
     "run": cmd_run,
@@ -333,6 +394,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "serve": cmd_serve,
     "status": cmd_status,
     "pseudonymise": cmd_pseudonymise,
+    "bench": cmd_bench,
 }
 
 
@@ -428,14 +490,15 @@ def _one_line(exc: BaseException) -> str:
 
 def _known_errors() -> tuple[type[BaseException], ...]:
     from flows.config import ConfigError
+    from flows.importer.read import ExtractError
     from flows.io import OutputError
     from flows.validation import ValidationError
 
-    extra: tuple[type[BaseException], ...] = ()
+    extra: tuple[type[BaseException], ...] = (ExtractError,)
     try:
         from flows.privacy import PrivacyError  # type: ignore[attr-defined]
 
-        extra = (PrivacyError,)
+        extra += (PrivacyError,)
     except ImportError:
         pass
     return (ConfigError, OutputError, ValidationError, ValueError, *extra)

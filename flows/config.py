@@ -95,6 +95,7 @@ class CovariatesModel(_Model):
     windows: list[Annotated[int, Field(ge=1, le=120)]] = Field(default=[12, 36], max_length=6)
     demographics: bool = True
     calendar_month: bool = True
+    programme_history: bool = True
 
 
 class MatchingModel(_Model):
@@ -102,11 +103,10 @@ class MatchingModel(_Model):
     k: int = Field(default=3, ge=1, le=20)
     replace: bool = True
     caliper_sd: float | None = Field(default=0.2, gt=0, le=10)
-    exact_on: list[Literal["start_month", "status_lag1", "sex", "education"]] = [
-        "start_month",
-        "status_lag1",
-    ]
-    not_yet_treated: bool = True
+    exact_on: list[
+        Literal["start_month", "status_lag1", "sex", "education", "programme_history"]
+    ] = ["start_month", "status_lag1"]
+    not_yet_treated: Literal[True] = True  # false is refused (see _never_treated)
     covariates: CovariatesModel = CovariatesModel()
     smd_threshold: float = Field(default=0.1, gt=0, le=1)
     variance_ratio_range: tuple[
@@ -114,6 +114,19 @@ class MatchingModel(_Model):
     ] = (0.5, 2.0)
     min_participants: int = Field(default=10, ge=1, le=100_000)
     seed: int = 20240101
+
+    @model_validator(mode="before")
+    @classmethod
+    def _never_treated(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("not_yet_treated", True) is False:
+            raise ValueError(
+                "not_yet_treated: false is no longer offered: controls who never start by "
+                "the as-of month are selected on their future (those who found work after "
+                "the start left the target group and could not start), which biases the "
+                "effect; later starters are controls until they start and are then censored "
+                "with weights. Remove the line"
+            )
+        return data
 
     @model_validator(mode="after")
     def _mahalanobis_with_replacement(self) -> MatchingModel:
@@ -157,6 +170,8 @@ class OfferModel(_Model):
     target_event_month: int | None = Field(default=None, ge=0, le=120)
     matching: MatchingModel = MatchingModel()
     payment_terms: PaymentTermsModel | None = None
+    # the pre-specified primary outcome (headline window): Holm runs over the offers on it
+    primary_outcome: str = "self_sufficient"
 
     @model_validator(mode="after")
     def _target_pair(self) -> OfferModel:
@@ -279,6 +294,11 @@ class ConfigModel(_Model):
     def _payment_outcomes(self) -> ConfigModel:
         known = {o.name for o in core.DEFAULT_OUTCOMES} | {o.name for o in self.outcomes}
         for offer in self.offers:
+            if offer.primary_outcome not in known:
+                raise ValueError(
+                    f"offer {offer.offer_id}: primary_outcome {offer.primary_outcome!r} is not "
+                    f"an outcome; known: {', '.join(sorted(known))}"
+                )
             terms = offer.payment_terms
             if terms is not None and terms.outcome not in known:
                 raise ValueError(
@@ -386,12 +406,12 @@ def _offer(o: OfferModel) -> core.OfferConfig:
         replace=m.replace,
         caliper_sd=m.caliper_sd,
         exact_on=tuple(m.exact_on),
-        not_yet_treated=m.not_yet_treated,
         covariates=core.CovariateSpec(
             lags=m.covariates.lags,
             windows=tuple(m.covariates.windows),
             demographics=m.covariates.demographics,
             calendar_month=m.covariates.calendar_month,
+            programme_history=m.covariates.programme_history,
         ),
         smd_threshold=m.smd_threshold,
         variance_ratio_range=m.variance_ratio_range,
@@ -412,6 +432,7 @@ def _offer(o: OfferModel) -> core.OfferConfig:
         matching=matching,
         payment_terms=_terms(o.payment_terms),
         plans=tuple(_plan(p) for p in sorted(o.plans, key=lambda p: p.valid_from)),
+        primary_outcome=o.primary_outcome,
     )
 
 

@@ -284,6 +284,7 @@ def _cross_file_rules(schema: dict[str, Any], contracts_dir: Path) -> list[dict[
                 "action": custom["action"],
                 "description": custom.get("description")
                 or f"{prop['name']} must exist in {ref_file}.{ref_column}",
+                "description_da": custom.get("description_da"),
             }
             if check in BOUNDED_CHECKS:
                 rule |= {"minimum": custom["minimum"], "maximum": custom["maximum"]}

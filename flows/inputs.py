@@ -70,20 +70,22 @@ def unconfigured_offers(
 
 
 def rows_after_as_of(
-    status: pd.DataFrame, participation: pd.DataFrame, as_of: str
+    status_months: np.ndarray, participation: pd.DataFrame, as_of: str
 ) -> dict[str, int]:
-    """Kept status rows with a month after ``as_of`` and enrolments started after it:
-    the rows a run as of that month ignores."""
-    after = pd.Timestamp(months.to_date(months.parse(as_of) + 1))
+    """Kept status rows with a month after ``as_of`` (from the month index of every
+    kept status row) and enrolments started after it: the rows a run as of that month
+    ignores."""
+    m = months.parse(as_of)
+    after = pd.Timestamp(months.to_date(m + 1))
     return {
-        "status_monthly.parquet": int((status["month"] >= after).sum()),
+        "status_monthly.parquet": int((np.asarray(status_months) > m).sum()),
         "participation.parquet": int((participation["start_month"] >= after).sum()),
     }
 
 
 def manifest_entries(
     panel: StatusPanel,
-    status: pd.DataFrame,
+    status_months: np.ndarray,
     participation: pd.DataFrame,
     *,
     config_ids: Sequence[str],
@@ -91,7 +93,7 @@ def manifest_entries(
     min_cell_size: int,
 ) -> dict[str, Any]:
     """``unconfigured_offers`` and ``rows_after_as_of`` for the run's manifest."""
-    after = rows_after_as_of(status, participation, as_of)
+    after = rows_after_as_of(status_months, participation, as_of)
     return {
         "unconfigured_offers": unconfigured_offers(panel, config_ids, min_cell_size),
         "rows_after_as_of": {k: publishable(n, min_cell_size) for k, n in after.items()},

@@ -19,7 +19,7 @@ import hashlib
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -35,9 +35,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from evaluation.monitor import artifact_key
 from evaluation.period import DataPeriod
 from flows import guards, inputs, io, offer_cache, progress, stages
+from flows.annotate import annotate
 from flows.config import ConfigModel, config_hash, to_core
+from flows.excel import WorkbookInfo, workbook_name, write_workbook
+from flows.prepared import PreparedInputs, prepare
 from flows.publish import manifest_counts, publish
 from flows.report import render_report
+from flows.report.validation_page import render_validation_page, row_numbers
 from flows.validation import ValidatedInputs, validate_inputs
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
@@ -126,8 +130,9 @@ def validate(data: str, max_quarantine_share: float) -> ValidatedInputs:
 
 
 @task(persist_result=False, cache_policy=NO_CACHE)
-def build_panel(validated: ValidatedInputs, as_of: str):  # noqa: ANN201 - StatusPanel
-    return stages.panel_as_of(validated.persons, validated.status, validated.participation, as_of)
+def build_panel(prepared: PreparedInputs, as_of: str):  # noqa: ANN201 - StatusPanel
+    """The person x month panel as of ``as_of`` (status rows as codes, int8 matrix)."""
+    return prepared.panel_as_of(as_of)
 
 
 @task(persist_result=False, cache_policy=NO_CACHE)
@@ -161,10 +166,31 @@ def write_results(
     manifest: dict[str, Any],
     validated: ValidatedInputs,
     report: dict[str, Any],
+    workbook: WorkbookInfo | None = None,
+    max_quarantine_share: float = 0.05,
 ) -> Path:
     def write_report(path: Path) -> None:
         html = render_report(tables, as_of=as_of, run_id=manifest["run_id"], **report)
         path.write_text(html, encoding="utf-8")
+
+    def validation_page(rows: bool) -> Callable[[Path], None]:
+        """The people's validation page from the suppressed tables; row numbers only in
+        the restricted copy."""
+        html = render_validation_page(
+            tables["quarantine_summary"],
+            tables["validation"],
+            as_of=as_of,
+            run_id=manifest["run_id"],
+            lang=report["lang"],
+            min_cell_size=report["min_cell_size"],
+            max_quarantine_share=max_quarantine_share,
+            row_numbers=row_numbers(validated.quarantine) if rows else None,
+        )
+        return lambda path: path.write_text(html, encoding="utf-8")
+
+    extra = {"report.html": write_report, "validation_report.html": validation_page(False)}
+    if workbook is not None:  # the analysts' workbook, from the same suppressed tables
+        extra[workbook_name(workbook.lang)] = lambda path: write_workbook(path, tables, workbook)
 
     return publish(
         out=Path(params.out),
@@ -173,7 +199,8 @@ def write_results(
         manifest=manifest,
         validated=validated,
         restricted_out=Path(params.restricted_out) if params.restricted_out else None,
-        extra_files={"report.html": write_report},
+        extra_files=extra,
+        restricted_files={"validation_report.html": validation_page(True)},
     )
 
 
@@ -224,24 +251,28 @@ def evaluate_month(params: RunParameters) -> dict[str, Any]:
     with progress.stage("hashing the inputs"):
         hashes = hash_inputs(params.data)
     with progress.stage("validating the inputs"):
-        validated = _validated(params.data, hashes, cfg_model.validation.max_quarantine_share)
+        prepared = _prepared(params.data, hashes, cfg_model.validation.max_quarantine_share)
+    validated = prepared.validated
     offer_ids = [o.offer_id for o in cfg.offers]
     inputs.check_offer_ids(validated.participation["offer_id"].unique(), offer_ids)
-    period = guards.period_of(validated.status)
+    period = prepared.period
     guards.check_as_of(as_of, period, defaulted=params.as_of is None)
     not_started = guards.check_offers(
         cfg_model, validated.participation, source=f"config {params.config}"
     )
     progress.note(f"data {period.describe()}; evaluating as of {as_of}")
     with progress.stage(f"building the person x month panel as of {as_of}"):
-        panel = build_panel(validated, as_of)
+        panel = build_panel(prepared, as_of)
     results = _offer_results(panel, cfg, cfg_model, params, hashes, as_of)
-    tables = stages.suppress_tables(stages.combine(results), cfg.min_cell_size, validated)
+    primary = {o.offer_id: o.primary_outcome for o in cfg.offers}
+    names = {o.offer_id: o.name for o in cfg.offers}
+    combined = annotate(stages.combine(results, primary), names)
+    tables = stages.suppress_tables(combined, cfg.min_cell_size, validated)
     publish_on_track(tables)
     manifest = _manifest(params, as_of, hashes, cfg_model, period, not_started, tables)
     manifest |= inputs.manifest_entries(
         panel,
-        validated.status,
+        validated.status_months(),
         validated.participation,
         config_ids=offer_ids,
         as_of=as_of,
@@ -253,8 +284,27 @@ def evaluate_month(params: RunParameters) -> dict[str, Any]:
         "allow_small_cells": cfg_model.privacy.allow_small_cells,
         "headline_window": tuple(cfg.estimation.headline_window),
     }
-    with progress.stage("writing the results and the report"):
-        target = write_results(params, as_of, tables, manifest, validated, report)
+    workbook = WorkbookInfo(
+        as_of=as_of,
+        run_id=manifest["run_id"],
+        data_first_month=period.first_label,
+        data_last_month=period.last_label,
+        min_cell_size=cfg.min_cell_size,
+        allow_small_cells=cfg_model.privacy.allow_small_cells,
+        prices_illustrative=None if cfg.prices is None else cfg.prices.illustrative,
+        lang=params.lang,  # type: ignore[arg-type]
+    )
+    with progress.stage("writing the results, the report and the workbook"):
+        target = write_results(
+            params,
+            as_of,
+            tables,
+            manifest,
+            validated,
+            report,
+            workbook,
+            cfg_model.validation.max_quarantine_share,
+        )
     get_run_logger().info("results for %s written to %s", as_of, target)
     return {
         "as_of": as_of,
@@ -321,32 +371,25 @@ def _tagged(path: Path, key: str) -> bool:
     return meta.get(MATCHED_SETS_KEY.encode(), b"").decode() == key
 
 
-def _validated(data: str, hashes: dict[str, str], share: float) -> ValidatedInputs:
-    """The validated inputs: those handed over by :func:`reusing_validation` when they
-    belong to the same input files, else validated now."""
+def _prepared(data: str, hashes: dict[str, str], share: float) -> PreparedInputs:
+    """The prepared inputs: those handed over by :func:`reusing_inputs` when they belong
+    to the same input files, else validated now (the panel is built per month)."""
     given = _GIVEN.get()
-    if given is not None and given[0] == _validation_key(hashes, share):
-        return given[1]
-    return validate(data, share)
+    if given is not None and given.matches(hashes, share):
+        return given
+    return prepare(validate(data, share), hashes, share)
 
 
-_GIVEN: ContextVar[tuple[str, ValidatedInputs] | None] = ContextVar(
-    "mereffekt_validated", default=None
-)
-
-
-def _validation_key(hashes: dict[str, str], share: float) -> str:
-    return hashlib.sha256(repr((sorted(hashes.items()), share)).encode()).hexdigest()
+_GIVEN: ContextVar[PreparedInputs | None] = ContextVar("mereffekt_prepared", default=None)
 
 
 @contextlib.contextmanager
-def reusing_validation(
-    hashes: dict[str, str], share: float, validated: ValidatedInputs
-) -> Iterator[None]:
-    """Within the block, runs on the input files with these hashes use ``validated``
-    instead of validating again (a backfill validates once for all its months). Scoped to
-    the block and the current context: nothing is kept after it."""
-    token = _GIVEN.set((_validation_key(hashes, share), validated))
+def reusing_inputs(prepared: PreparedInputs) -> Iterator[None]:
+    """Within the block, runs on the input files with the prepared hashes use
+    ``prepared`` (its validation and its panel) instead of validating again and building
+    the panel (a backfill prepares once for all its months). Scoped to the block and the
+    current context: nothing is kept after it, and nothing reaches Prefect."""
+    token = _GIVEN.set(prepared)
     try:
         yield
     finally:

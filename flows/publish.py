@@ -5,10 +5,16 @@ Published folder ``OUT/as_of=YYYY-MM/`` (aggregate only)::
 
     effects.parquet  balance.parquet  matching.parquet  levels.parquet
     value.parquet  portfolio.parquet  indicators.parquet
-    quarantine/summary.parquet  validation_report.html  report.html  manifest.json
+    quarantine/summary.parquet  validation_report.html  report.html  resultater.xlsx
+    manifest.json
 
 Person-level rows (the quarantined row numbers, matched sets) go only to
-``restricted_out`` and only when it is given.
+``restricted_out`` and only when it is given, with the engineers' validation page
+(``validation_data_docs.html``: every expectation and its result, with unsuppressed
+counts) and the writers of ``restricted_files`` (the people's validation page with row
+numbers). ``validation_report.html`` in OUT is the people's page without row numbers,
+from the suppressed tables (:mod:`flows.report.validation_page`), an ``extra_files``
+writer of the monthly flow.
 """
 
 from __future__ import annotations
@@ -93,12 +99,15 @@ def publish(
     validated: ValidatedInputs,
     restricted_out: Path | None = None,
     extra_files: Mapping[str, Callable[[Path], None]] | None = None,
+    restricted_files: Mapping[str, Callable[[Path], None]] | None = None,
     lock_wait_seconds: float = 0.0,
 ) -> Path:
     """Write everything into a staging folder and commit it as ``OUT/as_of=YYYY-MM``.
 
     ``extra_files`` maps a file name to a writer (e.g. the HTML report) run inside the
-    staging folder. On any failure the previous results of the month stay untouched.
+    staging folder; ``restricted_files`` likewise for the restricted folder (written only
+    with ``restricted_out``). On any failure the previous results of the month stay
+    untouched.
     """
     meta = parquet_metadata(manifest)
     with (
@@ -123,9 +132,6 @@ def publish(
                 output_schema("quarantine_summary"),
             )
             files["quarantine/summary.parquet"] = len(summary)
-            (stage.path / "validation_report.html").write_text(
-                validated.report_html, encoding="utf-8"
-            )
             for name, writer in (extra_files or {}).items():
                 writer(stage.path / name)
             manifest = {
@@ -144,16 +150,30 @@ def publish(
             ) from exc
         target = stage.commit()
     if restricted_out is not None:
-        write_restricted(Path(restricted_out), as_of, validated)
+        write_restricted(Path(restricted_out), as_of, validated, restricted_files)
     return target
 
 
-def write_restricted(restricted_out: Path, as_of: str, validated: ValidatedInputs) -> None:
+def write_restricted(
+    restricted_out: Path,
+    as_of: str,
+    validated: ValidatedInputs,
+    files: Mapping[str, Callable[[Path], None]] | None = None,
+) -> None:
     """Person-level rows for the data owner only (quarantined row numbers and rules; the
-    matched sets are written there by the offer tasks)."""
+    matched sets are written there by the offer tasks), the engineers' validation page
+    and the writers of ``files``."""
     folder = io.month_dir(restricted_out, as_of)
     folder.mkdir(parents=True, exist_ok=True)
     io.write_parquet(validated.quarantine, folder / "quarantine_rows.parquet", {})
+    (folder / DATA_DOCS).write_text(validated.report_html, encoding="utf-8")
+    for name, writer in (files or {}).items():
+        writer(folder / name)
+
+
+DATA_DOCS = "validation_data_docs.html"
+"""The engineers' validation page (every expectation with its result and unsuppressed
+counts), restricted folder only."""
 
 
 def read_results(out: Path, name: str) -> pd.DataFrame:

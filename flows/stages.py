@@ -23,7 +23,8 @@ from evaluation.did.event_study import (
     priced_outcome,
     status_outcome,
 )
-from evaluation.did.inference import holm
+from evaluation.did.inference import holm_primary
+from evaluation.did.placebo import placebo_window
 from evaluation.matching import RiskSetMatching
 from evaluation.matching.results import MatchResult
 from evaluation.monetise import TIDY_COLUMNS as VALUE_COLUMNS
@@ -107,6 +108,10 @@ def fit_offer(panel: StatusPanel, offer: OfferConfig, cfg: EvaluationConfig) -> 
             bootstrap_below=est.bootstrap_below_clusters,
             bootstrap_reps=est.bootstrap_reps,
             seed=est.seed,
+            power=est.power,
+            placebo_months=placebo_window(
+                offer.matching.covariates.lags, offer.matching.covariates.windows
+            ),
         )
         for outcome in cfg.outcomes:
             studies[outcome.name] = study.fit(outcome.name, status_outcome(outcome.statuses))
@@ -200,7 +205,6 @@ def summarise_offer(models: OfferModels, offer: OfferConfig, cfg: EvaluationConf
     balance = balance.reindex(columns=list(BALANCE_COLUMNS))
     if models.studies:
         effects = pd.concat([s.tidy() for s in models.studies.values()], ignore_index=True)
-        effects["note"] = pd.array([None] * len(effects), dtype="str")
         levels = pd.concat([_levels(s) for s in models.studies.values()], ignore_index=True)
     else:
         effects = _empty_effects(offer.offer_id, cfg, str(matching["status"].iloc[0]))
@@ -283,9 +287,13 @@ def monitor_offer(
     return assess(progress, settings)
 
 
-def combine(results: list[OfferResults]) -> dict[str, pd.DataFrame]:
-    """Stack the offers' tables and adjust the headline p-values for multiple comparisons
-    (Holm over every offer x outcome headline test in the run)."""
+def combine(
+    results: list[OfferResults], primary: dict[str, str] | None = None
+) -> dict[str, pd.DataFrame]:
+    """Stack the offers' tables and adjust for multiple comparisons: Holm over the
+    offers' headline tests on their pre-specified primary outcome (``primary``: offer ->
+    outcome, default self_sufficient); other outcomes are secondary (``primary`` false,
+    no adjusted p-value)."""
     tables = {
         f.name: pd.concat(
             [getattr(r, f.name) for r in results if len(getattr(r, f.name))], ignore_index=True
@@ -297,9 +305,9 @@ def combine(results: list[OfferResults]) -> dict[str, pd.DataFrame]:
     }
     eff = tables["effects"]
     if len(eff):
-        head = eff["headline"].to_numpy(bool)
-        eff["p_value_holm"] = np.nan
-        eff.loc[head, "p_value_holm"] = holm(eff.loc[head, "p_value"].to_numpy())
+        offers = eff["offer_id"].unique()
+        chosen = {o: (primary or {}).get(o, "self_sufficient") for o in offers}
+        eff["primary"], eff["p_value_holm"] = holm_primary(eff, chosen)
         tables["effects"] = eff.reindex(columns=list(EFFECT_COLUMNS))
     return tables
 
@@ -325,14 +333,18 @@ def _empty_effects(offer_id: str, cfg: EvaluationConfig, note: str) -> pd.DataFr
             "ci_low": np.nan,
             "ci_high": np.nan,
             "p_value": np.nan,
+            "band_low": np.nan,
+            "band_high": np.nan,
             "n_treated": np.zeros(n, dtype="int64"),
             "n_control": np.zeros(n, dtype="int64"),
             "method": "matched_event_study",
             "ci_method": None,
             "level": cfg.estimation.level,
             "headline": True,
-            "mde_80": np.nan,
-            "pretrend_p_value": np.nan,
+            "mde": np.nan,
+            "mde_power": cfg.estimation.power,
+            "placebo_p_value": np.nan,
+            "placebo_window": None,
             "note": note,
         }
     )

@@ -26,14 +26,19 @@ TIDY_COLUMNS = [
     "ci_low",
     "ci_high",
     "p_value",
+    "band_low",
+    "band_high",
     "n_treated",
     "n_control",
     "method",
     "ci_method",
     "level",
     "headline",
-    "mde_80",
-    "pretrend_p_value",
+    "mde",
+    "mde_power",
+    "placebo_p_value",
+    "placebo_window",
+    "note",
 ]
 LEVEL_COLUMNS = ["offer_id", "outcome", "event_time", "group", "mean", "n_persons"]
 
@@ -146,8 +151,45 @@ def small_study() -> tuple[MatchedEventStudy, np.ndarray]:
     m = generate(SynthSpec(persons=5_000, seed=11))
     panel = build_panel(m.persons, m.status_monthly, m.participation)
     match = RiskSetMatching(panel, "jobformidler", TargetGroup(("unemployment_insurance",), 2))
-    study = MatchedEventStudy(panel, match.fit(), bootstrap_below=0)
+    study = MatchedEventStudy(panel, match.fit(), bootstrap_below=0, std_errors="regression")
     return study, status_outcome(SELF_SUFFICIENT)
+
+
+def test_matching_standard_errors_equal_a_slow_recomputation(small_study):
+    """The default (matching) standard errors from the stacked data: per event month the
+    controls' change is regressed (statsmodels WLS) on cohort dummies and the
+    cohort-demeaned matching score; participants contribute d - m0 - tau, controls
+    -omega (d - m0); contributions summed per person over event months give the
+    covariance with G / (G - 1)."""
+    import statsmodels.api as sm
+
+    reg, values = small_study
+    study = MatchedEventStudy(reg.panel, reg.match, bootstrap_below=0)
+    res = study.fit("ss", values)
+    st = study.stacked(values)
+    es = [-20, -6, 0, 5, 11]
+    persons = np.unique(st["person"])
+    psi = np.zeros((len(persons), len(es)))
+    for col, e in enumerate(es):
+        d = st[st["event_time"] == e]
+        c = d[~d["treated"]]
+        dummies = pd.get_dummies(c["cohort"]).to_numpy(float)
+        w = c["weight"].to_numpy()
+        means = (dummies * w[:, None]).T @ c["score"].to_numpy() / (dummies * w[:, None]).sum(0)
+        sc = c["score"].to_numpy() - dummies @ means
+        fit = sm.WLS(c["change"].to_numpy(), np.column_stack([dummies, sc]), weights=w).fit()
+        coh = pd.Index(sorted(c["cohort"].unique()))
+        k = coh.get_indexer(d["cohort"])
+        m0 = fit.params[:-1][k] + fit.params[-1] * (d["score"].to_numpy() - means[k])
+        j = int(np.flatnonzero(res.event_times == e)[0])
+        t = d["treated"].to_numpy()
+        r = np.where(t, d["change"] - m0 - res.estimates[j], -(d["change"] - m0))
+        contrib = d["weight"].to_numpy() * r / t.sum()
+        np.add.at(psi[:, col], np.searchsorted(persons, d["person"]), contrib)
+    g = res.n_clusters
+    cov = psi.T @ psi * g / (g - 1)
+    idx = np.flatnonzero(np.isin(res.event_times, es))
+    np.testing.assert_allclose(res.cov[np.ix_(idx, idx)], cov, rtol=1e-7)
 
 
 def test_estimates_and_ses_equal_panelols(small_study):
@@ -228,10 +270,27 @@ def test_tidy_and_levels_columns_and_consistency(small_study):
     wide = lv.pivot(index="event_time", columns="group", values="mean")
     gap = wide["participants"] - wide["matched_controls"]
     # the estimate is the change of the gap since e = -1 (same persons, same weights)
-    assert np.allclose(gap - gap[-1], res.estimates, atol=1e-10)
+    rows = tidy[~tidy["headline"]].set_index("event_time")
+    assert list(rows.index) == list(range(-12, 25)) == list(wide.index)  # the window
+    assert np.allclose(gap - gap[-1], rows["estimate"], atol=1e-10)
     n = lv.pivot(index="event_time", columns="group", values="n_persons")
-    assert (n["participants"].to_numpy() == res.n_treated).all()
-    assert (n["matched_controls"].to_numpy() == res.n_control).all()
+    assert (n["participants"].to_numpy() == rows["n_treated"].to_numpy()).all()
+    assert (n["matched_controls"].to_numpy() == rows["n_control"].to_numpy()).all()
+    # not estimable months (the reference month, target-group months): NaN with a reason
+    blank = rows.loc[[-2, -1]]
+    assert blank[["std_error", "ci_low", "ci_high", "p_value", "band_low"]].isna().all().all()
+    assert (blank["estimate"] == 0).all() and blank["note"].str.startswith("not estimable").all()
+    assert rows["note"].isna().sum() == len(rows) - 2
+    # the simultaneous band contains the pointwise interval; the headline row has the
+    # placebo test of -24..-13 (estimated, not reported as rows) and the MDE at 80%
+    ok = rows["std_error"].notna()
+    assert (rows.loc[ok, "band_low"] < rows.loc[ok, "ci_low"]).all()
+    assert (rows.loc[ok, "band_high"] > rows.loc[ok, "ci_high"]).all()
+    head = tidy[tidy["headline"]].iloc[0]
+    assert head["placebo_window"] == "-24..-13" and 0 < head["placebo_p_value"] < 1
+    assert head["mde_power"] == 0.8 and head["mde"] == pytest.approx(
+        (stats.norm.ppf(0.975) + stats.norm.ppf(0.8)) * head["std_error"]
+    )
 
 
 # --- truth and coverage on the synthetic municipality ------------------------------------

@@ -83,10 +83,16 @@ def test_month_folder_has_every_result_with_metadata(first_run: Path, synth_dir:
         assert json.loads(meta[b"mereffekt.input_hashes"]) == manifest["input_hashes"]
         assert manifest["files"][name]["sha256"] == io.file_sha256(folder / name)
     eff = pd.read_parquet(folder / "effects.parquet")
-    assert list(eff.columns[:11]) == [
-        "offer_id", "outcome", "event_time", "estimate", "std_error", "ci_low", "ci_high",
-        "p_value", "p_value_holm", "n_treated", "n_control",
+    assert list(eff.columns[:13]) == [
+        "offer_id", "offer_name", "outcome", "event_time", "estimate", "std_error", "ci_low",
+        "ci_high", "unit", "p_value", "p_value_holm", "n_treated", "n_control",
     ]  # fmt: skip
+    assert set(eff["unit"]) == {"share", "dkk_per_person_month"}
+    names = pd.read_parquet(folder / "matching.parquet").set_index("offer_id")["name"]
+    for name in PARQUET:  # the offer's name beside its id in every table that has one
+        frame = pd.read_parquet(folder / name)
+        if "offer_id" in frame.columns and name != "matching.parquet":
+            assert (frame["offer_name"] == frame["offer_id"].map(names)).all(), name
     cfg_offers = {"los", "jobformidler", "ung", "praktik"}
     assert set(eff["offer_id"]) == cfg_offers
     head = eff[eff["event_time"].isna()]
@@ -268,6 +274,16 @@ def test_no_person_id_in_any_published_file(first_run: Path, synth_dir: Path) ->
         if path.suffix == ".parquet":
             frame = pd.read_parquet(path)
             text = " ".join(map(str, frame.select_dtypes(exclude="number").to_numpy().ravel()))
+        elif path.suffix == ".xlsx":
+            import openpyxl
+
+            book = openpyxl.load_workbook(path, read_only=True)
+            text = " ".join(
+                str(v)
+                for ws in book.worksheets
+                for row in ws.iter_rows(values_only=True)
+                for v in row
+            )
         elif path.is_file():
             text = path.read_text(encoding="utf-8")
         else:
@@ -315,7 +331,8 @@ def test_person_level_rows_only_in_the_restricted_folder(
     names = sorted(p.name for p in folder.iterdir())
     offers = ["jobformidler", "los", "praktik", "ung"]
     assert names == sorted(
-        ["quarantine_rows.parquet"] + [f"matched_sets_{o}.parquet" for o in offers]
+        ["quarantine_rows.parquet", "validation_data_docs.html", "validation_report.html"]
+        + [f"matched_sets_{o}.parquet" for o in offers]
     )
     sets = pd.read_parquet(folder / "matched_sets_los.parquet")
     persons = set(pd.read_parquet(synth_dir / "persons.parquet")["person_id"].astype(str))

@@ -23,6 +23,7 @@ from _small_cells import AS_OF, write_small_cells
 
 from evaluation.texts import DASH
 from flows import stages
+from flows.annotate import annotate
 from flows.config import load_config, to_core
 from flows.publish import manifest_counts, quarantine_summary, validation_counts
 from flows.report import render_report
@@ -47,7 +48,10 @@ def run(tmp_path_factory) -> dict:
     cfg = to_core(load_config(write_small_cells(folder)))
     validated = validate_inputs(folder, max_quarantine_share=0.05)
     panel = stages.panel_as_of(validated.persons, validated.status, validated.participation, AS_OF)
-    raw = stages.combine([stages.evaluate_offer(panel, o, cfg) for o in cfg.offers])
+    raw = annotate(
+        stages.combine([stages.evaluate_offer(panel, o, cfg) for o in cfg.offers]),
+        {o.offer_id: o.name for o in cfg.offers},
+    )
     true = {
         **raw,
         "quarantine_summary": quarantine_summary(validated.quarantine),

@@ -52,6 +52,7 @@ class EventStudyDesign:
     cohort: np.ndarray  # dense 0..C-1 index of ref_month: the normalising group
     cluster: np.ndarray  # dense person index 0..G-1
     person: np.ndarray
+    score: np.ndarray  # the matching's propensity logit per member (zeros if none)
 
     @property
     def ref_col(self) -> int:
@@ -94,6 +95,11 @@ class EventStudyDesign:
             cohort=np.unique(ref, return_inverse=True)[1],
             cluster=np.unique(person, return_inverse=True)[1],
             person=person,
+            score=(
+                sets["score"].to_numpy(np.float64)
+                if "score" in sets.columns
+                else np.zeros(len(person))
+            ),
         )
 
 

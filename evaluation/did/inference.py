@@ -53,7 +53,8 @@ def wild_bootstrap(
     six-point weights, for few clusters.
 
     ``psi`` is clusters x parameters: each cluster's contribution to ``estimate - truth``.
-    Returns (ci_low, ci_high, p_value) per parameter.
+    Returns (ci_low, ci_high, p_value) per parameter; NaN (not estimable) where the
+    standard error is 0 or not finite, never p = 0 or an interval of width 0.
     """
     rng = np.random.default_rng(seed)
     g = psi.shape[0]
@@ -69,7 +70,25 @@ def wild_bootstrap(
     with np.errstate(divide="ignore", invalid="ignore"):
         t_hat = np.abs(estimate / se)
     p = (np.abs(t_stats) >= t_hat[None, :]).mean(axis=0)
-    return estimate - q_hi * se, estimate - q_lo * se, p
+    bad = ~(np.isfinite(se) & (se > 0) & np.isfinite(estimate))
+    lo, hi = estimate - q_hi * se, estimate - q_lo * se
+    return np.where(bad, np.nan, lo), np.where(bad, np.nan, hi), np.where(bad, np.nan, p)
+
+
+def sup_t_critical(cov: np.ndarray, *, level: float, reps: int, seed: int) -> float:
+    """Critical value of a simultaneous (sup-t) band over the parameters of ``cov``
+    (Montiel Olea & Plagborg-Moller 2019, J Appl Econometrics 34:1): the ``level``
+    quantile of max_j |Z_j| / sd_j for Z ~ N(0, cov), by simulation. Parameters with
+    zero or non-finite variance are left out; NaN if none remains."""
+    sd = np.sqrt(np.diag(cov))
+    ok = np.isfinite(sd) & (sd > 0)
+    if not ok.any():
+        return np.nan
+    corr = cov[np.ix_(ok, ok)] / np.outer(sd[ok], sd[ok])
+    vals, vecs = np.linalg.eigh((corr + corr.T) / 2)
+    root = vecs * np.sqrt(np.clip(vals, 0, None))
+    z = np.random.default_rng(seed).standard_normal((reps, len(vals))) @ root.T
+    return float(np.quantile(np.abs(z).max(axis=1), level))
 
 
 def holm(p_values: pd.Series | np.ndarray) -> np.ndarray:
@@ -84,6 +103,18 @@ def holm(p_values: pd.Series | np.ndarray) -> np.ndarray:
     adj = np.maximum.accumulate((m - np.arange(m)) * p[order])
     out[order] = np.minimum(adj, 1.0)
     return out
+
+
+def holm_primary(effects: pd.DataFrame, primary: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    """The ``primary`` flag of every row (its outcome is its offer's pre-specified
+    primary outcome) and Holm-adjusted p-values over the offers' primary headline rows
+    (NaN on every other row: secondary outcomes and event months are not in the family).
+    """
+    is_primary = effects["outcome"].to_numpy() == effects["offer_id"].map(primary).to_numpy()
+    family = is_primary & effects["headline"].to_numpy(bool)
+    adjusted = np.full(len(effects), np.nan)
+    adjusted[family] = holm(effects.loc[family, "p_value"].to_numpy())
+    return is_primary, adjusted
 
 
 def minimum_detectable_effect(

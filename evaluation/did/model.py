@@ -44,22 +44,48 @@ and undoes most of the correction (on the synthetic municipality it left 70% of 
 censoring bias). Hence the cohort x event-month normalisation above.
 
 A month is used only when it is observed (by the as-of month) for that person; persons
-without an observed e = -1 drop out. The uncertainty of the estimated hazards is not
-propagated (the usual IPW practice; it tends to make the interval conservative).
+without an observed e = -1 drop out.
+
+Standard errors. The matched sets are held fixed and each person's linearised
+contribution to tau_e - tau_e is summed over their rows (as participant, as control in
+several sets or cohorts) and over event months, so the covariance is person-clustered
+and joint over event months. The contributions are those of the matching estimator, not
+of the regression: participants ``d_i - m0(x_i) - tau`` and controls
+``-omega_j (d_j - m0(x_j))``, with ``m0`` the controls' change predicted within the
+cohort from the matching score (the bias-correction regression of Abadie & Imbens 2011,
+JBES 29:1, on the matching variable). Their sum of squares is the Abadie & Imbens (2006,
+Econometrica 74:235) variance of a matching estimator with replacement: the outcome noise
+of each participant and of each control with its reuse (omega squared) plus the
+heterogeneity of the effect, without the spread of expected outcomes across the matched
+sets that a regression's residuals around cohort means would add. A multiplier
+(weighted) bootstrap of these contributions without re-matching is Otsu & Rai's (2017,
+JASA 112:1720) bootstrap, valid for nearest-neighbour matching where the naive bootstrap
+is not (Abadie & Imbens 2008); its variance is this sum of squares, and the simultaneous
+band simulates from the same covariance. Not propagated: the estimation of the
+propensity score that defines the sets (for the ATT Abadie & Imbens 2016 show the
+adjustment can go either way) and of the censoring hazards (ignoring it is conservative
+for inverse-probability weights with a correctly specified model);
+``benchmarks/bench_coverage.py`` measures the resulting coverage per offer.
+``std_errors="regression"`` gives the WLS sandwich with cohort effects instead (equal to
+linearmodels' PanelOLS up to documented factors; a test checks it).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from evaluation.did.data import EventStudyDesign, outcome_values
+from evaluation.did.placebo import placebo_window
 from evaluation.did.results import EventStudyResult
 from evaluation.matching.results import MatchResult
 from evaluation.panel import StatusPanel
+
+DEFAULT_PLACEBO = placebo_window(12, (12, 36))  # the default covariates: -24..-13
 
 
 class MatchedEventStudy:
@@ -77,12 +103,19 @@ class MatchedEventStudy:
         bootstrap_reps: int = 999,
         censoring_weights: bool = True,
         seed: int = 0,
+        power: float = 0.8,
+        placebo_months: tuple[int, ...] = DEFAULT_PLACEBO,
+        std_errors: Literal["matching", "regression"] = "matching",
     ) -> None:
         lo, hi = window
         if not lo <= -1 <= hi:
             raise ValueError("the event window must contain the reference month e = -1")
         if not 0 < level < 1:
             raise ValueError("level must be between 0 and 1")
+        if not 0 < power < 1:
+            raise ValueError("power must be between 0 and 1")
+        if std_errors not in ("matching", "regression"):
+            raise ValueError(f"unknown std_errors {std_errors!r}")
         self.panel = panel
         self.match = match
         self.window = window
@@ -92,15 +125,26 @@ class MatchedEventStudy:
         self.bootstrap_reps = bootstrap_reps
         self.censoring_weights = censoring_weights
         self.seed = seed
+        self.power = power
+        self.placebo_months = tuple(sorted(placebo_months))
+        self.std_errors = std_errors
+
+    @property
+    def design_window(self) -> tuple[int, int]:
+        """The event window widened to the placebo months (estimated, not reported)."""
+        lo = min([self.window[0], *self.placebo_months])
+        return lo, self.window[1]
 
     @cached_property
     def _design(self) -> EventStudyDesign:
-        return EventStudyDesign.build(self.panel, self.match, self.window, self.censoring_weights)
+        return EventStudyDesign.build(
+            self.panel, self.match, self.design_window, self.censoring_weights
+        )
 
     def fit(self, outcome: str, values: np.ndarray) -> EventStudyResult:
         """``values``: the outcome's value per status code (see :func:`status_outcome`)."""
         d = self._design
-        f = _estimate(d, outcome_values(d.status, values))
+        f = _estimate(d, outcome_values(d.status, values), self.std_errors == "matching")
         return EventStudyResult(
             offer_id=self.match.offer_id,
             outcome=outcome,
@@ -118,6 +162,9 @@ class MatchedEventStudy:
             seed=self.seed,
             level_means=f.level_means,
             level_n=f.n_persons,
+            power=self.power,
+            placebo_months=self.placebo_months,
+            report_window=self.window,
         )
 
     def stacked(self, values: np.ndarray) -> pd.DataFrame:
@@ -148,6 +195,7 @@ class MatchedEventStudy:
                         "baseline": y[rows, d.ref_col],
                         "change": dy[rows, j],
                         "weight": res.omega[rows],
+                        "score": d.score[rows],
                     }
                 )
             )
@@ -164,7 +212,7 @@ class _Fit:
     n_clusters: int
 
 
-def _estimate(d: EventStudyDesign, y: np.ndarray) -> _Fit:
+def _estimate(d: EventStudyDesign, y: np.ndarray, matching: bool) -> _Fit:
     """Every event month's ATT, the persons behind it, the weighted level means and the
     person-clustered covariance of the stacked scores."""
     n_e = len(d.event_times)
@@ -175,7 +223,14 @@ def _estimate(d: EventStudyDesign, y: np.ndarray) -> _Fit:
     means = np.full((2, n_e), np.nan)
     psi = np.zeros((n_clusters, n_e))
     for j in range(n_e):
-        res = _one_event_time(dy[:, j], d.treated, d.weight[:, j], d.cohort, d.n_cohorts)
+        res = _one_event_time(
+            dy[:, j],
+            d.treated,
+            d.weight[:, j],
+            d.cohort,
+            d.n_cohorts,
+            d.score if matching else None,
+        )
         if res is None:
             continue
         est[j] = res.tau
@@ -198,18 +253,30 @@ def _estimate(d: EventStudyDesign, y: np.ndarray) -> _Fit:
 @dataclass(frozen=True, eq=False)
 class _EventTimeFit:
     tau: float
-    score: np.ndarray  # per member, already divided by the Hessian
+    score: np.ndarray  # per member: linearised contribution to tau - truth
     used: np.ndarray  # members in the regression at this e
     omega: np.ndarray  # final regression weights
 
 
 def _one_event_time(
-    dy: np.ndarray, treated: np.ndarray, weight: np.ndarray, group: np.ndarray, n_groups: int
+    dy: np.ndarray,
+    treated: np.ndarray,
+    weight: np.ndarray,
+    group: np.ndarray,
+    n_groups: int,
+    score: np.ndarray | None = None,
 ) -> _EventTimeFit | None:
     """tau_e of the WLS with ``group`` fixed effects, closed form, and each member's
-    score. Controls' weights are rescaled to sum to the group's observed participants,
-    so the group effects take the weighted control mean and tau the participant-weighted
-    mean of the groups' differences."""
+    linearised contribution to tau_e - tau. Controls' weights are rescaled to sum to the
+    group's observed participants, so the group effects take the weighted control mean
+    and tau the participant-weighted mean of the groups' differences.
+
+    Contributions (see the module docstring, *Standard errors*): participants
+    ``d_i - m0(x_i) - tau``, controls ``-omega_j (d_j - m0(x_j))``, divided by the
+    participants, with ``m0`` the controls' change predicted within the group from the
+    matching score (weighted least squares on the group-demeaned score; Abadie & Imbens
+    2011's regression on the matching variable). Without a score ``m0`` is the group's
+    weighted control mean."""
     obs = np.isfinite(dy)
     d = np.where(obs, dy, 0.0)
     t_obs = obs & treated
@@ -226,8 +293,36 @@ def _one_event_time(
     sum_c = np.bincount(group, weights=np.where(~treated, omega * d, 0.0), minlength=n_groups)
     n_total = nt[ok].sum()
     tau = float((sum_t[ok] - sum_c[ok]).sum() / n_total)
-    mu = np.where(ok, (sum_t - nt * tau + sum_c) / np.where(ok, 2 * nt, 1), 0.0)
-    resid = d - mu[group] - tau * treated
-    t_tilde = np.where(treated, 0.5, -0.5)
-    score = omega * t_tilde * resid / (n_total / 2)
-    return _EventTimeFit(tau, score, used, omega)
+    if score is None:  # the regression's own sandwich (cohort effects, PanelOLS)
+        mu = np.where(ok, (sum_t - nt * tau + sum_c) / np.where(ok, 2 * nt, 1), 0.0)
+        resid = d - mu[group] - tau * treated
+        contribution = omega * np.where(treated, 0.5, -0.5) * resid / (n_total / 2)
+        return _EventTimeFit(tau, contribution, used, omega)
+    m0 = _control_prediction(d, ~treated & used, omega, group, n_groups, score)
+    resid = np.where(treated, d - m0 - tau, d - m0)
+    sign = np.where(treated, 1.0, -1.0)
+    contribution = np.where(used, sign * omega * resid / n_total, 0.0)
+    return _EventTimeFit(tau, contribution, used, omega)
+
+
+def _control_prediction(
+    d: np.ndarray,
+    control: np.ndarray,
+    omega: np.ndarray,
+    group: np.ndarray,
+    n_groups: int,
+    score: np.ndarray,
+) -> np.ndarray:
+    """Every member's predicted untreated change: the group's weighted control mean plus
+    a common slope on the group-demeaned score, fitted on the controls."""
+    w = np.where(control, omega, 0.0)
+    sw = np.bincount(group, weights=w, minlength=n_groups)
+    safe = np.where(sw > 0, sw, 1.0)
+    mean_d = np.bincount(group, weights=w * d, minlength=n_groups) / safe
+    if not np.any(score):
+        return mean_d[group]
+    mean_s = np.bincount(group, weights=w * score, minlength=n_groups) / safe
+    sc = score - mean_s[group]
+    den = float((w * sc**2).sum())
+    slope = float((w * sc * (d - mean_d[group])).sum() / den) if den > 0 else 0.0
+    return mean_d[group] + slope * sc

@@ -10,14 +10,18 @@ import pandas as pd
 from scipy import stats
 
 from evaluation.did.inference import (
-    WaldTest,
     minimum_detectable_effect,
-    pretrend_test,
+    sup_t_critical,
     wild_bootstrap,
 )
+from evaluation.did.placebo import PlaceboTest, placebo_test
 
 METHOD = "matched_event_study"
 GROUPS = ("participants", "matched_controls")
+NOT_ESTIMABLE = (
+    "not estimable: standard error 0 (participants and controls cannot differ in this "
+    "month: the reference month or a month fixed by the target-group rule)"
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,10 +44,16 @@ class EventStudyResult:
     seed: int = 0
     level_means: np.ndarray = None  # (2, event_times): participants, matched controls
     level_n: np.ndarray = None  # (2, event_times): distinct persons behind each mean
+    power: float = 0.8  # of the minimum detectable effect
+    placebo_months: tuple[int, ...] = ()  # event months of the placebo test
+    report_window: tuple[int, int] | None = None  # event months tidy() reports (None: all)
 
     @property
     def std_errors(self) -> np.ndarray:
-        return np.sqrt(np.clip(np.diag(self.cov), 0, None))
+        """Per event month; NaN where the variance is 0 (not estimable: the reference
+        month and months the target-group rule fixes)."""
+        v = np.diag(self.cov)
+        return np.where(np.isfinite(v) & (v > 1e-24), np.sqrt(np.clip(v, 0, None)), np.nan)
 
     @cached_property
     def _pool_weights(self) -> np.ndarray:
@@ -73,13 +83,31 @@ class EventStudyResult:
 
     @property
     def mde(self) -> float:
-        """Minimum detectable pooled effect at 80% power."""
-        return minimum_detectable_effect(self.pooled_std_error, level=self.level)
+        """Minimum detectable pooled effect at ``power`` and the run's level."""
+        se = self.pooled_std_error
+        if not (np.isfinite(se) and se > 0):
+            return np.nan
+        return minimum_detectable_effect(se, level=self.level, power=self.power)
 
     @cached_property
-    def pretrend(self) -> WaldTest:
-        pre = (self.event_times <= -2) & np.isfinite(self.estimates)
-        return pretrend_test(self.estimates[pre], self.cov[np.ix_(pre, pre)], level=self.level)
+    def placebo(self) -> PlaceboTest:
+        """Joint test of the placebo months (see :mod:`evaluation.did.placebo`)."""
+        return placebo_test(self.event_times, self.estimates, self.cov, self.placebo_months)
+
+    @cached_property
+    def band_critical(self) -> float:
+        """sup-t critical value over the reported event months with a standard error."""
+        rows = self._reported & np.isfinite(self.std_errors)
+        return sup_t_critical(
+            self.cov[np.ix_(rows, rows)], level=self.level, reps=10_000, seed=self.seed
+        )
+
+    @property
+    def _reported(self) -> np.ndarray:
+        if self.report_window is None:
+            return np.ones(len(self.event_times), bool)
+        lo, hi = self.report_window
+        return (self.event_times >= lo) & (self.event_times <= hi)
 
     @cached_property
     def _bootstrap(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -91,7 +119,8 @@ class EventStudyResult:
         )
 
     def conf_int(self, level: float | None = None) -> pd.DataFrame:
-        """Normal intervals per event month (bootstrap intervals when ``bootstrap``)."""
+        """Normal intervals per event month (bootstrap intervals when ``bootstrap``);
+        NaN where not estimable."""
         level = self.level if level is None else level
         if self.bootstrap and level == self.level:
             lo, hi, _ = self._bootstrap
@@ -104,9 +133,12 @@ class EventStudyResult:
         )
 
     def tidy(self) -> pd.DataFrame:
-        """One row per event month plus the pooled headline row (event_time null)."""
+        """One row per reported event month plus the pooled headline row (event_time
+        null): estimate, matching-aware standard error, interval, p-value, the
+        simultaneous band (event months), MDE and placebo test (headline row)."""
         z = stats.norm.ppf(1 - (1 - self.level) / 2)
         se = np.r_[self.std_errors, self.pooled_std_error]
+        se = np.where(np.isfinite(se) & (se > 0), se, np.nan)
         est = np.r_[self.estimates, self.pooled_estimate]
         with np.errstate(divide="ignore", invalid="ignore"):
             p = 2 * stats.norm.sf(np.abs(est / se))
@@ -115,6 +147,9 @@ class EventStudyResult:
         if self.bootstrap:
             lo, hi, p = self._bootstrap
             ci_method = "wild_cluster_bootstrap"
+        c = self.band_critical
+        band_lo = np.r_[self.estimates - c * se[:-1], np.nan]
+        band_hi = np.r_[self.estimates + c * se[:-1], np.nan]
         nt, nc = self.pooled_n
         frame = pd.DataFrame(
             {
@@ -126,6 +161,8 @@ class EventStudyResult:
                 "ci_low": lo,
                 "ci_high": hi,
                 "p_value": p,
+                "band_low": band_lo,
+                "band_high": band_hi,
                 "n_treated": np.r_[self.n_treated, nt].astype("int64"),
                 "n_control": np.r_[self.n_control, nc].astype("int64"),
                 "method": METHOD,
@@ -134,9 +171,16 @@ class EventStudyResult:
             }
         )
         frame["headline"] = frame["event_time"].isna()
-        frame["mde_80"] = np.where(frame["headline"], self.mde, np.nan)
-        frame["pretrend_p_value"] = np.where(frame["headline"], self.pretrend.p_value, np.nan)
-        return frame
+        frame["mde"] = np.where(frame["headline"], self.mde, np.nan)
+        frame["mde_power"] = np.where(frame["headline"], self.power, np.nan)
+        frame["placebo_p_value"] = np.where(frame["headline"], self.placebo.p_value, np.nan)
+        frame["placebo_window"] = pd.array(
+            [self.placebo.window if h else None for h in frame["headline"]], dtype="str"
+        )
+        note = np.where(np.isnan(se) & np.isfinite(est), NOT_ESTIMABLE, None)
+        frame["note"] = pd.array(note, dtype="str")
+        keep = np.r_[self._reported, True]
+        return frame[keep].reset_index(drop=True)
 
     def levels(self) -> pd.DataFrame:
         """Mean outcome level by event month of the participants and of the matched
@@ -146,7 +190,7 @@ class EventStudyResult:
         n_e = len(self.event_times)
         means = np.full((2, n_e), np.nan) if self.level_means is None else self.level_means
         n = np.zeros((2, n_e), np.int64) if self.level_n is None else self.level_n
-        return pd.DataFrame(
+        frame = pd.DataFrame(
             {
                 "offer_id": self.offer_id,
                 "outcome": self.outcome,
@@ -156,6 +200,7 @@ class EventStudyResult:
                 "n_persons": n.ravel().astype("int64"),
             }
         )
+        return frame[np.tile(self._reported, 2)].reset_index(drop=True)
 
     def summary(self) -> str:
         lo, hi = self.headline_window
@@ -163,5 +208,5 @@ class EventStudyResult:
         return (
             f"{self.offer_id} / {self.outcome}: ATT over months {lo}..{hi} = "
             f"{t['estimate']:.4f} (SE {t['std_error']:.4f}, {self.level:.0%} CI "
-            f"{t['ci_low']:.4f} to {t['ci_high']:.4f}); {self.pretrend.verdict}"
+            f"{t['ci_low']:.4f} to {t['ci_high']:.4f}); {self.placebo.verdict(self.level)}"
         )

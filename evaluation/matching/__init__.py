@@ -10,20 +10,27 @@ group in the month they started.
 * :mod:`.matchers` - the registry of matching variants by (method, with replacement)
   (:data:`~evaluation.matching.matchers.MATCHERS`), one algorithm each;
 * :mod:`.balance` - standardised differences and variance ratios before and after;
-* :mod:`.model` - :class:`RiskSetMatching`: build with the panel and options, ``fit()``;
+* :mod:`.history` - programme history (earlier offers) as covariates and exact rules;
+* :mod:`.frame` - the matcher on rows (:func:`match_rows`) and on a plain cross-section
+  (:func:`match_frame`: ``.balance``, ``.att(outcome)`` with Abadie-Imbens errors);
+* :mod:`.model` - :class:`RiskSetMatching`: build with the panel and options, ``fit()``
+  (:func:`match_rows` on the risk sets);
 * :mod:`.results` - :class:`MatchResult` (matched sets, unmatched participants, balance,
   common support, hazards for the event study's censoring weights).
 """
 
 from evaluation.matching.data import RiskSets, build_risk_sets, covariates
+from evaluation.matching.frame import FrameMatch, match_frame
 from evaluation.matching.model import RiskSetMatching
 from evaluation.matching.results import CommonSupport, MatchResult
 
 __all__ = [
     "CommonSupport",
+    "FrameMatch",
     "MatchResult",
     "RiskSetMatching",
     "RiskSets",
     "build_risk_sets",
     "covariates",
+    "match_frame",
 ]

@@ -7,6 +7,13 @@ is judged for non-binary covariates only, and only where at least ``vr_min_rows`
 participants and as many controls differ from the covariate's most common value: for a
 0/1 covariate the variance is a function of the mean, which the SMD already checks, and
 for a sparse count (a benefit few people had) it is driven by a handful of persons.
+
+A binary covariate is judged, as cobalt does by default (``bal.tab(binary = "raw")``,
+ngreifer/cobalt at 3917ee7, man/bal.tab.Rd), by the raw difference in proportions after
+matching against the same threshold: for a near-constant trait (0 % of participants
+against 0.09 % of controls) the SMD divides a negligible difference by a tiny standard
+deviation and fails, while the raw difference says what matters, how many persons differ.
+The SMD columns still show the standardised difference for every covariate.
 """
 
 from __future__ import annotations
@@ -55,9 +62,10 @@ def balance_table(
 ) -> pd.DataFrame:
     """Balance of every covariate before (all risk-set rows, weight 1) and after
     matching (``matched_weight``: 1 for matched participants, the matching weight for
-    controls, 0 for rows not used). A binary covariate that fewer than ``vr_min_rows``
-    matched rows on either side hold is reported but not judged on its SMD (a handful of
-    persons swings it); ``smd_judged`` says which were."""
+    controls, 0 for rows not used). A binary covariate is judged on the raw difference in
+    proportions (``mean_treated_after - mean_control_after``), any other on its SMD, both
+    against ``smd_threshold``; ``smd_judged`` is True for every covariate (kept for
+    readers of the column)."""
     t = treated.astype(bool)
     used_t = t & (matched_weight > 0)
     used_c = ~t & (matched_weight > 0)
@@ -72,7 +80,12 @@ def balance_table(
     lo, hi = variance_ratio_range
     vr = table["variance_ratio_after"]
     vr_ok = ~table["variance_ratio_judged"] | vr.isna() | ((vr >= lo) & (vr <= hi))
-    smd_ok = ~table["smd_judged"] | (table["smd_after"].abs() <= smd_threshold)
+    diff = np.where(
+        table["binary"],
+        table["mean_treated_after"] - table["mean_control_after"],
+        table["smd_after"],
+    )
+    smd_ok = ~table["smd_judged"] | (np.abs(diff.astype(float)) <= smd_threshold)
     table["passed"] = smd_ok & vr_ok
     return table
 
@@ -100,10 +113,7 @@ def _covariate_balance(
         and off_mode[used_t].sum() >= vr_min_rows
         and off_mode[used_c].sum() >= vr_min_rows
     )
-    # A binary covariate held by fewer than ``vr_min_rows`` matched rows on either side
-    # (a status almost nobody had in that month) has an SMD that a handful of persons
-    # swings; it is reported but, like such variance ratios, not judged.
-    smd_judged = not binary or min(off_mode[used_t].sum(), off_mode[used_c].sum()) >= vr_min_rows
+    smd_judged = True  # binaries on the raw difference (see the module docstring)
     if binary:
         e0, e1 = abs(m_t0 - m_c0), abs(m_t1 - m_c1)
     else:

@@ -2,9 +2,12 @@
 
 A risk set for start month s holds the offer's participants who started in s and the
 candidate controls: persons in the offer's target group in s who had not started the
-offer before s and do not start it in s. With ``not_yet_treated`` a later starter is a
-candidate before their own start; without it only persons who never start (as known in
-the panel) are.
+offer before s and do not start it in s. A later starter is a candidate before their own
+start ("not yet treated"); the event study censors them from their start on, with
+inverse-probability-of-censoring weights. Drawing controls only from persons who never
+start (as known by the as-of month) is not offered: never starting by the as-of month
+depends on how a person fared after s (those who found work left the target group and
+could no longer start), so it selects controls on their future outcomes.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import pandas as pd
 
 from evaluation import months
 from evaluation.config import CovariateSpec, TargetGroup
+from evaluation.matching.history import full_pattern, other_offers, programme_history
 from evaluation.panel import StatusPanel
 from evaluation.statuses import BENEFITS, EDUCATIONS, SELF_SUFFICIENT, STATUSES, codes
 from evaluation.target import in_target_group, target_group_members
@@ -44,9 +48,7 @@ class RiskSets:
         return np.unique(self.ref_month[self.treated])
 
 
-def build_risk_sets(
-    panel: StatusPanel, offer_id: str, rule: TargetGroup, *, not_yet_treated: bool = True
-) -> RiskSets:
+def build_risk_sets(panel: StatusPanel, offer_id: str, rule: TargetGroup) -> RiskSets:
     """All risk sets of one offer, one per start month with participants."""
     first_start = panel.offer_starts.get(offer_id, np.full(panel.n_persons, NEVER, np.int32))
     starters = np.flatnonzero(first_start != NEVER)
@@ -55,9 +57,7 @@ def build_risk_sets(
         s = int(s)
         treated = starters[first_start[starters] == s]
         cand = target_group_members(panel, s, rule)
-        later = first_start[cand]
-        ok = (later > s) if not_yet_treated else (later == NEVER)
-        cand = cand[ok]
+        cand = cand[first_start[cand] > s]
         t_in = in_target_group(panel, treated, s, rule)
         person = np.concatenate([treated, cand])
         flag = np.concatenate([np.ones(len(treated), bool), np.zeros(len(cand), bool)])
@@ -72,7 +72,16 @@ def build_risk_sets(
 
 
 CovariateKind = Literal[
-    "age", "male", "education", "lag", "months_in", "months_observed", "calendar_month"
+    "age",
+    "male",
+    "education",
+    "lag",
+    "months_in",
+    "months_observed",
+    "calendar_month",
+    "programme_ever",
+    "programme_months",
+    "in_programme",
 ]
 MAX_LAGS = 36  # the config's limits (flows.config): the covariates a name can describe
 MAX_WINDOW_MONTHS = 120
@@ -85,18 +94,25 @@ class Covariate:
 
     ``status``: of a ``lag`` (the status dummy) or ``months_in`` (months in it, or
     ``self_sufficient``); ``months``: a lag's distance before the start or a window's
-    length; ``level``: of ``education``; ``month``: a ``calendar_month`` (1-12)."""
+    length; ``level``: of ``education``; ``month``: a ``calendar_month`` (1-12);
+    ``offer``: the other offer of a ``programme_ever`` / ``programme_months`` covariate
+    (programme history, :mod:`evaluation.matching.history`)."""
 
     kind: CovariateKind
     status: str = ""
     months: int = 0
     level: str = ""
     month: int = 0
+    offer: str = ""
 
     @property
     def name(self) -> str:
         return _NAMES[self.kind].format(
-            status=self.status, months=self.months, level=self.level, month=self.month
+            status=self.status,
+            months=self.months,
+            level=self.level,
+            month=self.month,
+            offer=self.offer,
         )
 
 
@@ -108,11 +124,15 @@ _NAMES: dict[str, str] = {
     "months_in": "{status}_{months}m",
     "months_observed": "observed_{months}m",
     "calendar_month": "calendar_month_{month}",
+    "programme_ever": "programme_ever_{offer}",
+    "programme_months": "programme_months_{offer}",
+    "in_programme": "in_programme",
 }
 
 
-def covariate_list(spec: CovariateSpec) -> list[Covariate]:
-    """The covariates of ``spec`` in column order."""
+def covariate_list(spec: CovariateSpec, offers: tuple[str, ...] = ()) -> list[Covariate]:
+    """The covariates of ``spec`` in column order; ``offers``: the other offers in the
+    data (programme history)."""
     out: list[Covariate] = []
     if spec.demographics:
         out += [Covariate("age"), Covariate("male")]
@@ -126,11 +146,15 @@ def covariate_list(spec: CovariateSpec) -> list[Covariate]:
         out += [Covariate("months_in", b, w) for b in BENEFITS]
     if spec.calendar_month:
         out += [Covariate("calendar_month", month=m) for m in range(1, 13)]
+    if spec.programme_history:
+        for o in offers:
+            out += [Covariate("programme_ever", offer=o), Covariate("programme_months", offer=o)]
+        out.append(Covariate("in_programme"))
     return out
 
 
-def covariate_names(spec: CovariateSpec) -> list[str]:
-    return [c.name for c in covariate_list(spec)]
+def covariate_names(spec: CovariateSpec, offers: tuple[str, ...] = ()) -> list[str]:
+    return [c.name for c in covariate_list(spec, offers)]
 
 
 @functools.cache
@@ -141,17 +165,26 @@ def _by_name() -> dict[str, Covariate]:
 
 def covariate_named(name: str) -> Covariate | None:
     """The covariate a column or balance-table name stands for (None: not a covariate of
-    any spec within the config's limits)."""
+    any spec within the config's limits). A programme-history name is looked up by
+    building the descriptor for the offer id after the kind's prefix and comparing its
+    name."""
+    for kind in ("programme_ever", "programme_months"):
+        prefix = _NAMES[kind].format(offer="")
+        if name.startswith(prefix) and len(name) > len(prefix):
+            c = Covariate(kind, offer=name[len(prefix) :])  # type: ignore[arg-type]
+            return c if c.name == name else None
     return _by_name().get(name)
 
 
-def propensity_columns(spec: CovariateSpec) -> list[str]:
+def propensity_columns(spec: CovariateSpec, offers: tuple[str, ...] = ()) -> list[str]:
     """Covariates entering the propensity model. Window counts over a window covered by
     the lag dummies are sums of those dummies, so they are left out of the model (they
     stay in the balance table)."""
     windowed = ("months_in", "months_observed")
     return [
-        c.name for c in covariate_list(spec) if not (c.kind in windowed and c.months <= spec.lags)
+        c.name
+        for c in covariate_list(spec, offers)
+        if not (c.kind in windowed and c.months <= spec.lags)
     ]
 
 
@@ -159,9 +192,11 @@ def covariates(panel: StatusPanel, risk: RiskSets, spec: CovariateSpec) -> pd.Da
     """One row per risk-set row, float32 columns named by :func:`covariate_names`.
 
     Only months before the reference month are used. Lags before the first data month
-    are all-zero dummies (status unobserved).
+    are all-zero dummies (status unobserved). Programme history covers every offer in
+    the data except ``risk.offer_id``.
     """
-    listed = covariate_list(spec)
+    offers = other_offers(panel, risk.offer_id) if spec.programme_history else ()
+    listed = covariate_list(spec, offers)
     out = np.zeros((risk.n_rows, len(listed)), dtype=np.float32)
     col = {c: i for i, c in enumerate(listed)}
     if spec.demographics:
@@ -179,7 +214,12 @@ def covariates(panel: StatusPanel, risk: RiskSets, spec: CovariateSpec) -> pd.Da
     for s in np.unique(risk.ref_month):
         rows = np.flatnonzero(risk.ref_month == s)
         _history_block(panel, risk.person[rows], int(s), spec, out, rows, col)
-    return pd.DataFrame(out, columns=[c.name for c in listed])
+    frame = pd.DataFrame(out, columns=[c.name for c in listed])
+    if spec.programme_history:
+        hist = programme_history(panel, risk.person, risk.ref_month.astype(np.int64), risk.offer_id)
+        for name, values in hist.columns().items():
+            frame[name] = values
+    return frame
 
 
 def _history_block(
@@ -243,11 +283,16 @@ def _education(panel: StatusPanel, risk: RiskSets, x: pd.DataFrame) -> np.ndarra
     return panel.education[risk.person].astype(np.int64)
 
 
+def _programme_history(panel: StatusPanel, risk: RiskSets, x: pd.DataFrame) -> np.ndarray:
+    return full_pattern(x)
+
+
 EXACT_KEYS: dict[str, ExactKey] = {
     "start_month": _start_month,
     "status_lag1": _status_lag1,
     "sex": _sex,
     "education": _education,
+    "programme_history": _programme_history,
 }
 """Named exact-matching keys; any other name in ``exact_on`` is a covariate column."""
 

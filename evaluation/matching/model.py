@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 
 from evaluation.config import MatchingConfig, TargetGroup
-from evaluation.matching.balance import balance_table
 from evaluation.matching.data import (
     RiskSets,
     build_risk_sets,
@@ -14,9 +13,14 @@ from evaluation.matching.data import (
     propensity_columns,
     strata,
 )
-from evaluation.matching.matchers import MATCHERS, Matches, MatchInput
-from evaluation.matching.propensity import PropensityModel, fit_propensity
-from evaluation.matching.results import CommonSupport, MatchResult
+from evaluation.matching.frame import MatchOptions, match_rows
+from evaluation.matching.history import (
+    classes_without_participants,
+    other_offers,
+    programme_key,
+)
+from evaluation.matching.matchers import Matches
+from evaluation.matching.results import MatchResult
 from evaluation.panel import StatusPanel
 
 TOO_FEW_PARTICIPANTS = "too_few_participants"
@@ -34,7 +38,7 @@ class RiskSetMatching:
         target_group: TargetGroup,
         config: MatchingConfig = MatchingConfig(),
     ) -> None:
-        _check(config)
+        _options(config)  # checks the options
         self.panel = panel
         self.offer_id = offer_id
         self.target_group = target_group
@@ -42,9 +46,7 @@ class RiskSetMatching:
 
     def fit(self) -> MatchResult:
         cfg = self.config
-        risk = build_risk_sets(
-            self.panel, self.offer_id, self.target_group, not_yet_treated=cfg.not_yet_treated
-        )
+        risk = build_risk_sets(self.panel, self.offer_id, self.target_group)
         n_part = int(risk.treated.sum())
         outside = risk.treated & ~risk.in_target
         if n_part - outside.sum() < cfg.min_participants:
@@ -58,53 +60,37 @@ class RiskSetMatching:
 
     # -- steps ---------------------------------------------------------------------------
     def _match(self, risk: RiskSets, n_part: int, outside: pd.DataFrame) -> MatchResult:
-        """Match the participants inside the target group with the registered variant."""
+        """Match the participants inside the target group: the cross-section matcher
+        (:func:`~evaluation.matching.frame.match_rows`) on the risk-set rows, exact on the
+        configured keys and the programme-history rules."""
         cfg = self.config
-        variant = MATCHERS[(cfg.method, cfg.replace)]
         x = covariates(self.panel, risk, cfg.covariates)
-        ps, score = self._score(x, risk)
-        caliper = _caliper(score, risk.treated, cfg.caliper_sd) if variant.uses_score else np.inf
-        m = variant.matcher(
-            MatchInput(
-                treated=risk.treated,
-                stratum=strata(self.panel, risk, x, cfg.exact_on),
-                score=score if variant.uses_score else np.zeros(risk.n_rows),
-                tiebreak=_id_rank(self.panel)[risk.person],
-                features=_mahalanobis_features(x) if variant.uses_features else None,
-                caliper=caliper,
-                k=cfg.k,
-                replace=cfg.replace,
-            )
+        offers = other_offers(self.panel, self.offer_id) if cfg.covariates.programme_history else ()
+        history = programme_key(x, risk.treated, offers)
+        stratum = _combine(strata(self.panel, risk, x, cfg.exact_on), history)
+        rows = match_rows(
+            x,
+            risk.treated,
+            stratum=stratum,
+            tiebreak=_id_rank(self.panel)[risk.person],
+            ps_columns=propensity_columns(cfg.covariates, offers),
+            options=_options(cfg),
+            row_key=_id_rank(self.panel)[risk.person] * (1 << 24) + risk.ref_month,
         )
-        sets = _sets_frame(risk, m)
+        m = rows.matches
+        sets = _sets_frame(risk, m, rows.score)
         return MatchResult(
             offer_id=self.offer_id,
             method=cfg.method,
             n_participants=n_part,
             sets=sets,
             unmatched=pd.concat([outside, _unmatched_rows(risk, m)], ignore_index=True),
-            balance=balance_table(
-                x,
-                risk.treated,
-                np.bincount(m.row, weights=m.weight, minlength=risk.n_rows),
-                smd_threshold=cfg.smd_threshold,
-                variance_ratio_range=cfg.variance_ratio_range,
-            ),
-            support=_support(score, risk.treated, caliper) if variant.uses_score else None,
-            propensity=ps,
-            hazards=_hazards(risk, score, sets),
+            balance=rows.balance,
+            support=rows.support,
+            propensity=rows.propensity,
+            hazards=_hazards(risk, rows.score, sets, history),
             n_candidate_rows=int((~risk.treated).sum()),
         )
-
-    def _score(self, x: pd.DataFrame, risk: RiskSets) -> tuple[PropensityModel, np.ndarray]:
-        ps = fit_propensity(
-            x[propensity_columns(self.config.covariates)],
-            risk.treated,
-            max_control_rows=self.config.max_ps_rows,
-            seed=self.config.seed,
-            row_key=_id_rank(self.panel)[risk.person] * (1 << 24) + risk.ref_month,
-        )
-        return ps, ps.linear_predictor(x)
 
     def _empty(self, risk: RiskSets, n_part: int, reason: str) -> MatchResult:
         """No match at all: participants outside the target group say so, the others
@@ -122,6 +108,7 @@ class RiskSetMatching:
                     "ref_month": np.array([], np.int32),
                     "treated": np.array([], bool),
                     "weight": np.array([], float),
+                    "score": np.array([], float),
                 }
             ),
             unmatched=pd.concat(
@@ -154,17 +141,6 @@ class RiskSetMatching:
         )
 
 
-def _check(cfg: MatchingConfig) -> None:
-    if cfg.method not in {method for method, _ in MATCHERS}:
-        raise ValueError(f"unknown matching method {cfg.method!r}")
-    if cfg.k < 1:
-        raise ValueError("k must be at least 1")
-    if cfg.caliper_sd is not None and cfg.caliper_sd <= 0:
-        raise ValueError("caliper_sd must be positive or None")
-    if (cfg.method, cfg.replace) not in MATCHERS:
-        raise ValueError(f"{cfg.method} matching is implemented with replacement only")
-
-
 def _subset(risk: RiskSets, keep: np.ndarray) -> RiskSets:
     return RiskSets(
         risk.offer_id,
@@ -175,7 +151,27 @@ def _subset(risk: RiskSets, keep: np.ndarray) -> RiskSets:
     )
 
 
-def _sets_frame(risk: RiskSets, m: Matches) -> pd.DataFrame:
+def _options(cfg: MatchingConfig) -> MatchOptions:
+    return MatchOptions(
+        method=cfg.method,
+        k=cfg.k,
+        replace=cfg.replace,
+        caliper_sd=cfg.caliper_sd,
+        smd_threshold=cfg.smd_threshold,
+        variance_ratio_range=cfg.variance_ratio_range,
+        max_ps_rows=cfg.max_ps_rows,
+        seed=cfg.seed,
+    )
+
+
+def _combine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """One stratum number per row for the pair of keys (numbered in key order)."""
+    if not b.any():
+        return a
+    return pd.DataFrame({"a": a, "b": b}).groupby(["a", "b"], sort=True).ngroup().to_numpy()
+
+
+def _sets_frame(risk: RiskSets, m: Matches, score: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "set_id": m.set_id,
@@ -183,6 +179,7 @@ def _sets_frame(risk: RiskSets, m: Matches) -> pd.DataFrame:
             "ref_month": risk.ref_month[m.row],
             "treated": risk.treated[m.row],
             "weight": m.weight,
+            "score": score[m.row],
         }
     )
 
@@ -204,40 +201,9 @@ def _unmatched_frame(rows: tuple[np.ndarray, np.ndarray], reason: str) -> pd.Dat
     )
 
 
-def _caliper(score: np.ndarray, treated: np.ndarray, caliper_sd: float | None) -> float:
-    if caliper_sd is None:
-        return np.inf
-    sd = np.sqrt((score[treated].var() + score[~treated].var()) / 2)
-    return float(caliper_sd * sd) if sd > 0 else np.inf
-
-
 def _id_rank(panel: StatusPanel) -> np.ndarray:
     """Rank of each person's pseudonymous ID: an order-free tie-breaker."""
     return panel.id_rank
-
-
-def _mahalanobis_features(x: pd.DataFrame, max_rows: int = 200_000) -> np.ndarray:
-    """Covariates whitened with the pseudo-inverse square root of their covariance, so
-    Euclidean distance on the result is the Mahalanobis distance."""
-    xv = x.to_numpy(np.float64)
-    keep = xv.std(axis=0) > 0
-    xv = xv[:, keep]
-    sample = xv[:: max(1, len(xv) // max_rows)]
-    cov = np.cov(sample, rowvar=False)
-    vals, vecs = np.linalg.eigh(np.atleast_2d(cov))
-    inv_sqrt = np.where(vals > 1e-9 * vals.max(), 1 / np.sqrt(np.maximum(vals, 1e-300)), 0.0)
-    return (xv - sample.mean(axis=0)) @ (vecs * inv_sqrt)
-
-
-def _support(score: np.ndarray, treated: np.ndarray, caliper: float) -> CommonSupport:
-    ts, cs = score[treated], score[~treated]
-    return CommonSupport(
-        caliper=caliper,
-        treated_score_range=(float(ts.min()), float(ts.max())),
-        control_score_range=(float(cs.min()), float(cs.max())),
-        share_treated_in_support=float(((ts >= cs.min()) & (ts <= cs.max())).mean()),
-        share_controls_in_support=float(((cs >= ts.min()) & (cs <= ts.max())).mean()),
-    )
 
 
 def calibrated_hazard(score: np.ndarray, month: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -259,10 +225,16 @@ def calibrated_hazard(score: np.ndarray, month: np.ndarray, starts: np.ndarray) 
     return out
 
 
-def _hazards(risk: RiskSets, score: np.ndarray, sets: pd.DataFrame) -> pd.DataFrame:
+def _hazards(
+    risk: RiskSets, score: np.ndarray, sets: pd.DataFrame, history: np.ndarray
+) -> pd.DataFrame:
     """Hazard rows (person, month, hazard) of the persons used as controls, for
-    inverse-probability-of-censoring weights in the event study."""
-    h = calibrated_hazard(score, risk.ref_month, risk.treated)
+    inverse-probability-of-censoring weights in the event study. Only rows that could
+    start have a hazard: rows of a programme-history class without any participant
+    (:mod:`evaluation.matching.history`) get 0 and do not enter the calibration."""
+    can = ~classes_without_participants(history, risk.treated)
+    h = np.zeros(risk.n_rows)
+    h[can] = calibrated_hazard(score[can], risk.ref_month[can], risk.treated[can])
     controls = np.unique(sets.loc[~sets["treated"], "person"].to_numpy())
     keep = np.isin(risk.person, controls) & ~risk.treated
     return pd.DataFrame(

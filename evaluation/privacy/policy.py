@@ -87,6 +87,7 @@ KEEP: dict[str, tuple[str, ...]] = {
     "matching": ("offer_id", "name", "status", "method", "caliper"),
     "portfolio": (
         "offer_id",
+        "offer_name",
         "participants",
         "cost_per_participant_dkk",
         "evidence_stars",
@@ -95,9 +96,9 @@ KEEP: dict[str, tuple[str, ...]] = {
         "discount_rate",
         "price_year",
     ),
-    "balance": ("offer_id", "covariate"),
+    "balance": ("offer_id", "offer_name", "covariate"),
 }
-"""Columns never blanked as dependent values (identifiers and config values)."""
+"""Columns never blanked as dependent values (identifiers, names and config values)."""
 VALUE_NUMBERS = ("value", "ci_low", "ci_high", "note")
 MANIFEST, CHEAP, BEHIND_ESTIMATES, BASE = -1, 0, 1, 2
 """Tiers of count cells, cheapest complement first: the manifest's rows per input file

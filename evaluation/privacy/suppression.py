@@ -57,8 +57,10 @@ EFFECT_VALUES = (
     "ci_high",
     "p_value",
     "p_value_holm",
-    "mde_80",
-    "pretrend_p_value",
+    "band_low",
+    "band_high",
+    "mde",
+    "placebo_p_value",
 )
 """Columns of the effects table blanked with its counts (those present are used)."""
 

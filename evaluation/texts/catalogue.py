@@ -82,12 +82,12 @@ class Texts:
     fact_participants: str  # {n} {matched}
     fact_controls: str  # {n} {ess}
     fact_follow_up: str  # {months}
-    fact_mde: str  # {mde}
+    fact_mde: str  # {mde} {power}
     fact_break_even: str  # {month}
     fact_break_even_none: str
-    pretrend_ok: str  # {p}
-    pretrend_warn: str  # {p}
-    pretrend_none: str
+    placebo_ok: str  # {p} {first} {last}: months before the start
+    placebo_warn: str  # {p} {first} {last}
+    placebo_none: str
     balance_ok: str  # {smd}
     balance_warn: str  # {smd}
     event_study_title: str

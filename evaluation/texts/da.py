@@ -117,22 +117,28 @@ DA = Texts(
     fact_participants="{n} deltagere, heraf {matched} matchet med kontroller.",
     fact_controls="{n} forskellige kontrolpersoner (effektivt antal {ess}).",
     fact_follow_up="Fulgt op til {months} måneder efter start.",
-    fact_mde="Mindste effekt, vi med 80 % sandsynlighed ville kunne se: {mde} procentpoint.",
+    fact_mde="Mindste effekt, vi med {power} % sandsynlighed ville kunne se: {mde} procentpoint.",
     fact_break_even="Tilbuddet har tjent sig hjem efter {month} måneder.",
     fact_break_even_none="Tilbuddet har ikke tjent sig hjem inden for perioden.",
-    pretrend_ok="Ingen tegn på, at deltagere og kontroller udviklede sig forskelligt før "
-    "start (p = {p}).",
-    pretrend_warn="Advarsel: deltagere og kontroller udviklede sig forskelligt før start "
-    "(p = {p}). Effekten skal læses med forsigtighed.",
-    pretrend_none="Udviklingen før start kunne ikke testes.",
+    placebo_ok="Placebotest: ingen tegn på, at deltagere og kontroller adskilte sig "
+    "{first}–{last} måneder før start, som matchningen kun bruger som summer "
+    "(p = {p}). Testen kan se udvælgelse på ældre historik; den kan ikke se forskelle, der "
+    "opstår i det sidste år før start.",
+    placebo_warn="Advarsel (placebotest): deltagere og kontroller adskilte sig "
+    "{first}–{last} måneder før start, selv om de er matchet på deres historik "
+    "(p = {p}). Udvælgelsen kan afhænge af ældre forhold, og effekten kan være skæv.",
+    placebo_none="Placebotesten kunne ikke beregnes (for kort historik før start).",
     balance_ok="Grupperne ligner hinanden efter matchningen (største |SMD| {smd}).",
     balance_warn="Grupperne ligner ikke hinanden nok efter matchningen (største |SMD| {smd}).",
     event_study_title="Mer-effekt måned for måned",
     event_study_axis_x="Måneder fra start",
     event_study_axis_y="Procentpoint",
     event_study_caption="Forskellen mellem deltagere og kontroller i andelen selvforsørgende, "
-    "målt i forhold til måneden før start (0 ved måned \u22121). Før start bør kurven ligge "
-    "omkring 0. Det skraverede bånd er 95 %-intervallet.",
+    "målt i forhold til måneden før start (0 ved måned \u22121). Det skraverede bånd er "
+    "95 %-intervallet for hver måned; de stiplede linjer er det samtidige 95 %-bånd, som hele "
+    "kurven ligger inden for med 95 % sandsynlighed. Månederne lige før start er ens pr. "
+    "konstruktion (målgruppereglen og matchningen), så de kan ikke vise skævhed; det gør "
+    "placebotesten.",
     levels_title="Andel selvforsørgende: deltagere og matchede kontroller",
     levels_axis_y="Andel selvforsørgende, %",
     levels_caption="Andelen selvforsørgende i hver måned fra start for deltagerne og for de "

@@ -119,14 +119,17 @@ EN = Texts(
     fact_participants="{n} participants, {matched} of them matched with controls.",
     fact_controls="{n} distinct control persons (effective number {ess}).",
     fact_follow_up="Followed for up to {months} months after starting.",
-    fact_mde="Smallest effect we would see with 80% probability: {mde} percentage points.",
+    fact_mde="Smallest effect we would see with {power}% probability: {mde} percentage points.",
     fact_break_even="The offer has paid for itself after {month} months.",
     fact_break_even_none="The offer has not paid for itself within the period.",
-    pretrend_ok="No sign that participants and controls developed differently before the "
-    "start (p = {p}).",
-    pretrend_warn="Warning: participants and controls developed differently before the start "
-    "(p = {p}). Read the effect with caution.",
-    pretrend_none="The development before the start could not be tested.",
+    placebo_ok="Placebo test: no sign that participants and controls differed "
+    "{first}–{last} months before the start, which the matching uses only as sums "
+    "(p = {p}). The test can see selection on older history; it cannot see differences that "
+    "arise in the last year before the start.",
+    placebo_warn="Warning (placebo test): participants and controls differed "
+    "{first}–{last} months before the start although they are matched on their history "
+    "(p = {p}). Selection may depend on older circumstances, and the effect may be biased.",
+    placebo_none="The placebo test could not be computed (too little history before the start).",
     balance_ok="The groups are alike after matching (largest |SMD| {smd}).",
     balance_warn="The groups are not alike enough after matching (largest |SMD| {smd}).",
     event_study_title="Extra effect month by month",
@@ -134,7 +137,10 @@ EN = Texts(
     event_study_axis_y="Percentage points",
     event_study_caption="The difference between participants and controls in the share "
     "self-sufficient, measured against the month before the start (0 at month \u22121). "
-    "Before the start the curve should lie around 0. The shaded band is the 95% interval.",
+    "The shaded band is the 95% interval of each month; the dashed lines are the "
+    "simultaneous 95% band, which contains the whole curve with 95% probability. The months "
+    "just before the start are alike by construction (the target-group rule and the "
+    "matching), so they cannot show bias; the placebo test does.",
     levels_title="Share self-sufficient: participants and matched controls",
     levels_axis_y="Share self-sufficient, %",
     levels_caption="The share self-sufficient in each month since the start, for the "

@@ -142,10 +142,13 @@ def event_study(
     fmt_y: Callable[[float], str],
     fmt_x: Callable[[float], str] = lambda v: f"{v:.0f}",
     start_label: str,
+    band: tuple[Sequence[float | None], Sequence[float | None]] | None = None,
 ) -> str:
-    """ATT by event time with its confidence band; 0 and the start month marked."""
+    """ATT by event time with its pointwise interval (shaded) and, if given, the
+    simultaneous band (dashed lines); 0 and the start month marked."""
     x = Scale(min(e, default=0) - 0.5, max(e, default=1) + 0.5, M["l"], W - M["r"])
-    y = Scale(*_range([*lo, *hi, *est]), H - M["b"], M["t"])
+    extra = [*band[0], *band[1]] if band is not None else []
+    y = Scale(*_range([*lo, *hi, *est, *extra]), H - M["b"], M["t"])
     body = _axes(x, y, fmt_x, fmt_y, x_label, y_label)
     pairs = {k: (a, b) for k, a, b in zip(e, lo, hi, strict=True)}
     both = [None if a is None or b is None else 0.0 for a, b in pairs.values()]
@@ -160,6 +163,13 @@ def event_study(
         f'stroke="{GREY}" stroke-dasharray="4 3"/>'
         f'<text x="{x(-0.5) + 4:.1f}" y="{y.b + 12}" class="tick">{escape(start_label)}</text>'
     )
+    for edge in band or ():
+        for run in _segments(e, edge):
+            pts = [(x(a), y(b)) for a, b in run]
+            body.append(
+                f'<path d="{_path(pts)}" data-series="band" fill="none" stroke="{GREY}" '
+                'stroke-width="1" stroke-dasharray="4 3"/>'
+            )
     for run in _segments(e, est):
         pts = [(x(a), y(b)) for a, b in run]
         body.append(f'<path d="{_path(pts)}" fill="none" stroke="{BLUE}" stroke-width="2"/>')

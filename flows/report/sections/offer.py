@@ -35,10 +35,12 @@ def _facts(r: ReportData, o: str) -> list[str]:
     follow = r.follow_up(o)
     if follow is not None:
         facts.append(t.fact_follow_up.format(months=follow))
-    mde = r.value("effects", o, "mde_80")
+    mde = r.value("effects", o, "mde")
     if mde is not None:
-        facts.append(t.fact_mde.format(mde=s.pp(mde)))
-    facts.append(_pretrend(r, o))
+        power = r.value("effects", o, "mde_power")
+        power = 0.8 if power is None else power
+        facts.append(t.fact_mde.format(mde=s.pp(mde), power=s.number(100 * power, 0)))
+    facts.append(_placebo(r, o))
     smd = r.value("matching", o, "max_abs_smd_after")
     if smd is not None:
         ok = bool(r.row("matching", o).get("balance_passed", False))
@@ -51,14 +53,19 @@ def _facts(r: ReportData, o: str) -> list[str]:
     return facts
 
 
-def _pretrend(r: ReportData, o: str) -> str:
+def _placebo(r: ReportData, o: str) -> str:
+    """The placebo test in words that match what it can see (evaluation.did.placebo)."""
     t, s = r.t, r.s
-    p_pre = r.value("effects", o, "pretrend_p_value")
-    if p_pre is None:
-        return t.pretrend_none
-    if p_pre < 0.05:
-        return f"<span class='warn'>{t.pretrend_warn.format(p=s.p_value(p_pre))}</span>"
-    return t.pretrend_ok.format(p=s.p_value(p_pre))
+    p = r.value("effects", o, "placebo_p_value")
+    row = r.row("effects", o)
+    window = None if row is None else row.get("placebo_window")
+    if p is None or not isinstance(window, str) or ".." not in window:
+        return t.placebo_none
+    lo, hi = (abs(int(v)) for v in window.split(".."))
+    months = {"first": s.number(min(lo, hi), 0), "last": s.number(max(lo, hi), 0)}
+    if p < 0.05:
+        return f"<span class='warn'>{t.placebo_warn.format(p=s.p_value(p), **months)}</span>"
+    return t.placebo_ok.format(p=s.p_value(p), **months)
 
 
 def payers_table(r: ReportData, o: str) -> str:

@@ -34,9 +34,11 @@ def event_study_figure(r: ReportData, o: str) -> str:
     col = [_percent(rows[c]) for c in ("estimate", "ci_low", "ci_high")]
     if all(v is None for v in col[0]):  # every month suppressed
         return f"<p>{escape(r.t.no_data)}</p>"
+    band = [_percent(rows[c]) if c in rows else [None] * len(e) for c in ("band_low", "band_high")]
     svg = plots.event_study(
         e,
         *col,
+        band=(band[0], band[1]),
         title=r.t.event_study_title,
         x_label=r.t.event_study_axis_x,
         y_label=r.t.event_study_axis_y,

@@ -1,0 +1,162 @@
+"""``mereffekt bench``: the monthly run at a given size, stage by stage.
+
+Generates a synthetic municipality of ``persons`` x ``months`` once (reused from
+``data`` when its files are there), times one pyarrow read of the three input files
+(median of three, in this process), then runs the monthly evaluation as of the data's
+last month in this process with every stage timed and its peak memory measured
+(:mod:`flows.bench.meter`, :mod:`flows.bench.run`), and reports the whole run as a
+multiple of the read. The result is a JSON document and a markdown table.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+from flows.bench.meter import StageMeter
+from flows.bench.run import STAGES, run_month
+
+GB = 1e9
+
+
+def default_data_dir(persons: int, months: int, seed: int) -> Path:
+    """``$MEREFFEKT_BENCH_DIR`` or ``~/.cache/mereffekt/bench``, one folder per size."""
+    root = os.environ.get("MEREFFEKT_BENCH_DIR") or Path(
+        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "mereffekt", "bench"
+    )
+    return Path(root) / f"synth-p{persons}-m{months}-s{seed}"
+
+
+def ensure_data(data: Path, persons: int, months: int, seed: int) -> float:
+    """Write the synthetic inputs unless they are there; seconds spent writing (0 if reused)."""
+    from flows.synthetic import write_synthetic
+
+    if all((data / f).is_file() for f in ("persons.parquet", "status_monthly.parquet",
+                                          "participation.parquet", "config.yaml")):  # fmt: skip
+        return 0.0
+    t0 = time.perf_counter()
+    write_synthetic(data, persons=persons, seed=seed, n_months=months)
+    return time.perf_counter() - t0
+
+
+def pyarrow_read_seconds(data: Path, repeats: int = 3) -> list[float]:
+    """Wall seconds of reading the three input files with ``pyarrow.parquet.read_table``."""
+    import pyarrow.parquet as pq
+
+    from flows.io import INPUT_FILES
+
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        tables = [pq.read_table(data / name) for name in INPUT_FILES]
+        times.append(time.perf_counter() - t0)
+        del tables
+    return times
+
+
+def _last_month(data: Path) -> str:
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    last = pc.max(pq.read_table(data / "status_monthly.parquet", columns=["month"])["month"])
+    return f"{last.as_py():%Y-%m}"
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were taken on."""
+    info: dict[str, Any] = {"cpus": os.cpu_count(), "python": platform.python_version()}
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+        info["cpu"] = next(
+            (ln.split(":", 1)[1].strip() for ln in text.splitlines() if "model name" in ln), ""
+        )
+        mem = Path("/proc/meminfo").read_text().split()[1]
+        info["memory_gb"] = round(int(mem) * 1024 / GB, 1)
+    except OSError:
+        pass
+    info["platform"] = platform.platform()
+    return info
+
+
+def _commit() -> str:
+    try:
+        root = Path(__file__).resolve().parents[2]
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+                             capture_output=True, text=True, check=True)  # fmt: skip
+        return out.stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+
+
+def run_bench(*, persons: int, months: int, seed: int = 1, data: Path | None = None) -> dict:
+    """Generate (or reuse) the data, time the read and the stages; the JSON document."""
+    data = Path(data) if data else default_data_dir(persons, months, seed)
+    generated = ensure_data(data, persons, months, seed)
+    load_before = os.getloadavg()
+    reads = pyarrow_read_seconds(data)
+    as_of = _last_month(data)
+    meter = StageMeter()
+    t0 = time.perf_counter()
+    with meter.stage("imports"):
+        import flows.monthly  # noqa: F401 - Prefect, GX and the report, as a run imports them
+        import flows.validation  # noqa: F401
+    info = run_month(data, data / "config.yaml", as_of, meter)
+    whole = time.perf_counter() - t0
+    meter.close()
+    read = statistics.median(reads)
+    names = ["imports", *(s for s in STAGES if s in meter.seconds)]
+    stages = [
+        {"stage": s, "seconds": round(meter.seconds[s], 2),
+         "peak_gb": round(meter.peak_bytes[s] / GB, 2)}
+        for s in names
+    ]  # fmt: skip
+    return {
+        "persons": persons,
+        "months": months,
+        "data": str(data),
+        "generated_seconds": round(generated, 1),
+        "as_of": as_of,
+        "offers": info["offers"],
+        "input_mb": round(sum(p.stat().st_size for p in data.glob("*.parquet")) / 1e6, 1),
+        "pyarrow_read_seconds": round(read, 3),
+        "pyarrow_read_runs": [round(r, 3) for r in reads],
+        "stages": stages,
+        "whole_seconds": round(whole, 1),
+        "whole_peak_gb": round(max(meter.peak_bytes.values()) / GB, 2),
+        "ratio_to_read": round(whole / read, 1),
+        "memory_method": meter.method,
+        "load_average": {
+            "before": [round(x, 2) for x in load_before],
+            "after": [round(x, 2) for x in os.getloadavg()],
+        },  # fmt: skip
+        "machine": machine(),
+        "commit": _commit(),
+    }
+
+
+def table(result: dict) -> str:
+    """The result as a markdown table."""
+    lines = ["| stage | seconds | peak GB |", "|---|---:|---:|"]
+    lines += [f"| {s['stage']} | {s['seconds']:.1f} | {s['peak_gb']:.2f} |"
+              for s in result["stages"]]  # fmt: skip
+    lines.append(
+        f"| **whole run** | **{result['whole_seconds']:.1f}** | **{result['whole_peak_gb']:.2f}** |"
+    )
+    lines.append(
+        f"\none pyarrow read of the inputs ({result['input_mb']} MB): "
+        f"{result['pyarrow_read_seconds']:.2f} s; whole run = {result['ratio_to_read']}x the read"
+    )
+    return "\n".join(lines)
+
+
+def write_json(result: dict, path: Path) -> None:
+    Path(path).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+
+
+__all__ = ["default_data_dir", "run_bench", "table", "write_json"]

@@ -1,0 +1,149 @@
+"""The monthly run, stage by stage, in this process, for the benchmark.
+
+:func:`run_month` calls what the monthly flow calls, in its order, without Prefect (no
+server, no task runner, offers one after the other) so that each stage can be timed on
+its own. Stages the flow does not call separately (the features, the estimation and the
+valuation inside one offer's evaluation) are carved out with probes: the functions that
+do them are wrapped for the benchmark's duration and their time is attributed to their
+stage; what remains of the offer's evaluation is "matching".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from flows.bench.meter import StageMeter
+
+STAGES = (
+    "hash",
+    "read",
+    "validation",
+    "panel",
+    "features",
+    "matching",
+    "estimation",
+    "valuation",
+    "report",
+    "write",
+)
+"""The stages of the table, in the order of the run."""
+
+PROBES: dict[str, tuple[str, ...]] = {
+    "read": ("flows.validation.validate:read_coded",),
+    "features": (
+        "evaluation.matching.model:build_risk_sets",
+        "evaluation.matching.model:covariates",
+        "evaluation.matching.model:strata",
+    ),
+    "estimation": ("evaluation.did.model:MatchedEventStudy.fit",),
+    "valuation": ("flows.stages:value_tables", "flows.stages:monitor_offer"),
+}
+"""Stage -> functions (``module:attribute``) whose time counts for it wherever called."""
+
+
+def _wrap(meter: StageMeter, stage: str, fn: Any) -> Any:
+    def probed(*args: Any, **kwargs: Any) -> Any:
+        with meter.stage(stage):
+            return fn(*args, **kwargs)
+
+    return probed
+
+
+@contextlib.contextmanager
+def probes(meter: StageMeter) -> Iterator[None]:
+    """Wrap the :data:`PROBES` functions for the duration of the block."""
+    undo: list[tuple[Any, str, Any]] = []
+    try:
+        for stage, targets in PROBES.items():
+            for target in targets:
+                module, _, path = target.partition(":")
+                owner: Any = importlib.import_module(module)
+                *parents, attr = path.split(".")
+                for name in parents:
+                    owner = getattr(owner, name)
+                original = owner.__dict__[attr] if isinstance(owner, type) else getattr(owner, attr)
+                undo.append((owner, attr, original))
+                setattr(owner, attr, _wrap(meter, stage, original))
+        yield
+    finally:
+        for owner, attr, original in reversed(undo):
+            setattr(owner, attr, original)
+
+
+def run_month(data: Path, config: Path, as_of: str, meter: StageMeter) -> dict[str, Any]:
+    """One monthly evaluation of ``data`` as of ``as_of``, written to a temporary folder."""
+    from flows import guards, io, stages
+    from flows.config import to_core
+    from flows.monthly import RunParameters
+    from flows.prepared import prepare
+    from flows.validation import validate_inputs
+
+    cfg_model = guards.preflight(config, Path(tempfile.gettempdir()))
+    cfg = to_core(cfg_model)
+    with probes(meter):
+        with meter.stage("hash"):
+            hashes = io.input_hashes(data)
+        share = cfg_model.validation.max_quarantine_share
+        with meter.stage("validation"):
+            prepared = prepare(validate_inputs(data, max_quarantine_share=share), hashes, share)
+        validated, period = prepared.validated, prepared.period
+        guards.check_as_of(as_of, period)
+        not_started = guards.check_offers(cfg_model, validated.participation, source="bench")
+        with meter.stage("panel"):
+            panel = prepared.panel_as_of(as_of)
+        results = []
+        for offer in cfg.offers:
+            with meter.stage("matching"):
+                results.append(stages.evaluate_offer(panel, offer, cfg))
+        with meter.stage("valuation"):
+            tables = stages.suppress_tables(stages.combine(results), cfg.min_cell_size, validated)
+        with tempfile.TemporaryDirectory(prefix="mereffekt-bench-") as out:
+            params = RunParameters(data=str(data), config=str(config), out=out, as_of=as_of)
+            _publish(params, cfg_model, cfg, tables, validated, panel, hashes, period,
+                     not_started, meter)  # fmt: skip
+    return {"offers": [o.offer_id for o in cfg.offers], "as_of": as_of}
+
+
+def _publish(params, cfg_model, cfg, tables, validated, panel, hashes, period, not_started,
+             meter) -> None:  # noqa: ANN001  # fmt: skip
+    """Manifest, report and the published folder, as :func:`flows.monthly.evaluate_month`."""
+    from flows import inputs
+    from flows.monthly import _manifest
+    from flows.publish import publish
+    from flows.report import render_report
+
+    as_of = params.as_of
+    with meter.stage("valuation"):
+        manifest = _manifest(params, as_of, hashes, cfg_model, period, not_started, tables)
+        manifest |= inputs.manifest_entries(
+            panel,
+            validated.status_months(),
+            validated.participation,
+            config_ids=[o.offer_id for o in cfg.offers],
+            as_of=as_of,
+            min_cell_size=cfg.min_cell_size,
+        )
+    with meter.stage("report"):
+        html = render_report(
+            tables,
+            as_of=as_of,
+            run_id=manifest["run_id"],
+            lang=params.lang,
+            min_cell_size=cfg.min_cell_size,
+            allow_small_cells=cfg_model.privacy.allow_small_cells,
+            headline_window=tuple(cfg.estimation.headline_window),
+        )
+    with meter.stage("write"):
+        publish(
+            out=Path(params.out),
+            as_of=as_of,
+            tables=tables,
+            manifest=manifest,
+            validated=validated,
+            extra_files={"report.html": lambda p: p.write_text(html, encoding="utf-8")},
+        )

@@ -1,0 +1,345 @@
+"""The workbook's sheets and columns: which published table each sheet shows, each
+column's header (Danish, English), its unit and how its Parquet number is shown.
+
+Every Parquet column of a table is shown, in the contract's order, except the
+suppression flag and reason, which become the sheet's last two columns ("Skjult",
+"Årsag"). Numbers are the Parquet cells times a factor: 100 where the Parquet holds a
+share and the sheet shows percentage points (``pp``) or per cent (``pct``), else 1.
+Tables whose rows hold different units are split by unit (effects and levels: shares or
+DKK per person-month) or carry the unit per row (value, indicators).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from evaluation.privacy.policy import COUNT_INDICATORS
+from flows.annotate import DKK_PER_PERSON_MONTH, SHARE, effect_unit
+
+FACTORS = {"pp": 100.0, "pct": 100.0}
+"""Workbook unit -> factor from the Parquet number (a share) to the shown number."""
+FORMATS = {
+    "pp": "0.0",
+    "pct": "0.0",
+    "dkk": "#,##0",
+    "dkk_pp": "#,##0",
+    "dkk_pm": "#,##0.0",
+    "persons": "#,##0",
+    "rows": "#,##0",
+    "months": "0",
+    "ratio": "0.00",
+    "number": "0.000",
+    "int": "0",
+}
+
+
+@dataclass(frozen=True)
+class Col:
+    """One column: the Parquet column, its header words and how its numbers are shown.
+
+    ``kind``: ``text`` (``vocab`` names the code list), ``bool``, ``int`` (a whole
+    number without unit), ``row`` (the unit differs by row: see :class:`Sheet`), ``sheet``
+    (the sheet's unit), or a unit key of :data:`flows.excel.vocabulary.UNITS`."""
+
+    name: str
+    da: str
+    en: str
+    kind: str
+    vocab: str | None = None
+
+
+UNIT_COLUMN = "_unit"
+"""A column the workbook adds: the row's unit in words (no Parquet column)."""
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A sheet: the rows of ``table`` for which ``rows`` holds, with ``unit`` for
+    ``sheet`` columns, and ``row_unit`` (row -> unit key) for ``row`` columns."""
+
+    key: str
+    table: str
+    da: str
+    en: str
+    about_da: str
+    about_en: str
+    columns: tuple[Col, ...]
+    unit: str | None = None
+    rows: Callable[[pd.DataFrame], pd.Series] | None = None
+    row_unit: Callable[[pd.Series], str | None] | None = None
+
+
+def _effects() -> tuple[Col, ...]:
+    return (
+        Col("offer_id", "Tilbud (id)", "Offer (id)", "text"),
+        Col("offer_name", "Tilbud", "Offer", "text"),
+        Col("outcome", "Udfald", "Outcome", "text", "outcome"),
+        Col("event_time", "Måned efter start", "Month after start", "int"),
+        Col("estimate", "Mer-effekt", "Extra effect", "sheet"),
+        Col("std_error", "Standardfejl", "Standard error", "sheet"),
+        Col("ci_low", "Nedre grænse", "Lower bound", "sheet"),
+        Col("ci_high", "Øvre grænse", "Upper bound", "sheet"),
+        Col("unit", "Enhed", "Unit", "text", "unit"),
+        Col("p_value", "p-værdi", "p-value", "number"),
+        Col("band_low", "Nedre grænse (samlet bånd)", "Lower bound (simultaneous band)", "sheet"),
+        Col("band_high", "Øvre grænse (samlet bånd)", "Upper bound (simultaneous band)", "sheet"),
+        Col("p_value_holm", "p-værdi (Holm)", "p-value (Holm)", "number"),
+        Col("n_treated", "Deltagere", "Participants", "persons"),
+        Col("n_control", "Kontroller", "Controls", "persons"),
+        Col("method", "Metode", "Method", "text"),
+        Col("ci_method", "Intervalmetode", "Interval method", "text"),
+        Col("level", "Konfidensniveau", "Confidence level", "pct"),
+        Col("headline", "Hovedtal", "Headline", "bool"),
+        Col("primary", "Primært udfald", "Primary outcome", "bool"),
+        Col("mde", "Mindste påviselige effekt", "Minimum detectable effect", "sheet"),
+        Col("mde_power", "Styrke for mindste påviselige effekt", "Power of the MDE", "pct"),
+        Col("placebo_p_value", "p-værdi, placebotest", "Placebo test p-value", "number"),
+        Col("placebo_window", "Placebomåneder", "Placebo months", "text"),
+        Col("note", "Bemærkning", "Note", "text"),
+    )
+
+
+BALANCE = (
+    Col("offer_id", "Tilbud (id)", "Offer (id)", "text"),
+    Col("offer_name", "Tilbud", "Offer", "text"),
+    Col("covariate", "Baggrundsvariabel", "Covariate", "text"),
+    Col("smd_before", "SMD før matchning", "SMD before matching", "number"),
+    Col("smd_after", "SMD efter matchning", "SMD after matching", "number"),
+    Col("variance_ratio_before", "Variansforhold før", "Variance ratio before", "number"),
+    Col("variance_ratio_after", "Variansforhold efter", "Variance ratio after", "number"),
+    Col("ecdf_max_before", "Største ECDF-afstand før", "Largest ECDF distance before", "number"),
+    Col("ecdf_max_after", "Største ECDF-afstand efter", "Largest ECDF distance after", "number"),
+    Col("passed", "Balance i orden", "Balance passed", "bool"),
+)
+MATCHING = (
+    Col("offer_id", "Tilbud (id)", "Offer (id)", "text"),
+    Col("name", "Tilbud", "Offer", "text"),
+    Col("status", "Status", "Status", "text", "status"),
+    Col("method", "Metode", "Method", "text"),
+    Col("n_participants", "Deltagere", "Participants", "persons"),
+    Col("n_matched", "Matchede deltagere", "Matched participants", "persons"),
+    Col("n_unmatched", "Ikke matchet", "Unmatched", "persons"),
+    Col(
+        "unmatched_outside_target_group",
+        "Ikke matchet: uden for målgruppen",
+        "Unmatched: outside the target group",
+        "persons",
+    ),
+    Col(
+        "unmatched_no_control_in_stratum",
+        "Ikke matchet: ingen kontrol i samme gruppe",
+        "Unmatched: no control in the stratum",
+        "persons",
+    ),
+    Col(
+        "unmatched_no_control_within_caliper",
+        "Ikke matchet: ingen kontrol tæt nok på",
+        "Unmatched: no control within the caliper",
+        "persons",
+    ),
+    Col(
+        "unmatched_too_few_participants",
+        "Ikke matchet: for få deltagere",
+        "Unmatched: too few participants",
+        "persons",
+    ),
+    Col(
+        "unmatched_no_candidate_controls",
+        "Ikke matchet: ingen mulige kontroller",
+        "Unmatched: no candidate controls",
+        "persons",
+    ),
+    Col("n_controls", "Kontroller", "Controls", "persons"),
+    Col("ess_controls", "Effektivt antal kontroller", "Effective number of controls", "number"),
+    Col("n_candidate_rows", "Mulige kontrol-rækker", "Candidate control rows", "rows"),
+    Col("balance_passed", "Balance i orden", "Balance passed", "bool"),
+    Col("max_abs_smd_after", "Største |SMD| efter", "Largest |SMD| after", "number"),
+    Col("caliper", "Caliper", "Caliper", "number"),
+    Col(
+        "share_treated_in_support",
+        "Andel deltagere i fælles støtte",
+        "Share in common support",
+        "pct",
+    ),
+)
+LEVELS = (
+    Col("offer_id", "Tilbud (id)", "Offer (id)", "text"),
+    Col("offer_name", "Tilbud", "Offer", "text"),
+    Col("outcome", "Udfald", "Outcome", "text", "outcome"),
+    Col("event_time", "Måned efter start", "Month after start", "int"),
+    Col("group", "Gruppe", "Group", "text", "group"),
+    Col("mean", "Gennemsnit", "Mean", "sheet"),
+    Col(UNIT_COLUMN, "Enhed", "Unit", "text"),
+    Col("n_persons", "Personer", "Persons", "persons"),
+)
+VALUE = (
+    Col("offer_id", "Tilbud (id)", "Offer (id)", "text"),
+    Col("offer_name", "Tilbud", "Offer", "text"),
+    Col("measure", "Mål", "Measure", "text", "measure"),
+    Col("payer", "Betaler", "Payer", "text", "payer"),
+    Col("scenario", "Scenarie", "Scenario", "text", "scenario"),
+    Col("value", "Værdi", "Value", "row"),
+    Col("ci_low", "Nedre grænse", "Lower bound", "row"),
+    Col("ci_high", "Øvre grænse", "Upper bound", "row"),
+    Col("unit", "Enhed", "Unit", "text", "unit"),
+    Col("horizon_months", "Horisont", "Horizon", "months"),
+    Col("extrapolation", "Fremskrivning", "Extrapolation", "text"),
+    Col("discount_rate", "Diskonteringsrente", "Discount rate", "pct"),
+    Col("price_year", "Prisår", "Price year", "int"),
+    Col("note", "Bemærkning", "Note", "text"),
+)
+PORTFOLIO = (
+    Col("offer_id", "Tilbud (id)", "Offer (id)", "text"),
+    Col("offer_name", "Tilbud", "Offer", "text"),
+    Col("participants", "Matchede deltagere", "Matched participants", "persons"),
+    Col("cost_per_participant_dkk", "Pris pr. deltager", "Cost per participant", "dkk"),
+    Col("effect", "Mer-effekt på selvforsørgelse", "Extra effect on self-sufficiency", "pp"),
+    Col("effect_ci_low", "Effekt, nedre grænse", "Effect, lower bound", "pp"),
+    Col("effect_ci_high", "Effekt, øvre grænse", "Effect, upper bound", "pp"),
+    Col(
+        "price_per_extra_self_sufficient_dkk",
+        "Pris pr. ekstra selvforsørgende",
+        "Price per extra self-sufficient",
+        "dkk",
+    ),
+    Col("price_ci_low", "Pris, nedre grænse", "Price, lower bound", "dkk"),
+    Col("price_ci_high", "Pris, øvre grænse", "Price, upper bound", "dkk"),
+    Col(
+        "net_value_per_participant_dkk",
+        "Nettoværdi pr. deltager",
+        "Net value per participant",
+        "dkk",
+    ),
+    Col("net_value_ci_low", "Nettoværdi, nedre grænse", "Net value, lower bound", "dkk"),
+    Col("net_value_ci_high", "Nettoværdi, øvre grænse", "Net value, upper bound", "dkk"),
+    Col("return_per_krone", "Besparelse pr. krone", "Savings per krone", "ratio"),
+    Col("break_even_month", "Måned, hvor besparelsen dækker prisen", "Break-even month", "months"),
+    Col("evidence_stars", "Evidens (stjerner)", "Evidence (stars)", "int"),
+    Col("horizon_months", "Horisont", "Horizon", "months"),
+    Col("extrapolation", "Fremskrivning", "Extrapolation", "text"),
+    Col("discount_rate", "Diskonteringsrente", "Discount rate", "pct"),
+    Col("price_year", "Prisår", "Price year", "int"),
+    Col("note", "Bemærkning", "Note", "text"),
+)
+INDICATORS = (
+    Col("offer_id", "Tilbud (id)", "Offer (id)", "text"),
+    Col("offer_name", "Tilbud", "Offer", "text"),
+    Col("indicator", "Indikator", "Indicator", "text", "indicator"),
+    Col("month", "Måned", "Month", "text"),
+    Col("event_time", "Måned efter start", "Month after start", "int"),
+    Col("value", "Værdi", "Value", "row"),
+    Col("planned", "Plan eller mål", "Planned or target", "row"),
+    Col("ci_low", "Nedre grænse", "Lower bound", "row"),
+    Col("ci_high", "Øvre grænse", "Upper bound", "row"),
+    Col(UNIT_COLUMN, "Enhed", "Unit", "text"),
+    Col("plan_version", "Planversion", "Plan version", "text"),
+    Col("status", "Status", "Status", "text", "status"),
+    Col("rule_code", "Regel (kode)", "Rule (code)", "text"),
+    Col("rule", "Regel", "Rule", "text"),
+    Col("as_of", "Opgjort til og med", "As of", "text"),
+)
+QUARANTINE = (
+    Col("file", "Fil", "File", "text"),
+    Col("rule", "Regel", "Rule", "text"),
+    Col("column", "Kolonne", "Column", "text"),
+    Col("n_rows", "Rækker sat til side", "Rows set aside", "rows"),
+    Col("n_persons", "Personer", "Persons", "persons"),
+)
+
+EFFECT_MEASURES = ("self_sufficiency_effect", "measured_effect")
+"""``value`` measures that are effects held as shares (shown in percentage points)."""
+EFFECT_INDICATORS = ("interim_att", "interim_att_by_event_month", "trajectory_target")
+
+
+def value_unit(row: pd.Series) -> str | None:
+    """The workbook unit of a ``value`` row."""
+    from flows.excel.vocabulary import PARQUET_UNITS
+
+    if row["measure"] in EFFECT_MEASURES:
+        return "pp"
+    return PARQUET_UNITS.get(str(row["unit"]), "number")
+
+
+def indicator_unit(row: pd.Series) -> str | None:
+    """The workbook unit of an ``indicators`` row (None: no number)."""
+    ind = str(row["indicator"])
+    if ind in COUNT_INDICATORS:
+        return "persons"
+    if ind == "dropout_share":
+        return "pct"
+    if ind in EFFECT_INDICATORS:
+        return "pp"
+    return None if ind == "status" else "number"
+
+
+def _by_unit(unit: str) -> Callable[[pd.DataFrame], pd.Series]:
+    return lambda f: f["outcome"].map(effect_unit) == unit
+
+
+SHEETS: tuple[Sheet, ...] = (
+    Sheet(
+        "effects_pp", "effects", "Effekter (pp)", "Effects (pp)",
+        "Mer-effekt på andele (fx selvforsørgende) i procentpoint, pr. måned efter start "
+        "og samlet (hovedtal).",
+        "Extra effect on shares (e.g. self-sufficient) in percentage points, by month after "
+        "start and pooled (headline).",
+        _effects(), unit="pp", rows=_by_unit(SHARE),
+    ),
+    Sheet(
+        "effects_dkk", "effects", "Effekter (kr.)", "Effects (DKK)",
+        "Mer-effekt på offentlige udgifter i kr. pr. person pr. måned (negativ = besparelse).",
+        "Extra effect on public expenditure in DKK per person per month (negative = savings).",
+        _effects(), unit="dkk_pm", rows=_by_unit(DKK_PER_PERSON_MONTH),
+    ),
+    Sheet(
+        "value", "value", "Værdi", "Value",
+        "Værdien i kroner pr. tilbud, mål, betaler og scenarie, inkl. resultatbetaling.",
+        "Value in money by offer, measure, payer and scenario, incl. results payments.",
+        VALUE, row_unit=value_unit,
+    ),
+    Sheet(
+        "portfolio", "portfolio", "Tilbudsvifte", "Portfolio",
+        "Én række pr. tilbud: effekt, pris pr. ekstra selvforsørgende og nettoværdi.",
+        "One row per offer: effect, price per extra self-sufficient citizen and net value.",
+        PORTFOLIO,
+    ),
+    Sheet(
+        "indicators", "indicators", "På sporet", "On track",
+        "Er vi på sporet: tilgang mod plan, frafald og foreløbig effekt mod målet.",
+        "Are we on track: enrolment against plan, dropouts and interim effect against target.",
+        INDICATORS, row_unit=indicator_unit,
+    ),
+    Sheet(
+        "matching", "matching", "Matchning", "Matching",
+        "Deltagere, matchede kontroller og hvorfor nogle ikke kunne matches.",
+        "Participants, matched controls and why some could not be matched.",
+        MATCHING,
+    ),
+    Sheet(
+        "balance", "balance", "Balance", "Balance",
+        "Hvor ens deltagere og kontroller er før og efter matchning.",
+        "How alike participants and controls are before and after matching.",
+        BALANCE,
+    ),
+    Sheet(
+        "levels_pct", "levels", "Niveauer (%)", "Levels (%)",
+        "Andelen (fx selvforsørgende) i procent for deltagere og matchede kontroller.",
+        "The share (e.g. self-sufficient) in per cent for participants and matched controls.",
+        LEVELS, unit="pct", rows=_by_unit(SHARE),
+    ),
+    Sheet(
+        "levels_dkk", "levels", "Niveauer (kr.)", "Levels (DKK)",
+        "Offentlige udgifter pr. person pr. måned for deltagere og matchede kontroller.",
+        "Public expenditure per person per month for participants and matched controls.",
+        LEVELS, unit="dkk_pm", rows=_by_unit(DKK_PER_PERSON_MONTH),
+    ),
+    Sheet(
+        "quarantine", "quarantine_summary", "Karantæne", "Quarantine",
+        "Inddata-rækker sat til side ved valideringen, pr. fil og regel.",
+        "Input rows set aside by the validation, by file and rule.",
+        QUARANTINE,
+    ),
+)  # fmt: skip
