@@ -49,10 +49,15 @@ class _RmBranch:
     sims: int
     _cv: float | None = field(default=None)
 
-    def accepts(self, theta: float) -> bool:
+    def cv(self) -> float:
         if self._cv is None:
             self._cv = least_favourable_cv(self.problem, self.kappa, sims=self.sims, seed=self.seed)
-        return accepts(self.problem, theta, alpha=self.alpha, kappa=self.kappa, lf_cv=self._cv)
+        return self._cv
+
+    def accepts(self, theta: float) -> bool:
+        """The hybrid test; c_LF is simulated only when the answer depends on it."""
+        cv = self.cv if self._cv is None else self._cv
+        return accepts(self.problem, theta, alpha=self.alpha, kappa=self.kappa, lf_cv=cv)
 
 
 def _rm_branches(
@@ -189,7 +194,13 @@ def smoothness_breakdown(
 
 
 def _rm_widening(
-    study: EventStudyInput, l_vec: np.ndarray, mbar: float, alpha: float, points: int, seed: int
+    study: EventStudyInput,
+    l_vec: np.ndarray,
+    mbar: float,
+    alpha: float,
+    points: int,
+    seed: int,
+    sims: int = 1000,
 ) -> Interval:
     """The Δ^RM interval on the default grid (±20 standard errors); when it reaches an
     end of the grid, again on a grid 5 and 25 times as wide (with monthly data the
@@ -198,7 +209,7 @@ def _rm_widening(
     for widen in (1, 5, 25):
         lo, hi, open_end = relative_magnitudes_interval(
             study, l_vec, mbar, alpha=alpha, grid_points=points,
-            grid_bounds=(-half * widen, half * widen), seed=seed,
+            grid_bounds=(-half * widen, half * widen), seed=seed, sims=sims,
         )  # fmt: skip
         if not open_end:
             break
@@ -222,17 +233,20 @@ def trend_sensitivity(
     breakdown: bool = True,
     grid_points: int = 1000,
     seed: int = 0,
+    breakdown_tol: float = 1e-3,
+    sims: int = 1000,
 ) -> TrendSensitivity:
     """Robust intervals for ``target`` under Δ^RM(M̄) for each of ``mbars`` and Δ^SD(M)
     for each of ``ms`` (default: 0 to 2 x the target's standard error in 5 steps), the
-    usual interval, and the breakdown values of M̄ and M."""
+    usual interval, and the breakdown values of M̄ (to ``breakdown_tol``) and M;
+    ``sims`` draws for the least-favourable critical value."""
     if not 0 < level < 1:
         raise ValueError("level must be between 0 and 1")
     alpha = 1 - level
     l_vec = target.vector(study)
     sd = theta_sd(study, l_vec)
     ms = tuple(np.linspace(0, 2 * sd, 5)) if ms is None else tuple(ms)
-    rm = tuple(_rm_widening(study, l_vec, mb, alpha, grid_points, seed) for mb in mbars)
+    rm = tuple(_rm_widening(study, l_vec, mb, alpha, grid_points, seed, sims) for mb in mbars)
     sd_rows = tuple(
         Interval(
             float(m),
@@ -250,7 +264,9 @@ def trend_sensitivity(
         original=original_interval(study, l_vec, alpha),
         relative_magnitudes=rm,
         smoothness=sd_rows,
-        breakdown_mbar=relative_magnitudes_breakdown(study, l_vec, alpha=alpha, seed=seed)
+        breakdown_mbar=relative_magnitudes_breakdown(
+            study, l_vec, alpha=alpha, seed=seed, tol=breakdown_tol, sims=sims
+        )
         if breakdown
         else np.nan,
         breakdown_m=smoothness_breakdown(study, l_vec, alpha=alpha) if breakdown else np.nan,
