@@ -155,7 +155,7 @@ def e_value_rows(ev: object) -> list[Row]:
 
 def rosenbaum_rows(rb: object) -> list[Row]:
     """Rows of a :class:`~evaluation.sensitivity.rosenbaum.RosenbaumBound`."""
-    note = f"{rb.n_sets} matched sets, one-sided ({rb.alternative or 'greater'})"
+    note = f"one-sided ({rb.alternative or 'greater'}), matched sets as independent"
     return [
         Row("hidden_confounding", "rosenbaum", "gamma", rb.alpha, rb.gamma, note=note),
         Row("hidden_confounding", "rosenbaum", "p_value_at_gamma_1", 1.0, rb.p_value_at_1),
