@@ -1,6 +1,9 @@
 """Sensitivity to parallel-trend violations (Rambachan & Roth 2023) against the
-``honestdid`` package (0.1.1) on the Benzarti & Carloni event study shipped with the R
-package HonestDiD, and against planted violations of known size.
+``honestdid`` package (0.1.1) on the Benzarti & Carloni and Lovenheim & Willen event
+studies shipped with the R package HonestDiD (honestdid 0.1.1's relative-magnitudes code
+raises a TypeError for the average target, recorded in the reference; LW is stored for
+smoothness only, its C-LF grid takes hours there), and
+against planted violations of known size.
 
 Reference values: tests/data/honestdid/reference.csv, made by make_reference.py there
 (run in a separate virtual environment with honestdid installed; see its docstring).
@@ -88,8 +91,10 @@ def test_smoothness_flci_agrees_with_honestdid(row: dict) -> None:
        Monte Carlo error of its quantile (4 standard errors);
     2. the half-length found here is never longer than that estimator's (it is the
        optimum) and at most 1% shorter (honestdid's bisection slack);
-    3. the interval ends differ by at most 5% of the half-length (the length is flat
-       around the optimum, so near-optimal estimators can centre differently)."""
+    3. honestdid's centre is its estimator's w'β̂ (to 1e-9), and the interval ends here
+       differ from its ends by at most 10% of the half-length: the length is flat around
+       the optimum, so near-optimal weights can centre differently (Lovenheim & Willen,
+       first post period, M = 0.01: half-lengths within 0.07%, centres 6% of it apart)."""
     study = _study(row["data"])
     l_vec = _l_vec(study, row["target"])
     m = row["m"]
@@ -101,9 +106,10 @@ def test_smoothness_flci_agrees_with_honestdid(row: dict) -> None:
     ours = optimal_flci(study.estimates, study.cov, study.n_pre, l_vec, m)
     assert ours.half_length <= theirs + 1e-9
     assert ours.half_length >= 0.99 * theirs
+    assert (row["lb"] + row["ub"]) / 2 == pytest.approx(w @ study.estimates, abs=1e-9)
     lo, hi = ours.ci
-    assert abs(lo - row["lb"]) <= 0.05 * row["half_length"]
-    assert abs(hi - row["ub"]) <= 0.05 * row["half_length"]
+    assert abs(lo - row["lb"]) <= 0.10 * row["half_length"]
+    assert abs(hi - row["ub"]) <= 0.10 * row["half_length"]
 
 
 def test_original_interval_agrees_with_honestdid() -> None:
