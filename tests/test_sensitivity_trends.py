@@ -2,7 +2,7 @@
 ``honestdid`` package (0.1.1) on the Benzarti & Carloni and Lovenheim & Willen event
 studies shipped with the R package HonestDiD (honestdid 0.1.1's relative-magnitudes code
 raises a TypeError for the average target, recorded in the reference; LW is stored for
-smoothness only, its C-LF grid takes hours there), and
+smoothness only, as make_reference.py chooses), and
 against planted violations of known size.
 
 Reference values: tests/data/honestdid/reference.csv, made by make_reference.py there
