@@ -64,7 +64,7 @@ def _inputs(**kw: object) -> HeadlineInputs:
     return HeadlineInputs(**args)
 
 
-SETTINGS = SensitivitySettings(breakdown_tol=0.05, sims=200)
+SETTINGS = SensitivitySettings(breakdown_tol=0.05, sims=200, smoothness_breakdown=True)
 
 
 @pytest.fixture(scope="module")
@@ -181,3 +181,9 @@ def test_hidden_rows_give_the_hidden_sentence(rows: pd.DataFrame) -> None:
     hidden = rows.assign(value=np.nan, suppressed=True)
     r = _report("da", hidden)
     assert offer_sentences(r, hidden) == ["Tallene er skjult for at beskytte små grupper."]
+
+
+def test_the_monthly_settings_leave_out_the_breakdown_of_m() -> None:
+    rows = headline_sensitivity(_inputs(), SensitivitySettings(breakdown_tol=0.05, sims=200))
+    assert "breakdown_M" not in set(rows["quantity"])
+    assert {"breakdown_Mbar", "robust_ci", "e_value", "gamma"} <= set(rows["quantity"])

@@ -6,7 +6,8 @@ headline window): the rows of ``sensitivity.parquet`` for that offer.
   -12..-1 are fixed by the matching), the post periods the headline window; the usual
   interval, the smoothness interval at each M of ``SensitivitySettings.ms`` (M = 0:
   linear differential trends allowed), the relative-magnitudes interval at each M̄ of
-  ``mbars`` (none by default: each costs a grid search) and both breakdown values.
+  ``mbars`` (none by default: each costs a grid search), the breakdown value of M̄ and
+  (``smoothness_breakdown``) of M.
 * Hidden confounding: the E-value (binary outcomes only; the risk ratio of the
   participants, :func:`~evaluation.sensitivity.evalue.e_value_from_effect`, from the
   headline estimate and interval and the participants' observed share over the
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from evaluation.did.results import EventStudyResult
 from evaluation.sensitivity.data import EventStudyInput, EventStudyLike, Target
 from evaluation.sensitivity.evalue import e_value_from_effect
 from evaluation.sensitivity.model import trend_sensitivity
@@ -39,11 +41,15 @@ from evaluation.sensitivity.rosenbaum import MatchedSets, rosenbaum_gamma
 
 @dataclass(frozen=True)
 class SensitivitySettings:
-    """What the monthly run computes (kept cheap: about a second or two per offer)."""
+    """What the monthly run computes. Kept cheap: the breakdown M̄ (about ten C-LF tests
+    of θ = 0, each simulating its critical value once), the FLCI at M = 0 (closed form),
+    the E-value and Γ; no grid of robust intervals and no breakdown of M (an FLCI per
+    step) unless asked for."""
 
     mbars: tuple[float, ...] = ()  # Δ^RM robust intervals (each a grid search)
     ms: tuple[float, ...] = (0.0,)  # Δ^SD robust intervals (FLCI)
     breakdown_tol: float = 0.01  # of the breakdown M̄
+    smoothness_breakdown: bool = False  # the breakdown of M too
     sims: int = 1000  # draws of the least-favourable critical value (as honestdid)
     seed: int = 0
 
@@ -122,6 +128,7 @@ def _trend_rows(
     res = trend_sensitivity(
         study, target, mbars=settings.mbars, ms=settings.ms, level=inputs.level,
         breakdown_tol=settings.breakdown_tol, sims=settings.sims, seed=settings.seed,
+        smoothness_breakdown_too=settings.smoothness_breakdown,
     )  # fmt: skip
     frame = res.tidy(offer_id=inputs.offer_id, outcome=inputs.outcome)
     usual = frame["quantity"] == "ci"  # the effects table's interval (bootstrap or normal)
@@ -139,3 +146,40 @@ def headline_changes(stacked: pd.DataFrame, window: tuple[int, int]) -> pd.DataF
         return pd.DataFrame(columns=["set_id", "treated", "change"])
     inside = stacked[(stacked["event_time"] >= lo) & (stacked["event_time"] <= hi)]
     return inside.groupby(["member", "set_id", "treated"], as_index=False)["change"].mean()
+
+
+def offer_sensitivity(
+    result: EventStudyResult,
+    changes: pd.DataFrame | None,
+    *,
+    binary: bool,
+    settings: SensitivitySettings = SensitivitySettings(),
+) -> pd.DataFrame:
+    """The ``sensitivity.parquet`` rows of one offer from its primary outcome's event
+    study: the headline estimate and interval as the effects table states them (its
+    pooled row: bootstrap or normal), the participants' observed share over the headline
+    window (``level_means``; for the E-value when ``binary``), the placebo months as pre
+    periods, and the matched set members' window ``changes`` (:func:`headline_changes`)."""
+    head = result.tidy().iloc[-1]
+    lo, hi = result.headline_window
+    inside = (result.event_times >= lo) & (result.event_times <= hi)
+    share = np.nan
+    if binary and result.level_means is not None and inside.any():
+        share = float(np.nanmean(result.level_means[0][inside]))
+    inputs = HeadlineInputs(
+        offer_id=result.offer_id,
+        outcome=result.outcome,
+        study=result,
+        headline_window=result.headline_window,
+        placebo_months=tuple(result.placebo_months),
+        estimate=float(head["estimate"]),
+        ci_low=float(head["ci_low"]),
+        ci_high=float(head["ci_high"]),
+        level=result.level,
+        participants_share=share,
+        binary=binary,
+        changes=changes,
+    )
+    if not (np.isfinite(inputs.estimate) and np.isfinite(inputs.ci_low)):
+        return pd.DataFrame(columns=list(TIDY_COLUMNS))
+    return headline_sensitivity(inputs, settings)

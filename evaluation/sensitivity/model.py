@@ -16,7 +16,8 @@ point.
 
 Breakdown values: the smallest M̄ (M) at which the robust interval contains zero, so a
 significant effect stays significant for every smaller value. For Δ^RM it is found by
-bisection on M̄ of the test of θ = 0 itself (not read off a grid of M̄), to ``tol``; the
+bisection on M̄ of the test of θ = 0 itself (not read off a grid of M̄), to ``tol``, in a
+bracket found by doubling from M̄ = 0.25 (breakdowns are mostly small); the
 test's acceptance is taken to be monotone in M̄ (the restriction set grows with M̄). For
 Δ^SD the FLCI's bound is continuous in M and is solved for zero.
 """
@@ -163,9 +164,11 @@ def relative_magnitudes_breakdown(
 
     if zero_inside(0.0):
         return 0.0
-    if not zero_inside(mbar_max):
-        return np.inf
-    lo, hi = 0.0, mbar_max
+    lo, hi = 0.0, min(0.25, mbar_max)  # bracket from below: breakdowns are mostly small
+    while not zero_inside(hi):
+        if hi >= mbar_max:
+            return np.inf
+        lo, hi = hi, min(2 * hi, mbar_max)
     while hi - lo > tol:
         mid = (lo + hi) / 2
         if zero_inside(mid):
@@ -190,7 +193,7 @@ def smoothness_breakdown(
     top = 100 * theta_sd(study, l_vec) if m_max is None else m_max
     if gap(top) > 0:
         return np.inf
-    return float(optimize.brentq(gap, 0.0, top, xtol=1e-10 * max(top, 1.0)))
+    return float(optimize.brentq(gap, 0.0, top, xtol=1e-10 * max(top, 1.0), rtol=1e-4))
 
 
 def _rm_widening(
@@ -235,11 +238,13 @@ def trend_sensitivity(
     seed: int = 0,
     breakdown_tol: float = 1e-3,
     sims: int = 1000,
+    smoothness_breakdown_too: bool = True,
 ) -> TrendSensitivity:
     """Robust intervals for ``target`` under Δ^RM(M̄) for each of ``mbars`` and Δ^SD(M)
     for each of ``ms`` (default: 0 to 2 x the target's standard error in 5 steps), the
     usual interval, and the breakdown values of M̄ (to ``breakdown_tol``) and M;
-    ``sims`` draws for the least-favourable critical value."""
+    ``sims`` draws for the least-favourable critical value; the breakdown of M only with
+    ``smoothness_breakdown_too`` (NaN otherwise: each step solves an FLCI)."""
     if not 0 < level < 1:
         raise ValueError("level must be between 0 and 1")
     alpha = 1 - level
@@ -269,5 +274,7 @@ def trend_sensitivity(
         )
         if breakdown
         else np.nan,
-        breakdown_m=smoothness_breakdown(study, l_vec, alpha=alpha) if breakdown else np.nan,
+        breakdown_m=smoothness_breakdown(study, l_vec, alpha=alpha)
+        if breakdown and smoothness_breakdown_too
+        else np.nan,
     )

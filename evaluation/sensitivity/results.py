@@ -112,7 +112,10 @@ class TrendSensitivity:
                     )
                 )
             value = self.breakdown_mbar if param == "Mbar" else self.breakdown_m
-            out.append(Row(name, method, f"breakdown_{param}", np.nan, value, note=_bd_note(value)))
+            if not np.isnan(value):  # NaN: not computed
+                out.append(
+                    Row(name, method, f"breakdown_{param}", np.nan, value, note=_bd_note(value))
+                )
         return out
 
     def tidy(self, *, offer_id: str = "", outcome: str = "") -> pd.DataFrame:

@@ -81,14 +81,9 @@ def sensitivity_section(r: ReportData, table: pd.DataFrame | None) -> str:
     w = WORDS[r.lang]
     items = []
     for o in r.offers:
-        rows = table[table["offer_id"] == o]
-        target = str(rows["target"].iloc[0]) if len(rows) else ""
-        sentences = offer_sentences(r, rows)
+        sentences = offer_sentences(r, table[table["offer_id"] == o])
         items.append(
-            f"<h3>{r.name(o)}</h3><p class='sensitivity'>"
-            + escape(" ".join(sentences))
-            + (f" <span class='sub'>({escape(target)})</span>" if target else "")
-            + "</p>"
+            f"<h3>{r.name(o)}</h3><p class='sensitivity'>{escape(' '.join(sentences))}</p>"
         )
     intro = w["intro"].format(target=_target_words(r))
     return (
