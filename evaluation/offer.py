@@ -37,6 +37,7 @@ from evaluation.monetise import HeadlineEffect, OfferValue, PaymentResult, payme
 from evaluation.monitor import OfferProgress, OnTrack, assess, count_dropouts, count_starts
 from evaluation.offer_tables import OfferTables, matching_status, offer_tables, stack
 from evaluation.panel import StatusPanel
+from evaluation.sensitivity.headline import headline_changes, offer_sensitivity
 from evaluation.statuses import STATUSES
 
 COST = "public_cost_dkk"
@@ -71,6 +72,7 @@ class OfferEvaluation:
     payment: PaymentResult | None
     on_track: OnTrack
     person_ids: np.ndarray  # the panel's IDs by row (restricted), for matched_sets()
+    sensitivity: pd.DataFrame | None = None  # the primary outcome's headline (aggregate)
 
     @property
     def offer_id(self) -> str:
@@ -121,7 +123,7 @@ def evaluate_offer(
     (:func:`evaluation.panel.panel_as_of`); ``settings`` the run's configuration (its
     ``offers`` are not read: ``offer`` is the one evaluated)."""
     match = RiskSetMatching(panel, offer.offer_id, offer.target_group, offer.matching).fit()
-    studies = _studies(panel, match, offer, settings)
+    studies, sensitivity = _studies(panel, match, offer, settings)
     value, payment = _value(match, studies, offer, settings)
     return OfferEvaluation(
         offer=offer,
@@ -132,6 +134,7 @@ def evaluate_offer(
         payment=payment,
         on_track=monitor_offer(panel, offer, settings, studies.get("self_sufficient")),
         person_ids=panel.person_ids,
+        sensitivity=sensitivity,
     )
 
 
@@ -149,11 +152,12 @@ def cost_outcomes(settings: EvaluationConfig) -> dict[str, dict[str, float]]:
 
 def _studies(
     panel: StatusPanel, match: MatchResult, offer: OfferConfig, settings: EvaluationConfig
-) -> dict[str, EventStudyResult]:
+) -> tuple[dict[str, EventStudyResult], pd.DataFrame | None]:
     """The event study of every outcome (none when no participant was matched), with the
-    placebo test on the pre-period months the offer's covariates do not match on."""
+    placebo test on the pre-period months the offer's covariates do not match on, and the
+    sensitivity analyses of the primary outcome's headline effect."""
     if match.n_matched == 0:
-        return {}
+        return {}, None
     est = settings.estimation
     study = MatchedEventStudy(
         panel,
@@ -169,10 +173,15 @@ def _studies(
             offer.matching.covariates.lags, offer.matching.covariates.windows
         ),
     )
-    studies = {o.name: study.fit(o.name, status_outcome(o.statuses)) for o in settings.outcomes}
-    for name, prices in cost_outcomes(settings).items():
-        studies[name] = study.fit(name, priced_outcome(prices))
-    return studies
+    values = {o.name: status_outcome(o.statuses) for o in settings.outcomes}
+    values.update({n: priced_outcome(p) for n, p in cost_outcomes(settings).items()})
+    studies = {name: study.fit(name, v) for name, v in values.items()}
+    primary = offer.primary_outcome
+    if primary not in studies:
+        return studies, None
+    changes = headline_changes(study.stacked(values[primary]), est.headline_window)
+    binary = primary in {o.name for o in settings.outcomes}  # a 0/1 status outcome
+    return studies, offer_sensitivity(studies[primary], changes, binary=binary)
 
 
 def _value(

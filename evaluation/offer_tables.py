@@ -36,6 +36,7 @@ class OfferTables:
     value: pd.DataFrame
     portfolio: pd.DataFrame
     indicators: pd.DataFrame
+    sensitivity: pd.DataFrame
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables by name (:data:`evaluation.schema.OFFER_TABLES`)."""
@@ -65,6 +66,7 @@ def offer_tables(e: OfferEvaluation) -> OfferTables:
         value=_value(e),
         portfolio=_portfolio(e, status),
         indicators=e.on_track.indicators_frame(),
+        sensitivity=_sensitivity(e),
     )
 
 
@@ -158,3 +160,10 @@ def stack(offers: Iterable[OfferTables]) -> dict[str, pd.DataFrame]:
         eff.loc[family, "p_value_holm"] = holm(eff.loc[family, "p_value"].to_numpy())
         tables["effects"] = schema.conform(eff, "effects")
     return tables
+
+
+def _sensitivity(e: OfferEvaluation) -> pd.DataFrame:
+    """The sensitivity rows of the primary outcome's headline (none without an estimate)."""
+    if e.sensitivity is None or not len(e.sensitivity):
+        return schema.empty("sensitivity")
+    return schema.conform(e.sensitivity, "sensitivity")

@@ -28,7 +28,16 @@ SUPPRESSION_COLUMNS = ("suppressed", "suppression_reason")
 EDGE_COLUMNS = {"effects": ("offer_name", "unit")}
 """Columns added at the edge (:func:`flows.annotate.annotate`), by table; ``offer_name``
 in every other table that has it."""
-OFFER_TABLES = ("matching", "balance", "effects", "levels", "value", "portfolio", "indicators")
+OFFER_TABLES = (
+    "matching",
+    "balance",
+    "effects",
+    "levels",
+    "value",
+    "portfolio",
+    "indicators",
+    "sensitivity",
+)
 """The tables every offer contributes (published as ``<name>.parquet``)."""
 
 

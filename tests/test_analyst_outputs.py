@@ -33,6 +33,7 @@ SHEET_ROWS = {  # sheet -> (Parquet file, which rows): written here, not taken f
     "Værdi": ("value", None),
     "Tilbudsvifte": ("portfolio", None),
     "På sporet": ("indicators", None),
+    "Følsomhed": ("sensitivity", None),
     "Matchning": ("matching", None),
     "Balance": ("balance", None),
     "Niveauer (%)": ("levels", lambda f: ~f["outcome"].str.startswith("public_cost_dkk")),

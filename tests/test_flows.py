@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -28,6 +29,7 @@ PARQUET = (
     "value.parquet",
     "portfolio.parquet",
     "indicators.parquet",
+    "sensitivity.parquet",
     "quarantine/summary.parquet",
 )
 
@@ -350,3 +352,30 @@ def test_person_level_rows_only_in_the_restricted_folder(
     assert matched.loc[~matched["treated"], "weight"].sum() == pytest.approx(
         matched["treated"].sum()
     )
+
+
+def test_report_sentences_carry_the_numbers_of_sensitivity_parquet(first_run: Path) -> None:
+    """Each offer's E-value sentence in the published report has X = Y = the value of the
+    offer's e_value row of sensitivity.parquet (two decimals), its M̄ that of its
+    breakdown_Mbar row."""
+    folder = io.month_dir(first_run, AS_OF)
+    sens = pd.read_parquet(folder / "sensitivity.parquet")
+    html = (folder / "report.html").read_text()
+    section = html[html.index("id='sensitivity'") :]
+    checked = 0
+    for offer, rows in sens.groupby("offer_id"):
+        ev = rows[rows["quantity"] == "e_value"]
+        if not len(ev) or pd.isna(ev["value"].iloc[0]):
+            continue
+        name = rows["offer_name"].iloc[0]
+        part = section[section.index(f"<h3>{name}</h3>") :].split("</p>")[0]
+        x = re.search(r"deltagelse (\d+,\d\d) gange mere sandsynlig og selvforsørgelse "
+                      r"(\d+,\d\d) gange (mere|mindre) sandsynlig", part)  # fmt: skip
+        assert x is not None, part
+        want = f"{ev['value'].iloc[0]:.2f}".replace(".", ",")
+        assert x.group(1) == x.group(2) == want, offer
+        mbar = rows.loc[rows["quantity"] == "breakdown_Mbar", "value"].iloc[0]
+        if 0 < mbar < float("inf"):
+            assert f"M̄ = {mbar:.2f}".replace(".", ",") in part, offer
+        checked += 1
+    assert checked >= 2

@@ -2,7 +2,7 @@
 
 :func:`suppress_run` takes the unsuppressed tables of a monthly run (``matching``,
 ``balance``, ``effects``, ``levels``, ``value``, ``portfolio``, ``indicators``,
-``quarantine_summary`` and, for the manifest, ``validation``: rows read, kept and
+``quarantine_summary``, ``sensitivity`` and, for the manifest, ``validation``: rows read, kept and
 quarantined per input file) and returns them with every number that could single out
 fewer than ``threshold`` persons blanked and flagged (``suppressed``,
 ``suppression_reason``). Every published number is a cell with persons behind it:
@@ -149,6 +149,7 @@ COVERED = (
     "indicators",
     "quarantine_summary",
     "validation",
+    "sensitivity",
 )
 
 
@@ -304,6 +305,10 @@ def _value_rules(tables: Mapping[str, pd.DataFrame]) -> tuple[Rule, ...]:
         Rests("portfolio", _others(tables, "portfolio"), _HEADLINE, _OFFER),
         Rests("value", VALUE_NUMBERS, select("matching", "n_matched"), _OFFER),
         Rests("value", VALUE_NUMBERS, _HEADLINE, _OFFER),
+        # sensitivity rows restate the headline effect (its interval, a risk ratio from
+        # it) and rest on the matched sets: blanked with the headline or the matched count
+        Rests("sensitivity", VALUE_NUMBERS, select("matching", "n_matched"), _OFFER),
+        Rests("sensitivity", VALUE_NUMBERS, _HEADLINE, ("offer_id", "outcome")),
     )
 
 
