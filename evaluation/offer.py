@@ -39,6 +39,7 @@ from evaluation.offer_extras import contract_table, decomposition_table
 from evaluation.offer_tables import OfferTables, matching_status, offer_tables, stack
 from evaluation.outcome_specs import offer_outcome_names, outcome_specs
 from evaluation.panel import StatusPanel
+from evaluation.sensitivity.headline import headline_changes, offer_sensitivity
 from evaluation.statuses import STATUSES
 
 COST = "public_cost_dkk"
@@ -77,6 +78,7 @@ class OfferEvaluation:
     # evaluation.offer_extras; empty without payment terms or without a match)
     contract: pd.DataFrame | None = None
     decomposition: pd.DataFrame | None = None
+    sensitivity: pd.DataFrame | None = None  # the primary outcome's headline (aggregate)
 
     @property
     def offer_id(self) -> str:
@@ -129,7 +131,7 @@ def evaluate_offer(
     ``offers`` are not read: ``offer`` is the one evaluated)."""
     match = RiskSetMatching(panel, offer.offer_id, offer.target_group, offer.matching).fit()
     specs = outcome_specs(panel, offer, settings)
-    studies = _studies(panel, match, offer, settings, specs)
+    studies, sensitivity = _studies(panel, match, offer, settings, specs)
     value, payment = _value(match, studies, offer, settings)
     return OfferEvaluation(
         offer=offer,
@@ -142,6 +144,7 @@ def evaluate_offer(
         person_ids=panel.person_ids,
         contract=contract_table(panel, studies, offer, settings),
         decomposition=decomposition_table(panel, match, studies, offer, specs),
+        sensitivity=sensitivity,
     )
 
 
@@ -163,12 +166,13 @@ def _studies(
     offer: OfferConfig,
     settings: EvaluationConfig,
     specs: list,
-) -> dict[str, EventStudyResult]:
+) -> tuple[dict[str, EventStudyResult], pd.DataFrame | None]:
     """The event study of every outcome (``specs``: :func:`outcome_specs`; none when no
     participant was matched), with the placebo test on the pre-period months the offer's
-    covariates do not match on."""
+    covariates do not match on, and the sensitivity analyses of the primary outcome's
+    headline effect."""
     if match.n_matched == 0:
-        return {}
+        return {}, None
     est = settings.estimation
     study = MatchedEventStudy(
         panel,
@@ -184,7 +188,17 @@ def _studies(
             offer.matching.covariates.lags, offer.matching.covariates.windows
         ),
     )
-    return {s.name: study.fit(s.name, s.values, extra=s.extra) for s in specs}
+    studies = {s.name: study.fit(s.name, s.values, extra=s.extra) for s in specs}
+    primary = next((s for s in specs if s.name == offer.primary_outcome), None)
+    if primary is None:
+        return studies, None
+    changes = headline_changes(
+        study.stacked(primary.values, extra=primary.extra), est.headline_window
+    )
+    binary = primary.name in {o.name for o in settings.outcomes} or any(
+        m.name == primary.name and m.kind == "binary" for m in settings.measures
+    )
+    return studies, offer_sensitivity(studies[primary.name], changes, binary=binary)
 
 
 def _value(

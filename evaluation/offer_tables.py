@@ -38,6 +38,7 @@ class OfferTables:
     indicators: pd.DataFrame
     contract: pd.DataFrame
     decomposition: pd.DataFrame
+    sensitivity: pd.DataFrame
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables by name (:data:`evaluation.schema.OFFER_TABLES`)."""
@@ -69,6 +70,7 @@ def offer_tables(e: OfferEvaluation) -> OfferTables:
         indicators=e.on_track.indicators_frame(),
         contract=_extra(e.contract, "contract"),
         decomposition=_extra(e.decomposition, "decomposition"),
+        sensitivity=_sensitivity(e),
     )
 
 
@@ -167,3 +169,10 @@ def stack(offers: Iterable[OfferTables]) -> dict[str, pd.DataFrame]:
         eff.loc[family, "p_value_holm"] = holm(eff.loc[family, "p_value"].to_numpy())
         tables["effects"] = schema.conform(eff, "effects")
     return tables
+
+
+def _sensitivity(e: OfferEvaluation) -> pd.DataFrame:
+    """The sensitivity rows of the primary outcome's headline (none without an estimate)."""
+    if e.sensitivity is None or not len(e.sensitivity):
+        return schema.empty("sensitivity")
+    return schema.conform(e.sensitivity, "sensitivity")

@@ -38,6 +38,7 @@ OFFER_TABLES = (
     "indicators",
     "contract",
     "decomposition",
+    "sensitivity",
 )
 """The tables every offer contributes (published as ``<name>.parquet``)."""
 

@@ -37,8 +37,19 @@ def _status_rule(
         return np.ones(len(persons), dtype=bool)
     if col - k < 0 or col > panel.n_months:
         return np.zeros(len(persons), dtype=bool)
-    block = panel.status[persons, col - k : col]
-    return np.isin(block, codes(rule.statuses)).all(axis=1)
+    return _all_in(panel.status[persons, col - k : col], rule)
+
+
+def _all_in(block: np.ndarray, rule: TargetGroup) -> np.ndarray:
+    """Per row of an int8 status block: is every month's status one of the rule's? (A
+    lookup table over the 256 int8 values, column by column: no temporaries of the
+    block's size.)"""
+    member = np.zeros(256, dtype=bool)
+    member[np.asarray(codes(rule.statuses), dtype=np.int8).view(np.uint8)] = True
+    out = np.ones(block.shape[0], dtype=bool)
+    for j in range(block.shape[1]):
+        out &= member[block[:, j].view(np.uint8)]
+    return out
 
 
 def _measure_rule(
@@ -57,5 +68,8 @@ def _measure_rule(
 
 def target_group_members(panel: StatusPanel, month_idx: int, rule: TargetGroup) -> np.ndarray:
     """Row indices of everyone in the target group in ``month_idx``."""
-    everyone = np.arange(panel.n_persons)
-    return everyone[in_target_group(panel, everyone, month_idx, rule)]
+    col, k = month_idx - panel.first_month, rule.months_before_start
+    if k <= 0 or col - k < 0 or col > panel.n_months:
+        everyone = np.arange(panel.n_persons)
+        return everyone[in_target_group(panel, everyone, month_idx, rule)]
+    return np.flatnonzero(_all_in(panel.status[:, col - k : col], rule))

@@ -82,6 +82,16 @@ def _run(sub: Subparsers) -> None:
         help="evaluate as of this month, YYYY-MM (default: the month just closed, "
         "Copenhagen time; refused when the data do not cover it)",
     )
+    dask = r.add_mutually_exclusive_group()
+    dask.add_argument(
+        "--dask-address",
+        metavar="ADDRESS",
+        help="run the offers on the Dask cluster whose scheduler is here (tcp://HOST:8786); "
+        "its workers read the inputs from the same --data path",
+    )
+    dask.add_argument(
+        "--workers", type=int, help="run the offers on a local Dask cluster of N processes"
+    )
 
 
 def _backfill(sub: Subparsers) -> None:

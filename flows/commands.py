@@ -78,14 +78,16 @@ def cmd_validate(a: argparse.Namespace) -> int:
 
 
 def cmd_run(a: argparse.Namespace) -> int:
+    from flows.dask_cluster import task_runner
     from flows.guards import preflight
 
+    runner = task_runner(a.dask_address, a.workers)
     preflight(a.config, a.out, a.restricted_out)  # before Prefect starts: fails fast
     from flows.monthly import run_monthly
 
     params = _params(a, a.as_of)
     t0 = time.perf_counter()
-    res = run_monthly(params)
+    res = run_monthly(params, task_runner=runner)
     print(
         f"results as of {res['as_of']} (data {res['data_first_month']} to "
         f"{res['data_last_month']}) in {res['out']} ({time.perf_counter() - t0:.0f} s)"

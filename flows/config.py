@@ -312,6 +312,37 @@ class ValidationModel(_Model):
     max_quarantine_share: float = Field(default=0.05, ge=0, le=1)
 
 
+class ReportModel(_Model):
+    """The report's tilbudsvifte: quadrant lines at a target price per extra
+    self-sufficient citizen (DKK; the municipalities' "price per job") and a target effect
+    (percentage points, 5 = 5 pp). Set both or neither; without them the lines sit at the
+    medians of the offers shown and the report says so."""
+
+    target_price_per_job_dkk: Dkk | None = Field(default=None, gt=0, le=1e9)
+    target_effect_pp: Annotated[float, Field(strict=True)] | None = Field(
+        default=None, gt=0, le=100
+    )
+
+    @field_validator("target_effect_pp")
+    @classmethod
+    def _not_a_share(cls, x: float | None) -> float | None:
+        if x is not None and x < 1:
+            raise ValueError(
+                f"{x:g} looks like a share; target_effect_pp is in percentage points "
+                f"(write {x * 100:g} for {x * 100:g} pp)"
+            )
+        return x
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> ReportModel:
+        if (self.target_price_per_job_dkk is None) != (self.target_effect_pp is None):
+            raise ValueError(
+                "set both target_price_per_job_dkk and target_effect_pp (the tilbudsvifte's "
+                "two quadrant lines) or neither"
+            )
+        return self
+
+
 class ConfigModel(_Model):
     offers: list[OfferModel] = Field(min_length=1, max_length=200)
     outcomes: list[OutcomeModel] = Field(default=[], max_length=50)
@@ -320,6 +351,7 @@ class ConfigModel(_Model):
     valuation: ValuationModel = ValuationModel()
     privacy: PrivacyModel = PrivacyModel()
     validation: ValidationModel = ValidationModel()
+    report: ReportModel = ReportModel()
 
     @field_validator("offers")
     @classmethod
@@ -443,7 +475,7 @@ def to_core(
     validated config (field by field by name, :func:`evaluation.config.from_dict`), the
     price catalogue (loaded by the caller; None: no valuation) with the config's
     overrides, and the run's ``language`` (of the monitor's texts)."""
-    data = cfg.model_dump(exclude={"validation", "privacy", "valuation"})
+    data = cfg.model_dump(exclude={"validation", "privacy", "valuation", "report"})
     data["offers"] = [_offer(o) for o in cfg.offers]
     data["outcomes"] = [*core.DEFAULT_OUTCOMES, *data["outcomes"]]
     data["measures"] = tuple(cm.to_measure(m) for m in cfg.measures)

@@ -34,7 +34,7 @@ from evaluation.config import EvaluationConfig
 from evaluation.offer import combine
 from evaluation.panel import StatusPanel
 from evaluation.period import DataPeriod
-from flows import guards, inputs, io, offer_cache, progress
+from flows import dask_cluster, guards, inputs, io, offer_cache, progress
 from flows.annotate import annotate, measure_units, outcome_labels
 from flows.artifacts import publish_on_track
 from flows.config import ConfigModel, config_hash, to_core
@@ -293,8 +293,17 @@ def _tables(
         hashes, cfg_model, as_of=as_of, lang=TABLE_LANGUAGE, code=code_version()
     )
     restricted = io.month_dir(Path(params.restricted_out), as_of) if params.restricted_out else None
+    share = cfg_model.validation.max_quarantine_share
     offers = evaluate_offers(
-        panel, cfg, keys, cache=offer_cache.cache_dir(params.cache_dir), restricted=restricted
+        panel,
+        cfg,
+        keys,
+        cache=offer_cache.cache_dir(params.cache_dir),
+        restricted=restricted,
+        # on Dask the workers read the shared inputs themselves
+        shared=dask_cluster.InputsRef.of(params.data, hashes, share, as_of)
+        if dask_cluster.on_dask()
+        else None,
     )
     names = {o.offer_id: o.name for o in cfg.offers}
     combined = annotate(
@@ -319,6 +328,8 @@ def _options(
         lang=params.lang,  # type: ignore[arg-type]
         run_id=manifest["run_id"],
         allow_small_cells=small,
+        target_price_per_job_dkk=cfg_model.report.target_price_per_job_dkk,
+        target_effect_pp=cfg_model.report.target_effect_pp,
     )
     workbook = WorkbookInfo(
         as_of=manifest["as_of"],
@@ -370,7 +381,13 @@ def _manifest(
     }
 
 
-def run_monthly(params: RunParameters, *, tags_: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Run the flow (on the configured Prefect API or Prefect's temporary local server)."""
-    with tags(*tags_):
-        return monthly_evaluation(params)
+def run_monthly(
+    params: RunParameters, *, tags_: tuple[str, ...] = (), task_runner: Any = None
+) -> dict[str, Any]:
+    """Run the flow (on the configured Prefect API or Prefect's temporary local server);
+    with ``task_runner`` (:func:`flows.dask_cluster.task_runner`) the offers run on it."""
+    if task_runner is None:
+        with tags(*tags_):
+            return monthly_evaluation(params)
+    with dask_cluster.shared_api(), tags(*tags_):
+        return monthly_evaluation.with_options(task_runner=task_runner)(params)

@@ -36,6 +36,7 @@ SHEET_ROWS = {  # sheet -> (Parquet file, which rows): written here, not taken f
     "Udvælgelse og effekt": ("decomposition", None),
     "Tilbudsvifte": ("portfolio", None),
     "På sporet": ("indicators", None),
+    "Følsomhed": ("sensitivity", None),
     "Matchning": ("matching", None),
     "Balance": ("balance", None),
     "Niveauer (%)": ("levels", lambda f: ~f["outcome"].str.startswith("public_cost_dkk")),

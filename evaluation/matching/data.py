@@ -197,24 +197,23 @@ def covariates(panel: StatusPanel, risk: RiskSets, spec: CovariateSpec) -> pd.Da
     """
     offers = other_offers(panel, risk.offer_id) if spec.programme_history else ()
     listed = covariate_list(spec, offers)
-    out = np.zeros((risk.n_rows, len(listed)), dtype=np.float32)
+    out = np.zeros((len(listed), risk.n_rows), dtype=np.float32)  # a row per covariate
     col = {c: i for i, c in enumerate(listed)}
     if spec.demographics:
-        out[:, col[Covariate("age")]] = (
-            months.year_of(risk.ref_month) - panel.birth_year[risk.person]
-        )
-        out[:, col[Covariate("male")]] = panel.sex[risk.person] == 1
+        out[col[Covariate("age")]] = months.year_of(risk.ref_month) - panel.birth_year[risk.person]
+        out[col[Covariate("male")]] = panel.sex[risk.person] == 1
         edu = panel.education[risk.person]
         for i, e in enumerate(EDUCATIONS):
-            out[:, col[Covariate("education", level=e)]] = edu == i
+            out[col[Covariate("education", level=e)]] = edu == i
     if spec.calendar_month:
         cal = months.calendar_month_of(risk.ref_month)
         for m in range(1, 13):
-            out[:, col[Covariate("calendar_month", month=m)]] = cal == m
+            out[col[Covariate("calendar_month", month=m)]] = cal == m
     for s in np.unique(risk.ref_month):
         rows = np.flatnonzero(risk.ref_month == s)
         _history_block(panel, risk.person[rows], int(s), spec, out, rows, col)
-    frame = pd.DataFrame(out, columns=[c.name for c in listed])
+    # the frame's block is ``out`` itself: no copy, and the layout pandas gives a copy
+    frame = pd.DataFrame(out.T, columns=[c.name for c in listed], copy=False)
     for name, values in measure_covariates(panel, risk, spec).items():
         frame[name] = values
     if spec.programme_history:
@@ -279,14 +278,14 @@ def _history_block(
     for lag in range(1, spec.lags + 1):
         v = block[:, depth - lag]
         for code, name in enumerate(STATUSES):
-            out[rows, col[Covariate("lag", name, lag)]] = v == code
+            out[col[Covariate("lag", name, lag)], rows] = v == code
     ss = codes(SELF_SUFFICIENT)
     for w in spec.windows:
         win = block[:, depth - w :]
-        out[rows, col[Covariate("months_in", "self_sufficient", w)]] = np.isin(win, ss).sum(axis=1)
-        out[rows, col[Covariate("months_observed", months=w)]] = (win >= 0).sum(axis=1)
+        out[col[Covariate("months_in", "self_sufficient", w)], rows] = np.isin(win, ss).sum(axis=1)
+        out[col[Covariate("months_observed", months=w)], rows] = (win >= 0).sum(axis=1)
         for b in BENEFITS:
-            out[rows, col[Covariate("months_in", b, w)]] = (win == STATUSES.index(b)).sum(axis=1)
+            out[col[Covariate("months_in", b, w)], rows] = (win == STATUSES.index(b)).sum(axis=1)
 
 
 def status_lag1(panel: StatusPanel, risk: RiskSets) -> np.ndarray:

@@ -2,7 +2,7 @@
 
 :func:`suppress_run` takes the unsuppressed tables of a monthly run (``matching``,
 ``balance``, ``effects``, ``levels``, ``value``, ``portfolio``, ``indicators``,
-``quarantine_summary`` and, for the manifest, ``validation``: rows read, kept and
+``quarantine_summary``, ``sensitivity`` and, for the manifest, ``validation``: rows read, kept and
 quarantined per input file) and returns them with every number that could single out
 fewer than ``threshold`` persons blanked and flagged (``suppressed``,
 ``suppression_reason``). Every published number is a cell with persons behind it:
@@ -68,6 +68,7 @@ EFFECT_RULES = (
     "effect_below_trajectory",
     "target_missed",
     "effect_uncertain",
+    "effect_not_clear",
     "effect_on_trajectory",
 )
 VERDICT_RESTS: dict[str, tuple[str, ...]] = {
@@ -152,6 +153,7 @@ COVERED = (
     "validation",
     "contract",
     "decomposition",
+    "sensitivity",
 )
 
 
@@ -310,6 +312,10 @@ def _value_rules(tables: Mapping[str, pd.DataFrame]) -> tuple[Rule, ...]:
         Rests("portfolio", _others(tables, "portfolio"), _HEADLINE, _OFFER),
         Rests("value", VALUE_NUMBERS, select("matching", "n_matched"), _OFFER),
         Rests("value", VALUE_NUMBERS, _HEADLINE, _OFFER),
+        # sensitivity rows restate the headline effect (its interval, a risk ratio from
+        # it) and rest on the matched sets: blanked with the headline or the matched count
+        Rests("sensitivity", VALUE_NUMBERS, select("matching", "n_matched"), _OFFER),
+        Rests("sensitivity", VALUE_NUMBERS, _HEADLINE, ("offer_id", "outcome")),
         *_contract_rules(_HEADLINE),
         *_decomposition_rules(_HEADLINE),
     )

@@ -297,6 +297,33 @@ def contract_unit(row: pd.Series) -> str | None:
     return CONTRACT_UNITS.get(str(row["unit"]), "number")
 
 
+SENSITIVITY = (
+    Col("offer_id", "Tilbud (id)", "Offer (id)", "text"),
+    Col("offer_name", "Tilbud", "Offer", "text"),
+    Col("outcome", "Udfald", "Outcome", "text", "outcome"),
+    Col("analysis", "Analyse", "Analysis", "text"),
+    Col("target", "Effekt", "Effect", "text"),
+    Col("method", "Metode", "Method", "text"),
+    Col("quantity", "Størrelse", "Quantity", "text"),
+    Col("parameter", "Parameter", "Parameter", "number"),
+    Col("value", "Værdi", "Value", "row"),
+    Col("ci_low", "Nedre grænse", "Lower bound", "row"),
+    Col("ci_high", "Øvre grænse", "Upper bound", "row"),
+    Col(UNIT_COLUMN, "Enhed", "Unit", "text"),
+    Col("level", "Konfidensniveau", "Confidence level", "pct"),
+    Col("note", "Bemærkning", "Note", "text"),
+)
+IN_EFFECT_UNITS = ("ci", "robust_ci", "breakdown_M")
+"""``sensitivity`` quantities in the effect's unit (the others are ratios or numbers)."""
+
+
+def sensitivity_unit(row: pd.Series) -> str | None:
+    """The workbook unit of a ``sensitivity`` row."""
+    if row["quantity"] in IN_EFFECT_UNITS:
+        return "pp" if effect_unit(str(row["outcome"])) == SHARE else "dkk_pm"
+    return "number"
+
+
 EFFECT_MEASURES = ("self_sufficiency_effect", "measured_effect")
 """``value`` measures that are effects held as shares (shown in percentage points)."""
 EFFECT_INDICATORS = ("interim_att", "interim_att_by_event_month", "trajectory_target")
@@ -385,6 +412,15 @@ SHEETS: tuple[Sheet, ...] = (
         "Er vi på sporet: tilgang mod plan, frafald og foreløbig effekt mod målet.",
         "Are we on track: enrolment against plan, dropouts and interim effect against target.",
         INDICATORS, row_unit=indicator_unit,
+    ),
+    Sheet(
+        "sensitivity", "sensitivity", "Følsomhed", "Sensitivity",
+        "Hvor robust hovedeffekten er: over for brud på parallelle tendenser (robuste "
+        "intervaller, nedbrydningsværdier) og over for skjulte forskelle (E-værdi, Rosenbaums "
+        "Gamma).",
+        "How robust the headline effect is: to violations of parallel trends (robust "
+        "intervals, breakdown values) and to hidden confounding (E-value, Rosenbaum's Gamma).",
+        SENSITIVITY, row_unit=sensitivity_unit,
     ),
     Sheet(
         "matching", "matching", "Matchning", "Matching",

@@ -17,6 +17,8 @@ from typing import Any
 import pandas as pd
 
 from evaluation.texts import DASH, Lang, NumberStyle, Texts
+from evaluation.texts.report_words import WORDS
+from flows.report.settings import ReportSettings
 
 HEADLINE_OUTCOME = "self_sufficient"
 VALUE_SCENARIO = "central"
@@ -71,9 +73,12 @@ class ReportData:
         lang: Lang,
         k: int,
         window: tuple[int, int],
+        settings: ReportSettings | None = None,
     ) -> None:
         self.tables = {name: tables.get(name, pd.DataFrame()) for name in TABLES}
         self.t, self.s, self.lang, self.k, self.window = t, s, lang, k, window
+        self.w = WORDS[lang]
+        self.settings = settings or ReportSettings()
         matching = self.tables["matching"]
         self.offers: list[str] = [str(o) for o in matching.get("offer_id", [])]
         self.names = dict(zip(self.offers, matching.get("name", self.offers), strict=True))
