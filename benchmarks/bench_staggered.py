@@ -239,7 +239,7 @@ def _measure(cache: Path, data: Path, offer_id: str) -> None:
         f"{t3 - t1:.1f} s (design {t2 - t1:.1f} s, fit {t3 - t2:.1f} s); "
         f"peak RSS {peak:.2f} GB\n"
         f"headline {head['estimate']:+.4f} (SE {head['std_error']:.4f}), "
-        f"pre-trend p {head['pretrend_p_value']:.3g}",
+        f"pre-trend p {head['placebo_p_value']:.3g}",
         flush=True,
     )
 

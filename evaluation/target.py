@@ -67,9 +67,19 @@ def _measure_rule(
 
 
 def target_group_members(panel: StatusPanel, month_idx: int, rule: TargetGroup) -> np.ndarray:
-    """Row indices of everyone in the target group in ``month_idx``."""
+    """Row indices of everyone in the target group in ``month_idx`` (the status rule on a
+    slice of the status matrix, then the age and measure rules on its members)."""
     col, k = month_idx - panel.first_month, rule.months_before_start
-    if k <= 0 or col - k < 0 or col > panel.n_months:
+    if k <= 0 or not rule.statuses or col - k < 0 or col > panel.n_months:
         everyone = np.arange(panel.n_persons)
         return everyone[in_target_group(panel, everyone, month_idx, rule)]
-    return np.flatnonzero(_all_in(panel.status[:, col - k : col], rule))
+    rows = np.flatnonzero(_all_in(panel.status[:, col - k : col], rule))
+    if rule.age is None and not rule.measures:
+        return rows
+    keep = np.ones(len(rows), dtype=bool)
+    if rule.age is not None:
+        age = months.year_of(month_idx) - panel.birth_year[rows]
+        keep &= (age >= rule.age[0]) & (age <= rule.age[1])
+    for m in rule.measures:
+        keep &= _measure_rule(panel, rows, month_idx, m)
+    return rows[keep]

@@ -104,3 +104,25 @@ def test_decomposition_on_the_measure_adds_up() -> None:
     assert d.raw_difference == pytest.approx(d.selection + d.extra_effect, abs=1e-12)
     assert np.isfinite(d.target_group_level) and d.n_target_group > d.n_participants
     assert abs(d.extra_effect - _truth(m, match, res)) < 2.5 * d.did_std_error + abs(d.baseline_gap)
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        RULE,
+        TargetGroup(("sickness_benefit", "cash_benefit"), 3, age=(18, 29)),
+        TargetGroup(("cash_benefit",), 2, measures=(MeasureRule("homeless", 1, 2),)),
+        TargetGroup(("cash_benefit",), 2),
+    ],
+)
+def test_target_group_members_follow_every_rule(rule: TargetGroup) -> None:
+    """The fast member lookup (a slice of the status matrix) keeps the age and measure
+    rules: the same persons as the rule applied person by person, in every month."""
+    from evaluation.target import in_target_group, target_group_members
+
+    _, panel, _, _ = _world()
+    everyone = np.arange(panel.n_persons)
+    for s in range(panel.first_month + 1, panel.first_month + panel.n_months, 7):
+        fast = target_group_members(panel, s, rule)
+        slow = everyone[in_target_group(panel, everyone, s, rule)]
+        assert np.array_equal(fast, slow), (rule, s)

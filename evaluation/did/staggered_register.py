@@ -51,6 +51,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from evaluation import schema
 from evaluation.config import TargetGroup
 from evaluation.did.inference import WaldTest, minimum_detectable_effect, pretrend_test
 from evaluation.did.staggered import att_gt_from_values
@@ -178,10 +179,17 @@ class StaggeredOfferResult:
                 "level": self.level,
             }
         )
-        frame["headline"] = frame["event_time"].isna()
-        frame["mde_80"] = np.where(frame["headline"], self.mde, np.nan)
-        frame["pretrend_p_value"] = np.where(frame["headline"], self.pretrend.p_value, np.nan)
-        return frame
+        head = frame["event_time"].isna()
+        frame["headline"] = head
+        frame["primary"] = False  # a secondary estimate beside the matched event study
+        frame["mde"] = np.where(head, self.mde, np.nan)
+        frame["mde_power"] = np.where(head, 0.8, np.nan)
+        # the pre-period event months -2, -3, ... tested jointly (the estimator's placebo)
+        pre = self.event_times[(self.event_times <= -2) & np.isfinite(self.estimates)]
+        window = f"{pre.min()}..{pre.max()}" if len(pre) else None
+        frame["placebo_p_value"] = np.where(head, self.pretrend.p_value, np.nan)
+        frame["placebo_window"] = pd.array(np.where(head, window, None), dtype="string")
+        return schema.conform(frame, "effects")
 
 
 class StaggeredOffer:

@@ -170,6 +170,7 @@ DA = Texts(
         "self_sufficient": "Selvforsørgende",
         "on_benefits": "På offentlig forsørgelse",
         "public_cost_dkk": "Offentlige udgifter pr. måned",
+        "earnings_dkk": "Lønindkomst pr. måned",
     },
     outcome_adjectives={
         "self_sufficient": "selvforsørgende",

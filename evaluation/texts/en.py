@@ -178,6 +178,7 @@ EN = Texts(
         "self_sufficient": "Self-sufficient",
         "on_benefits": "On public benefits",
         "public_cost_dkk": "Public expenditure per month",
+        "earnings_dkk": "Earnings per month",
     },
     outcome_adjectives={
         "self_sufficient": "self-sufficient",

@@ -96,6 +96,9 @@ class ReportData:
         config), else its name."""
         if outcome in self.t.outcome_names:
             return self.t.outcome_names[outcome]
+        cost, _, payer = outcome.partition("public_cost_dkk_")
+        if not cost and payer in self.t.payer_names:  # the public cost of one payer
+            return f"{self.t.outcome_names['public_cost_dkk']} ({self.t.payer_names[payer]})"
         eff = self.tables["effects"]
         if len(eff) and "outcome_label" in eff.columns:
             hit = eff.loc[eff["outcome"] == outcome, "outcome_label"].dropna()
