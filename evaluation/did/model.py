@@ -141,6 +141,11 @@ class MatchedEventStudy:
             self.panel, self.match, self.design_window, self.censoring_weights
         )
 
+    @property
+    def design(self) -> EventStudyDesign:
+        """Members of the matched sets x event months (restricted, person level)."""
+        return self._design
+
     def fit(self, outcome: str, values: np.ndarray) -> EventStudyResult:
         """``values``: the outcome's value per status code (see :func:`status_outcome`)."""
         d = self._design
