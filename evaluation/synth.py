@@ -193,6 +193,7 @@ class SynthSpec:
     offers: tuple[SynthOffer, ...] = DEFAULT_OFFERS
     municipality_codes: tuple[int, ...] = (101, 461, 751)
     intake_shift: float = 0.0  # added to every offer's intake log-odds (scales enrolment)
+    detailed_truth: bool = False  # also the ITT truth and per-participant effects (slower)
 
 
 @dataclass(frozen=True)
@@ -202,9 +203,15 @@ class SyntheticMunicipality:
     participation: pd.DataFrame
     true_effects: pd.DataFrame  # offer_id, start_month, event_time, outcome, effect, n
     config: dict = field(repr=False)
+    itt_effects: pd.DataFrame = field(default=None, repr=False)
+    """With ``detailed_truth``: as ``true_effects`` (self-sufficiency only) for the
+    intention-to-treat contrast: Y(1) against the path in which the participant does not
+    start in s but may start any offer, their own included, from s + 1 by the same
+    enrolment process (own random stream)."""
     individual_effects: pd.DataFrame = field(default=None, repr=False)
-    """Per participant and event month 0..36, Y(1) - Y(0) of self-sufficiency (person_id,
-    offer_id, start_month, event_time, effect): the truth of any subgroup's effect."""
+    """With ``detailed_truth``: per participant and event month 0..36, Y(1) - Y(0) of
+    self-sufficiency (person_id, offer_id, start_month, event_time, effect): the truth
+    of any subgroup's effect."""
 
 
 def generate(spec: SynthSpec = SynthSpec()) -> SyntheticMunicipality:
@@ -229,13 +236,19 @@ def generate(spec: SynthSpec = SynthSpec()) -> SyntheticMunicipality:
     y0_without = _without_own_offer(spec, y0, z, u, m0, starts, age, higher_edu, birth)
     truth = _true_effects(spec, y0_without, y1, starts, m0)
     ids = persons["person_id"].to_numpy()
+    itt = individual = None
+    if spec.detailed_truth:
+        y0_later = _not_now(spec, y0, z, u, m0, starts, age, higher_edu, birth)
+        itt = _true_effects(spec, y0_later, y1, starts, m0, {"self_sufficient": SELF_SUFFICIENT})
+        individual = _individual_effects(spec, ids, y0_without, y1, starts, m0)
     return SyntheticMunicipality(
         persons=persons,
         status_monthly=_status_frame(ids, observed, z, rng, m0),
         participation=participation,
         true_effects=truth,
         config=_config(spec),
-        individual_effects=_individual_effects(spec, ids, y0_without, y1, starts, m0),
+        itt_effects=itt,
+        individual_effects=individual,
     )
 
 
@@ -404,6 +417,38 @@ def _without_own_offer(
     return out
 
 
+def _not_now(
+    spec: SynthSpec,
+    y0: np.ndarray,
+    z: np.ndarray,
+    u: np.ndarray,
+    m0: int,
+    starts: np.ndarray,
+    age: np.ndarray,
+    higher_edu: np.ndarray,
+    birth_year: np.ndarray,
+) -> np.ndarray:
+    """Untreated paths with every participant's path replaced by the one in which they
+    do not start in their start month s: from s + 1 they may enrol in any offer, their
+    own included (own random stream), as the controls of the intention-to-treat
+    contrast may."""
+    who = np.flatnonzero((starts >= 0).any(axis=1))
+    out = y0.copy()
+    if len(who) == 0:
+        return out
+    start = starts[who].max(axis=1)
+    later = _enrol(
+        np.random.default_rng([spec.seed, 2]),
+        spec,
+        y0[who],
+        age[who],
+        higher_edu[who],
+        from_month=start.astype(np.int64) + 1,
+    )
+    out[who] = _simulate_treated(spec, y0[who], z[who], u[who], m0, later, birth_year[who])[0]
+    return out
+
+
 def _simulate_treated(
     spec: SynthSpec,
     y0: np.ndarray,
@@ -535,7 +580,12 @@ def truth_outcomes() -> dict[str, tuple[str, ...]]:
 
 
 def _true_effects(
-    spec: SynthSpec, y0: np.ndarray, y1: np.ndarray, starts: np.ndarray, m0: int
+    spec: SynthSpec,
+    y0: np.ndarray,
+    y1: np.ndarray,
+    starts: np.ndarray,
+    m0: int,
+    outcomes: dict[str, tuple[str, ...]] | None = None,
 ) -> pd.DataFrame:
     """Cohort x event-month mean of Y(1) - Y(0) for every outcome set."""
     t_obs = y0.shape[1]
@@ -553,7 +603,7 @@ def _true_effects(
             rows, cols = who[ok], t[ok]
             cohort = s[ok]
             a, b = y1[rows, cols], y0[rows, cols]
-            for name, sset in truth_outcomes().items():
+            for name, sset in (outcomes or truth_outcomes()).items():
                 codes = [_S[x] for x in sset]
                 diff = np.isin(a, codes).astype(float) - np.isin(b, codes)
                 sums = pd.Series(diff).groupby(cohort).agg(["sum", "size"])

@@ -14,8 +14,6 @@ from evaluation import months
 from evaluation.did import MatchedEventStudy, holm, status_outcome
 from evaluation.did.data import outcome_values
 from evaluation.did.subgroups import fit_dimension, level_weights, wald_equal
-from evaluation.matching import RiskSetMatching
-from evaluation.panel import build_panel
 from evaluation.statuses import SELF_SUFFICIENT
 from evaluation.subgroups import (
     DIMENSIONS,
@@ -25,8 +23,7 @@ from evaluation.subgroups import (
     offer_subgroups,
     subgroup_labels,
 )
-from evaluation.synth import DEFAULT_OFFERS, HETEROGENEOUS_OFFER, SynthSpec, generate
-from flows.config import parse_config, to_core
+from tests._hetero import hetero, study
 from tests._tiny_panels import tiny_panel
 
 SS = status_outcome(SELF_SUFFICIENT)
@@ -85,51 +82,33 @@ def test_wald_equal_uses_the_covariance():
 
 # --- the synthetic municipality with an age-heterogeneous offer ----------------------------
 
-# Seed 1 (the generator's default) and 20,000 persons (the demo size); the first seed
-# tried, not chosen after looking. Offers: the four defaults plus "mentor", whose effect
-# factor is 3.0 / 1.8 / 1.0 for participants under 30 / 30-49 / 50+ at their start.
-SPEC = SynthSpec(persons=20_000, seed=1, offers=(*DEFAULT_OFFERS, HETEROGENEOUS_OFFER))
 MIN_TREATED = 30  # levels with fewer participants are not checked against the truth
 
 
 @functools.cache
-def _hetero():
-    synth = generate(SPEC)
-    panel = build_panel(synth.persons, synth.status_monthly, synth.participation)
-    panel = panel.as_of(panel.last_month)
-    config = to_core(parse_config(synth.config))
-    studies = {}
-    for o in config.offers:
-        if o.offer_id in ("mentor", "praktik"):
-            match = RiskSetMatching(panel, o.offer_id, o.target_group, o.matching).fit()
-            studies[o.offer_id] = MatchedEventStudy(panel, match)
-    return synth, studies
-
-
-@functools.cache
 def _table(offer_id: str) -> pd.DataFrame:
-    synth, studies = _hetero()
-    study = studies[offer_id]
-    table = offer_subgroups(study, "self_sufficient", SS)
-    return table.assign(truth=_truths(synth, study, table))
+    synth, _ = hetero()
+    st = study(offer_id)
+    table = offer_subgroups(st, "self_sufficient", SS)
+    return table.assign(truth=_truths(synth, st, table))
 
 
-def _truths(synth, study: MatchedEventStudy, table: pd.DataFrame) -> list[float]:
+def _truths(synth, st: MatchedEventStudy, table: pd.DataFrame) -> list[float]:
     """Each level's true pooled effect: the mean over event months 0..11 of the mean
     Y(1) - Y(0) of the level's participants observed at that month (those the level's
     estimate uses: their set has a control in the level)."""
-    d, sets = study.design, study.match.sets
-    labels = subgroup_labels(study.panel, sets["person"].to_numpy(), sets["ref_month"].to_numpy())
+    d, sets = st.design, st.match.sets
+    labels = subgroup_labels(st.panel, sets["person"].to_numpy(), sets["ref_month"].to_numpy())
     sid = np.unique(d.set_id, return_inverse=True)[1]
     n_t = np.bincount(sid, weights=d.treated.astype(float))
     ind = synth.individual_effects
-    ind = ind[(ind["offer_id"] == study.match.offer_id) & ind["event_time"].between(0, 11)]
-    seen = months.from_dates(ind["start_month"]) + ind["event_time"] <= study.panel.last_month
+    ind = ind[(ind["offer_id"] == st.match.offer_id) & ind["event_time"].between(0, 11)]
+    seen = months.from_dates(ind["start_month"]) + ind["event_time"] <= st.panel.last_month
     ind = ind[seen].assign(pid=ind["person_id"].astype(str))
     out = []
     for dim, level in zip(table["dimension"], table["subgroup"], strict=True):
         mult = level_weights(d, sid, n_t, labels[dim].to_numpy(object) == level)
-        pids = study.panel.person_ids[d.person[d.treated & (mult > 0)]].astype(str)
+        pids = st.panel.person_ids[d.person[d.treated & (mult > 0)]].astype(str)
         sub = ind[ind["pid"].isin(pids)]
         out.append(float(sub.groupby("event_time")["effect"].mean().mean()))
     return out
@@ -169,10 +148,9 @@ def test_holm_over_the_offers_family_of_subgroups():
 def test_one_level_with_everybody_is_the_headline():
     """The subgroup machinery on a single level holding every participant reproduces the
     headline estimate, its matching-aware SE and its counts."""
-    _, studies = _hetero()
-    study = studies["mentor"]
-    head = study.fit("self_sufficient", SS)
-    d = study.design
+    st = study("mentor")
+    head = st.fit("self_sufficient", SS)
+    d = st.design
     res = fit_dimension(
         d,
         outcome_values(d.status, SS),
@@ -189,7 +167,7 @@ def test_one_level_with_everybody_is_the_headline():
 
 def test_individual_effects_add_up_to_the_cohort_truth():
     """The generator's per-participant truth averages to its cohort truth."""
-    synth, _ = _hetero()
+    synth, _ = hetero()
     ind = synth.individual_effects
     got = ind.groupby(["offer_id", "start_month", "event_time"])["effect"].mean()
     te = synth.true_effects

@@ -64,8 +64,16 @@ class EventStudyDesign:
 
     @classmethod
     def build(
-        cls, panel: StatusPanel, match: MatchResult, window: tuple[int, int], ipcw: bool
+        cls,
+        panel: StatusPanel,
+        match: MatchResult,
+        window: tuple[int, int],
+        ipcw: bool,
+        censor: bool = True,
     ) -> EventStudyDesign:
+        """``censor``: controls leave at their own start (per protocol, with ``ipcw``
+        weights); without, they are followed whatever they do later (intention to treat:
+        "not start now", usual practice afterwards)."""
         sets = match.sets
         e = np.arange(window[0], window[1] + 1)
         person = sets["person"].to_numpy(np.int64)
@@ -78,12 +86,13 @@ class EventStudyDesign:
             inside, panel.status[person[:, None], np.clip(cols, 0, panel.n_months - 1)], UNOBSERVED
         ).astype(np.int8)
         own_start = panel.offer_starts.get(match.offer_id, np.full(panel.n_persons, NEVER))
-        censored = ~treated[:, None] & (months_ >= own_start[person][:, None])
-        status[censored] = UNOBSERVED
+        if censor:
+            censored = ~treated[:, None] & (months_ >= own_start[person][:, None])
+            status[censored] = UNOBSERVED
         base = status[:, np.flatnonzero(e == -1)[0]]
         status[base == UNOBSERVED, :] = UNOBSERVED
         weight = sets["weight"].to_numpy(np.float64)[:, None] * np.ones(len(e))
-        if ipcw:
+        if ipcw and censor:
             weight *= censoring_weights(panel, match.hazards, person, ref, treated, e)
         return cls(
             event_times=e,
