@@ -39,6 +39,17 @@ def outcome_values(status: np.ndarray, values: np.ndarray) -> np.ndarray:
     return lookup[np.where(status == UNOBSERVED, len(values), status)]
 
 
+def amount_values(design: EventStudyDesign, amounts: np.ndarray, first_month: int) -> np.ndarray:
+    """Each member x event month's value of a persons x months matrix (column 0 =
+    ``first_month``): NaN outside the matrix, where the amount is NaN and where the
+    design does not use the month (status ``UNOBSERVED``: censored or unobserved)."""
+    amounts = np.asarray(amounts, dtype=np.float64)
+    cols = design.ref_month[:, None] + design.event_times[None, :] - first_month
+    inside = (cols >= 0) & (cols < amounts.shape[1])
+    y = amounts[design.person[:, None], np.clip(cols, 0, amounts.shape[1] - 1)]
+    return np.where(inside & (design.status != UNOBSERVED), y, np.nan)
+
+
 @dataclass(frozen=True, eq=False)
 class EventStudyDesign:
     """Members of the matched sets x event months: statuses, availability and weights."""

@@ -90,7 +90,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from evaluation.did.data import EventStudyDesign, outcome_values
+from evaluation.did.data import EventStudyDesign, amount_values, outcome_values
 from evaluation.did.placebo import placebo_window
 from evaluation.did.results import EventStudyResult
 from evaluation.matching.results import MatchResult
@@ -172,8 +172,17 @@ class MatchedEventStudy:
 
     def fit(self, outcome: str, values: np.ndarray) -> EventStudyResult:
         """``values``: the outcome's value per status code (see :func:`status_outcome`)."""
+        return self._result(outcome, outcome_values(self._design.status, values))
+
+    def fit_amounts(self, outcome: str, amounts: np.ndarray) -> EventStudyResult:
+        """An outcome measured per person and month rather than by status (earnings in
+        DKK): ``amounts`` is persons x months like the panel's status matrix, NaN where
+        unknown. Months the design leaves out (censored, unobserved) stay out."""
+        return self._result(outcome, amount_values(self._design, amounts, self.panel.first_month))
+
+    def _result(self, outcome: str, y: np.ndarray) -> EventStudyResult:
         d = self._design
-        f = _estimate(d, outcome_values(d.status, values), self.std_errors == "matching")
+        f = _estimate(d, y, self.std_errors == "matching")
         return EventStudyResult(
             offer_id=self.match.offer_id,
             outcome=outcome,
