@@ -106,10 +106,13 @@ def offer_subgroups(
     outcome: str,
     values: np.ndarray,
     dimensions: tuple[str, ...] = DIMENSIONS,
+    *,
+    min_persons: int = 1,
 ) -> pd.DataFrame:
     """The headline effect of ``study``'s offer on ``outcome`` by every level of every
     dimension, with the heterogeneity test per dimension and Holm-adjusted p-values
-    over the offer's family of subgroups (every level of every dimension)."""
+    over the offer's family of subgroups (every level of every dimension with at least
+    ``min_persons`` participants and controls: the small-cell threshold)."""
     sets = study.match.sets
     labels = subgroup_labels(
         study.panel, sets["person"].to_numpy(np.int64), sets["ref_month"].to_numpy(np.int64)
@@ -122,6 +125,7 @@ def offer_subgroups(
         bootstrap_below=study.bootstrap_below,
         bootstrap_reps=study.bootstrap_reps,
         seed=study.seed,
+        min_persons=min_persons,
     )
     d = study.design
     y = outcome_values(d.status, values)
@@ -137,7 +141,9 @@ def offer_subgroups(
     if not frames:
         return pd.DataFrame(columns=list(SUBGROUP_COLUMNS))
     table = pd.concat(frames, ignore_index=True)
-    table["p_value_holm"] = holm(table["p_value"].to_numpy())
+    family = table["tested"].to_numpy(bool)
+    table["p_value_holm"] = np.nan
+    table.loc[family, "p_value_holm"] = holm(table.loc[family, "p_value"].to_numpy())
     return table.reindex(columns=list(SUBGROUP_COLUMNS))
 
 

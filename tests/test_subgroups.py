@@ -145,6 +145,21 @@ def test_holm_over_the_offers_family_of_subgroups():
     assert t.groupby("dimension")["heterogeneity_df"].first()["age_band"] == 2
 
 
+def test_small_levels_stay_out_of_the_test_and_the_family():
+    """With a small-cell threshold, levels with fewer participants or controls get no
+    Holm p-value and do not enter the heterogeneity test (their estimate is suppressed
+    on publication and must not show through either)."""
+    t = offer_subgroups(study("mentor"), "self_sufficient", SS, min_persons=40)
+    small = (t["n_treated"] < 40) | (t["n_control"] < 40)
+    assert small.any() and (~small).sum() >= 10
+    assert t.loc[small, "p_value_holm"].isna().all()
+    big = t[~small]
+    np.testing.assert_allclose(big["p_value_holm"], holm(big["p_value"].to_numpy()))
+    edu = t[t["dimension"] == "education"]
+    n_tested = int(((edu["n_treated"] >= 40) & (edu["n_control"] >= 40)).sum())
+    assert edu["heterogeneity_df"].iloc[0] == max(n_tested - 1, 0)
+
+
 def test_one_level_with_everybody_is_the_headline():
     """The subgroup machinery on a single level holding every participant reproduces the
     headline estimate, its matching-aware SE and its counts."""

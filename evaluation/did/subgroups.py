@@ -28,7 +28,10 @@ Heterogeneity: the Wald test that all estimable levels of a dimension have the s
 effect, ``(R tau)' (R V R')^+ (R tau)`` with R the differences to the first level,
 chi-squared with rank(R V R') degrees of freedom. Levels with fewer participants than
 ``bootstrap_below`` get the wild cluster bootstrap interval and p-value, as small
-offers do; the Wald test uses the normal covariance throughout.
+offers do; the Wald test uses the normal covariance throughout. Levels with fewer than
+``min_persons`` participants or controls (the run's small-cell threshold) are estimated
+but left out of the test and of the Holm family, so that no published test rests on a
+suppressed estimate.
 """
 
 from __future__ import annotations
@@ -68,6 +71,14 @@ class SubgroupResult:
     p_value: np.ndarray
     ci_method: tuple[str, ...]
     level: float
+    min_persons: int = 1  # levels with fewer participants or controls are not tested
+
+    @property
+    def tested(self) -> np.ndarray:
+        """Levels in the heterogeneity test and the Holm family: at least ``min_persons``
+        participants and controls (the small-cell threshold: a level whose estimate is
+        suppressed must not show through a test)."""
+        return (self.n_treated >= self.min_persons) & (self.n_control >= self.min_persons)
 
     @property
     def std_errors(self) -> np.ndarray:
@@ -76,7 +87,8 @@ class SubgroupResult:
 
     @property
     def heterogeneity(self) -> Heterogeneity:
-        return wald_equal(self.estimates, self.cov)
+        keep = self.tested
+        return wald_equal(self.estimates[keep], self.cov[np.ix_(keep, keep)])
 
     def tidy(self) -> pd.DataFrame:
         """One row per level (``subgroups.parquet`` before Holm and suppression)."""
@@ -100,6 +112,7 @@ class SubgroupResult:
                 "heterogeneity_statistic": np.full(n, het.statistic),
                 "heterogeneity_df": np.full(n, het.df, dtype="int64"),
                 "heterogeneity_p_value": np.full(n, het.p_value),
+                "tested": self.tested,
             }
         )
 
@@ -131,6 +144,7 @@ class SubgroupSettings:
     bootstrap_below: int = 60
     bootstrap_reps: int = 999
     seed: int = 0
+    min_persons: int = 1
 
 
 def fit_dimension(
@@ -170,7 +184,7 @@ def fit_dimension(
     ci_low, ci_high, p, method = _intervals(est, cov, psi, counts[0], settings)
     return SubgroupResult(
         offer_id, outcome, dimension, tuple(levels), est, cov, counts[0], counts[1],
-        ci_low, ci_high, p, method, settings.level,
+        ci_low, ci_high, p, method, settings.level, settings.min_persons,
     )  # fmt: skip
 
 
