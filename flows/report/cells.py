@@ -20,7 +20,17 @@ from evaluation.texts import DASH, Lang, NumberStyle, Texts
 
 HEADLINE_OUTCOME = "self_sufficient"
 VALUE_SCENARIO = "central"
-TABLES = ("effects", "matching", "balance", "levels", "portfolio", "indicators", "value")
+TABLES = (
+    "effects",
+    "matching",
+    "balance",
+    "levels",
+    "portfolio",
+    "indicators",
+    "value",
+    "subgroups",
+    "durations",
+)
 
 
 def num(x: Any) -> float | None:
