@@ -167,6 +167,7 @@ class EventStudyResult:
                 "n_treated": np.r_[self.n_treated, nt].astype("int64"),
                 "n_control": np.r_[self.n_control, nc].astype("int64"),
                 "method": METHOD,
+                "estimand": self.estimand,
                 "ci_method": ci_method,
                 "level": self.level,
             }

@@ -26,6 +26,16 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
         "public_cost_dkk_stat": ("offentlige udgifter, stat", "public expenditure, state"),
         "public_cost_dkk_region": ("offentlige udgifter, region", "public expenditure, region"),
     },
+    "estimand": {
+        "per_protocol": (
+            "start nu mod ingen start i opfølgningen (hovedtal)",
+            "start now vs no start during follow-up (headline)",
+        ),
+        "itt": (
+            "start nu mod ikke start nu, sædvanlig praksis bagefter",
+            "start now vs not start now, usual practice afterwards",
+        ),
+    },
     "dimension": {
         "age_band": ("alder ved start", "age at start"),
         "sex": ("køn", "sex"),
