@@ -10,7 +10,11 @@ and returns aggregate tables only:
 * ``subgroups`` - the headline effect by subgroup with heterogeneity tests and Holm
   within the offer (:mod:`evaluation.subgroups`), for ``subgroups.parquet``;
 * ``durations`` - participation lengths and the dropout share (descriptive,
-  :mod:`evaluation.duration`), for ``durations.parquet``.
+  :mod:`evaluation.duration`), for ``durations.parquet``;
+* ``earnings_effects`` - with the status rows' ``earnings_dkk``, the extra earnings per
+  month (outcome ``earnings_dkk``, :mod:`evaluation.earnings`) for ``effects.parquet``;
+* ``tax_value`` - with ``valuation.tax_rate`` too, the tax on the extra earnings by payer
+  for ``value.parquet``.
 
 Subgroups and the ITT row need the primary outcome to be a status outcome of the config
 (the default ``self_sufficient`` is); otherwise they are empty.
@@ -18,13 +22,15 @@ Subgroups and the ITT row need the primary outcome to be a status outcome of the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from evaluation.config import EvaluationConfig, OfferConfig
 from evaluation.did import MatchedEventStudy, status_outcome
 from evaluation.duration import duration_table
+from evaluation.earnings import EARNINGS, earnings_matrix, tax_rows
 from evaluation.panel import StatusPanel
 from evaluation.subgroups import SUBGROUP_COLUMNS, offer_subgroups
 
@@ -36,6 +42,8 @@ class OfferExtras:
     itt_effects: pd.DataFrame
     subgroups: pd.DataFrame
     durations: pd.DataFrame
+    earnings_effects: pd.DataFrame = field(default_factory=pd.DataFrame)
+    tax_value: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def offer_extras(
@@ -43,9 +51,11 @@ def offer_extras(
     offer: OfferConfig,
     settings: EvaluationConfig,
     study: MatchedEventStudy | None,
+    status: pd.DataFrame | None = None,
 ) -> OfferExtras:
     """The offer's ITT headline row, subgroup table and duration table; ``study`` is the
-    offer's per-protocol event study (None when nobody was matched)."""
+    offer's per-protocol event study (None when nobody was matched); ``status``: the
+    validated status rows, for the earnings (None: no earnings outcome)."""
     parts = panel.participations.for_offer(offer.offer_id)
     durations = duration_table(
         offer.offer_id, parts.start, parts.end, panel.last_month, early_months=EARLY_MONTHS
@@ -56,7 +66,32 @@ def offer_extras(
     values = status_outcome(primary.statuses)
     itt = itt_study(study).fit(primary.name, values).tidy()
     subgroups = offer_subgroups(study, primary.name, values, min_persons=settings.min_cell_size)
-    return OfferExtras(itt[itt["headline"]].reset_index(drop=True), subgroups, durations)
+    earnings, tax = _earnings(study, status, settings)
+    itt = itt[itt["headline"]].reset_index(drop=True)
+    return OfferExtras(itt, subgroups, durations, earnings, tax)
+
+
+def _earnings(
+    study: MatchedEventStudy, status: pd.DataFrame | None, settings: EvaluationConfig
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    if status is None:
+        return pd.DataFrame(), pd.DataFrame()
+    persons = np.unique(study.design.person)
+    amounts = earnings_matrix(study.panel, status, persons)
+    if amounts is None:
+        return pd.DataFrame(), pd.DataFrame()
+    result = study.fit_amounts(EARNINGS, amounts, persons)
+    rates = dict(settings.valuation.tax_rate)
+    tax = pd.DataFrame()
+    if rates:
+        tax = tax_rows(
+            result,
+            rates,
+            participants=study.match.n_matched,
+            settings=settings.valuation,
+            price_year=settings.price_year,
+        )
+    return result.tidy(), tax
 
 
 def itt_study(study: MatchedEventStudy) -> MatchedEventStudy:

@@ -39,14 +39,28 @@ def outcome_values(status: np.ndarray, values: np.ndarray) -> np.ndarray:
     return lookup[np.where(status == UNOBSERVED, len(values), status)]
 
 
-def amount_values(design: EventStudyDesign, amounts: np.ndarray, first_month: int) -> np.ndarray:
+def amount_values(
+    design: EventStudyDesign,
+    amounts: np.ndarray,
+    first_month: int,
+    rows: np.ndarray | None = None,
+) -> np.ndarray:
     """Each member x event month's value of a persons x months matrix (column 0 =
-    ``first_month``): NaN outside the matrix, where the amount is NaN and where the
-    design does not use the month (status ``UNOBSERVED``: censored or unobserved)."""
+    ``first_month``; row i is panel row ``rows[i]``, sorted, or panel row i without
+    ``rows``): NaN for persons or months outside the matrix, where the amount is NaN and
+    where the design does not use the month (status ``UNOBSERVED``: censored or
+    unobserved)."""
     amounts = np.asarray(amounts, dtype=np.float64)
+    if rows is None:
+        pos, known = design.person, design.person < amounts.shape[0]
+    else:
+        pos = np.clip(np.searchsorted(rows, design.person), 0, max(len(rows) - 1, 0))
+        known = (len(rows) > 0) & (rows[pos] == design.person)
     cols = design.ref_month[:, None] + design.event_times[None, :] - first_month
-    inside = (cols >= 0) & (cols < amounts.shape[1])
-    y = amounts[design.person[:, None], np.clip(cols, 0, amounts.shape[1] - 1)]
+    inside = (cols >= 0) & (cols < amounts.shape[1]) & known[:, None]
+    if amounts.size == 0:
+        return np.full(cols.shape, np.nan)
+    y = amounts[np.where(known, pos, 0)[:, None], np.clip(cols, 0, amounts.shape[1] - 1)]
     return np.where(inside & (design.status != UNOBSERVED), y, np.nan)
 
 

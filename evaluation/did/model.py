@@ -174,11 +174,15 @@ class MatchedEventStudy:
         """``values``: the outcome's value per status code (see :func:`status_outcome`)."""
         return self._result(outcome, outcome_values(self._design.status, values))
 
-    def fit_amounts(self, outcome: str, amounts: np.ndarray) -> EventStudyResult:
+    def fit_amounts(
+        self, outcome: str, amounts: np.ndarray, rows: np.ndarray | None = None
+    ) -> EventStudyResult:
         """An outcome measured per person and month rather than by status (earnings in
-        DKK): ``amounts`` is persons x months like the panel's status matrix, NaN where
-        unknown. Months the design leaves out (censored, unobserved) stay out."""
-        return self._result(outcome, amount_values(self._design, amounts, self.panel.first_month))
+        DKK): ``amounts`` is persons x months like the panel's status matrix (or only the
+        panel rows ``rows``, sorted), NaN where unknown. Months the design leaves out
+        (censored, unobserved) stay out."""
+        d = self._design
+        return self._result(outcome, amount_values(d, amounts, self.panel.first_month, rows))
 
     def _result(self, outcome: str, y: np.ndarray) -> EventStudyResult:
         d = self._design
