@@ -228,6 +228,9 @@ class ValuationModel(_Model):
     price_index: dict[
         Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)], Annotated[float, Field(gt=0)]
     ] = {}
+    tax_rate: dict[
+        Literal["kommune", "stat", "region"], Annotated[float, Field(ge=0, lt=1)]
+    ] = {}  # on extra earnings, by payer: the public value of earnings_dkk
 
 
 class PrivacyModel(_Model):
@@ -386,6 +389,7 @@ def to_core(cfg: ConfigModel) -> core.EvaluationConfig:
         extrapolation=Extrapolation(rule=v.extrapolation, half_life_months=v.half_life_months),
         discount_rate=v.discount_rate,
         level=e.level,
+        tax_rate=tuple(sorted(v.tax_rate.items())),
     )
     return core.EvaluationConfig(
         offers=offers,

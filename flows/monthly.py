@@ -137,14 +137,18 @@ def build_panel(prepared: PreparedInputs, as_of: str):  # noqa: ANN201 - StatusP
 
 @task(persist_result=False, cache_policy=NO_CACHE)
 def evaluate_offer_task(  # noqa: ANN001
-    panel, offer, cfg, with_matched_sets: bool = False
+    panel, offer, cfg, with_matched_sets: bool = False, earnings=None
 ) -> tuple[stages.OfferResults, pd.DataFrame | None]:
     """Match, estimate, value and monitor one offer: its aggregate tables, and with
     ``with_matched_sets`` its person-level matched sets (in memory, for the restricted
-    folder)."""
+    folder); ``earnings``: status rows with earnings_dkk (in memory), or None."""
     sets: list[pd.DataFrame] = []
     results = stages.evaluate_offer(
-        panel, offer, cfg, restricted=sets.append if with_matched_sets else None
+        panel,
+        offer,
+        cfg,
+        restricted=sets.append if with_matched_sets else None,
+        earnings=earnings,
     )
     return results, (sets[0] if sets else None)
 
@@ -263,7 +267,8 @@ def evaluate_month(params: RunParameters) -> dict[str, Any]:
     progress.note(f"data {period.describe()}; evaluating as of {as_of}")
     with progress.stage(f"building the person x month panel as of {as_of}"):
         panel = build_panel(prepared, as_of)
-    results = _offer_results(panel, cfg, cfg_model, params, hashes, as_of)
+    earnings = earnings_rows(validated)
+    results = _offer_results(panel, cfg, cfg_model, params, hashes, as_of, earnings)
     primary = {o.offer_id: o.primary_outcome for o in cfg.offers}
     names = {o.offer_id: o.name for o in cfg.offers}
     combined = annotate(stages.combine(results, primary), names)
@@ -319,8 +324,22 @@ def evaluate_month(params: RunParameters) -> dict[str, Any]:
 # --- helpers ----------------------------------------------------------------------------
 
 
+def earnings_rows(validated: ValidatedInputs) -> pd.DataFrame | None:
+    """The kept status rows' person, month and earnings_dkk (person level, in memory),
+    or None when the file has no earnings column."""
+    if "earnings_dkk" not in validated.tables["status"].columns:
+        return None
+    return validated.status[["person_id", "month", "earnings_dkk"]]
+
+
 def _offer_results(  # noqa: ANN001
-    panel, cfg, cfg_model: ConfigModel, params: RunParameters, hashes: dict, as_of: str
+    panel,
+    cfg,
+    cfg_model: ConfigModel,
+    params: RunParameters,
+    hashes: dict,
+    as_of: str,
+    earnings=None,
 ) -> list[stages.OfferResults]:
     """Every offer's aggregate tables: from the offer cache where the key matches (and,
     with a restricted folder, its matched sets are there with the same key), else
@@ -340,7 +359,9 @@ def _offer_results(  # noqa: ANN001
         else:
             todo[offer.offer_id] = (key, sets_path)
     futures = {
-        o.offer_id: evaluate_offer_task.submit(panel, o, cfg, todo[o.offer_id][1] is not None)
+        o.offer_id: evaluate_offer_task.submit(
+            panel, o, cfg, todo[o.offer_id][1] is not None, earnings
+        )
         for o in cfg.offers
         if o.offer_id in todo
     }

@@ -38,6 +38,7 @@ RESULT_TABLES = (
     "value",
     "portfolio",
     "indicators",
+    "subgroups",
 )
 
 

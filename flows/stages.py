@@ -37,6 +37,7 @@ from evaluation.monitor import (
     count_dropouts,
     count_starts,
 )
+from evaluation.offer_extras import offer_extras
 from evaluation.panel import StatusPanel, build_panel
 from evaluation.privacy.policy import COUNT_INDICATORS, suppress_run  # noqa: F401
 from evaluation.statuses import STATUSES
@@ -70,6 +71,7 @@ class OfferResults:
     value: pd.DataFrame = field(default_factory=pd.DataFrame)
     portfolio: pd.DataFrame = field(default_factory=pd.DataFrame)
     indicators: pd.DataFrame = field(default_factory=pd.DataFrame)
+    subgroups: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,6 +80,7 @@ class OfferModels:
 
     match: MatchResult
     studies: dict[str, EventStudyResult]
+    study: MatchedEventStudy | None = None  # the per-protocol design (for offer_extras)
 
 
 def panel_as_of(
@@ -97,6 +100,7 @@ def fit_offer(panel: StatusPanel, offer: OfferConfig, cfg: EvaluationConfig) -> 
     """Match and estimate every outcome of one offer."""
     match = RiskSetMatching(panel, offer.offer_id, offer.target_group, offer.matching).fit()
     studies: dict[str, EventStudyResult] = {}
+    study = None
     if match.n_matched > 0:
         est = cfg.estimation
         study = MatchedEventStudy(
@@ -117,7 +121,7 @@ def fit_offer(panel: StatusPanel, offer: OfferConfig, cfg: EvaluationConfig) -> 
             studies[outcome.name] = study.fit(outcome.name, status_outcome(outcome.statuses))
         for name, prices in cost_outcomes(cfg).items():
             studies[name] = study.fit(name, priced_outcome(prices))
-    return OfferModels(match=match, studies=studies)
+    return OfferModels(match=match, studies=studies, study=study)
 
 
 COST = "public_cost_dkk"
@@ -228,15 +232,27 @@ def evaluate_offer(
     offer: OfferConfig,
     cfg: EvaluationConfig,
     restricted: Callable[[pd.DataFrame], None] | None = None,
+    earnings: pd.DataFrame | None = None,
 ) -> OfferResults:
     """Every aggregate table of one offer; ``restricted`` (if given) receives the
-    person-level matched sets, for the data owner's restricted folder only."""
+    person-level matched sets, for the data owner's restricted folder only;
+    ``earnings`` (status rows with ``earnings_dkk``) adds the earnings outcome."""
     models = fit_offer(panel, offer, cfg)
     if restricted is not None:
         restricted(matched_sets(panel, models.match))
     results = summarise_offer(models, offer, cfg)
     on_track = monitor_offer(panel, models, offer, cfg)
-    return dataclasses.replace(results, indicators=on_track.indicators_frame())
+    extras = offer_extras(panel, offer, cfg, models.study, earnings)
+    effects = [results.effects, extras.itt_effects, extras.earnings_effects]
+    return dataclasses.replace(
+        results,
+        indicators=on_track.indicators_frame(),
+        effects=pd.concat([f for f in effects if len(f)], ignore_index=True),
+        value=pd.concat([f for f in (results.value, extras.tax_value) if len(f)], ignore_index=True)
+        if len(extras.tax_value)
+        else results.value,
+        subgroups=extras.subgroups,
+    )
 
 
 def matched_sets(panel: StatusPanel, match: MatchResult) -> pd.DataFrame:
@@ -309,6 +325,8 @@ def combine(
         chosen = {o: (primary or {}).get(o, "self_sufficient") for o in offers}
         eff["primary"], eff["p_value_holm"] = holm_primary(eff, chosen)
         tables["effects"] = eff.reindex(columns=list(EFFECT_COLUMNS))
+    if len(tables["subgroups"]):
+        tables["subgroups"] = tables["subgroups"].reindex(columns=list(_columns("subgroups")))
     return tables
 
 
@@ -338,6 +356,7 @@ def _empty_effects(offer_id: str, cfg: EvaluationConfig, note: str) -> pd.DataFr
             "n_treated": np.zeros(n, dtype="int64"),
             "n_control": np.zeros(n, dtype="int64"),
             "method": "matched_event_study",
+            "estimand": "per_protocol",
             "ci_method": None,
             "level": cfg.estimation.level,
             "headline": True,

@@ -26,6 +26,7 @@ PARQUET = (
     "value.parquet",
     "portfolio.parquet",
     "indicators.parquet",
+    "subgroups.parquet",
     "quarantine/summary.parquet",
 )
 

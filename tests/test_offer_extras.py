@@ -63,3 +63,18 @@ def test_holm_family_leaves_out_the_itt_rows():
 
 def test_the_spec_keeps_the_default_offers():
     assert SPEC.offers[: len(DEFAULT_OFFERS)] == DEFAULT_OFFERS
+
+
+def test_frames_follow_their_output_contracts():
+    """subgroups (before offer_name, which annotate adds, and the suppression columns)
+    and durations, in the contracts' order."""
+    from evaluation.duration import duration_table
+    from evaluation.subgroups import SUBGROUP_COLUMNS
+    from flows.contracts import OUTPUTS_DIR, output_columns, output_schema
+
+    tail = ["suppressed", "suppression_reason"]
+    sub = [c for c in output_columns("subgroups") if c not in (*tail, "offer_name")]
+    assert list(SUBGROUP_COLUMNS) == sub
+    dur = duration_table("los", np.array([1, 2]), np.array([3, -1]), as_of=5)
+    pending = output_schema("durations", OUTPUTS_DIR / "pending").names  # not published yet
+    assert ["offer_id", "offer_name", *dur.columns[1:], *tail] == pending

@@ -49,18 +49,3 @@ def test_tidy_frames_follow_the_pending_contracts(name: str) -> None:
     head = pa.schema([schema.field(n) for n in frame.columns])
     table = pa.Table.from_pandas(frame, schema=head, preserve_index=False)  # as publish writes
     assert table.schema == head
-
-
-def test_subgroup_and_duration_frames_follow_their_pending_contracts() -> None:
-    """subgroups (before offer_name, which annotate adds, and the suppression columns)
-    and durations."""
-    from evaluation.duration import duration_table
-    from evaluation.subgroups import SUBGROUP_COLUMNS
-
-    sub = output_schema("subgroups", PENDING).names
-    assert ["offer_id", *SUBGROUP_COLUMNS[1:]] == [c for c in sub if c not in TAIL][:1] + [
-        c for c in sub if c not in (*TAIL, "offer_id", "offer_name")
-    ]
-    dur = duration_table("los", np.array([1, 2]), np.array([3, -1]), as_of=5)
-    names = output_schema("durations", PENDING).names
-    assert ["offer_id", "offer_name", *dur.columns[1:]] + TAIL == names

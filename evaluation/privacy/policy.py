@@ -220,6 +220,7 @@ def relations(tables: Mapping[str, pd.DataFrame]) -> tuple[Relation, ...]:
             for dim in SUBGROUP_DIMENSIONS
         ),
         GroupSum(ind("enrolment"), select("durations", "n_participations"), offer),
+        GroupSum(ind("dropouts"), select("durations", "n_participations", ended_early=True), offer),
         RowSum("validation", "read", ("kept", "quarantined")),
         GroupSum(
             select("validation", "quarantined"), select("quarantine_summary", "n_rows"), ("file",)

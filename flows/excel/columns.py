@@ -90,6 +90,7 @@ def _effects() -> tuple[Col, ...]:
         Col("n_treated", "Deltagere", "Participants", "persons"),
         Col("n_control", "Kontroller", "Controls", "persons"),
         Col("method", "Metode", "Method", "text"),
+        Col("estimand", "Sammenligning", "Contrast", "text", "estimand"),
         Col("ci_method", "Intervalmetode", "Interval method", "text"),
         Col("level", "Konfidensniveau", "Confidence level", "pct"),
         Col("headline", "Hovedtal", "Headline", "bool"),

@@ -24,6 +24,7 @@ from flows.report.sections.offer import offer_section
 from flows.report.sections.on_track import on_track
 from flows.report.sections.overview import overview
 from flows.report.sections.portfolio import portfolio
+from flows.report.sections.subgroups import subgroups
 
 
 def load_tables(month_dir: Path) -> dict[str, pd.DataFrame]:
@@ -60,6 +61,7 @@ def render_report(
         portfolio(r),
         on_track(r),
         *[offer_section(r, o, smd_threshold) for o in r.offers],
+        subgroups(r),
         method_notes(r),
         f"<footer>{escape(r.t.generated_by)}</footer>",
     ]
