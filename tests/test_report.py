@@ -305,3 +305,17 @@ def test_an_offer_suppressed_everywhere_says_so_and_draws_nothing(published) -> 
     assert t.suppressed_sentence.format(name=name, k=5) in html
     section = html.split(f"<section id='offer-{offer}'")[1].split("</section>")[0]
     assert "<svg" not in section and t.no_data in section
+
+
+def test_every_kind_of_covariate_has_a_label_in_every_language() -> None:
+    """A new kind of matching covariate (programme history was one) must get a label,
+    or the report of a run that uses it fails."""
+    from typing import get_args
+
+    from evaluation.matching.data import Covariate, CovariateKind
+
+    for kind in get_args(CovariateKind):
+        c = Covariate(kind, status="job", months=3, level="basic", month=1, offer="los")
+        for lang in TEXTS:
+            label = covariate_label(c, lang)
+            assert label and "{" not in label, (kind, lang, label)

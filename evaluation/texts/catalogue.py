@@ -149,3 +149,5 @@ class Texts:
     cov_fixed: dict[str, str] = field(default_factory=dict)
     cov_education: str = ""  # {level}
     cov_calendar: str = ""  # {month}
+    cov_programme_ever: str = ""  # {offer}
+    cov_programme_months: str = ""  # {offer}

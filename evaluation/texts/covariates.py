@@ -32,6 +32,9 @@ LABELS: dict[str, Label] = {
     "months_in": lambda c, t, s: t.cov_window.format(status=_status(c, t), n=c.months),
     "months_observed": lambda c, t, s: t.cov_observed.format(n=c.months),
     "calendar_month": lambda c, t, s: t.cov_calendar.format(month=s.month_names[c.month - 1]),
+    "programme_ever": lambda c, t, s: t.cov_programme_ever.format(offer=c.offer),
+    "programme_months": lambda c, t, s: t.cov_programme_months.format(offer=c.offer),
+    "in_programme": lambda c, t, s: t.cov_fixed["in_programme"],
 }
 """The label of each kind of covariate."""
 

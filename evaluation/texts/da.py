@@ -312,7 +312,9 @@ DA = Texts(
     cov_lag="{status} {k} mdr. før start",
     cov_window="Måneder på {status}, sidste {n} mdr.",
     cov_observed="Måneder med data, sidste {n} mdr.",
-    cov_fixed={"age": "Alder", "sex_m": "Mand"},
+    cov_fixed={"age": "Alder", "sex_m": "Mand", "in_programme": "I et andet tilbud ved start"},
     cov_education="Uddannelse: {level}",
     cov_calendar="Startmåned: {month}",
+    cov_programme_ever="Tidligere startet i tilbud {offer}",
+    cov_programme_months="Måneder siden seneste start i tilbud {offer} (0: aldrig)",
 )

@@ -321,7 +321,9 @@ EN = Texts(
     cov_lag="{status} {k} months before start",
     cov_window="Months on {status}, last {n} months",
     cov_observed="Months with data, last {n} months",
-    cov_fixed={"age": "Age", "sex_m": "Male"},
+    cov_fixed={"age": "Age", "sex_m": "Male", "in_programme": "In another offer at start"},
     cov_education="Education: {level}",
     cov_calendar="Start month: {month}",
+    cov_programme_ever="Started offer {offer} before",
+    cov_programme_months="Months since last start in offer {offer} (0: never)",
 )
