@@ -350,12 +350,6 @@ SHEETS: tuple[Sheet, ...] = (
         SUBGROUPS,
     ),
     Sheet(
-        "durations", "durations", "Forløbslængde", "Durations",
-        "Hvor længe forløbene varede (beskrivende), og hvor mange der blev afbrudt tidligt.",
-        "How long participations lasted (descriptive) and how many ended early.",
-        DURATIONS,
-    ),
-    Sheet(
         "matching", "matching", "Matchning", "Matching",
         "Deltagere, matchede kontroller og hvorfor nogle ikke kunne matches.",
         "Participants, matched controls and why some could not be matched.",
