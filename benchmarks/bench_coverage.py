@@ -40,7 +40,7 @@ def run_seed(seed: int, persons: int) -> pd.DataFrame:
     each offer matched with its configured options (as the flow does)."""
     m = generate(SynthSpec(persons=persons, seed=seed))
     panel = build_panel(m.persons, m.status_monthly, m.participation)
-    cfg = to_core(parse_config(m.config))
+    cfg = to_core(parse_config(m.config), prices=None)
     rows = []
     for offer in cfg.offers:
         o = {"offer_id": offer.offer_id}

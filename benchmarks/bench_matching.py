@@ -90,7 +90,7 @@ def run_once(folder: Path) -> dict[str, float]:
 
     out: dict[str, float] = {}
     panel = pickle.loads((folder / "panel.pkl").read_bytes())
-    cfg = to_core(load_config(folder / "config.yaml"))
+    cfg = to_core(load_config(folder / "config.yaml"), prices=None)
     out["panel_gb"] = panel.status.nbytes / 1e9
     out["loaded_rss_gb"] = _peak_rss_gb()
     matches = {}
@@ -131,7 +131,7 @@ def peer_data(folder: Path, rows: int, dest: Path) -> dict[str, float]:
     from flows.config import load_config, to_core
 
     panel = pickle.loads((folder / "panel.pkl").read_bytes())
-    offer = to_core(load_config(folder / "config.yaml")).offers[0]
+    offer = to_core(load_config(folder / "config.yaml"), prices=None).offers[0]
     risk = build_risk_sets(panel, offer.offer_id, offer.target_group)
     x = covariates(panel, risk, offer.matching.covariates)[
         propensity_columns(offer.matching.covariates)

@@ -104,7 +104,7 @@ def holdout_12(panel: StatusPanel, offer: OfferConfig) -> float:
 def run_seed(seed: int, persons: int) -> list[tuple]:
     m = generate(SynthSpec(persons=persons, seed=seed))
     panel = build_panel(m.persons, m.status_monthly, m.participation)
-    cfg = to_core(parse_config(m.config))
+    cfg = to_core(parse_config(m.config), prices=None)
     rows = []
     for offer in cfg.offers:
         planted = plant_hidden_drift(panel, offer.offer_id)

@@ -66,6 +66,7 @@ def variants_config(demo: dict) -> dict:
             "name": "Uden deltagere",
             "target_group": {"statuses": ["cash_benefit"]},
             "cost_per_participant_dkk": 1000,
+            "planned_participants": 50,  # a plan: reported as not started (else refused)
         }
     )
     cfg["outcomes"] = [{"name": "in_job", "statuses": ["job"]}]
@@ -85,7 +86,13 @@ def _english_report(month: Path) -> None:
     from flows.report import load_tables, render_report
 
     manifest = json.loads((month / "manifest.json").read_text())
-    html = render_report(load_tables(month), as_of=AS_OF, lang="en", run_id=manifest["run_id"])
+    try:
+        from flows.report import ReportOptions
+    except ImportError:  # a baseline saved before the report took its options as one object
+        html = render_report(load_tables(month), as_of=AS_OF, lang="en", run_id=manifest["run_id"])
+    else:
+        options = ReportOptions(AS_OF, lang="en", run_id=manifest["run_id"])
+        html = render_report(load_tables(month), options)
     (month / "report_en_rendered.html").write_text(html, encoding="utf-8")
 
 
@@ -101,8 +108,8 @@ def produce(work: Path) -> Path:
     data = work / "data"
     if not (data / "config.yaml").exists():
         _cli(["synth", "--persons", "20000", "--seed", "1", "--out", str(data)], env)
-        demo = yaml.safe_load((data / "config.yaml").read_text())
-        (work / "variants.yaml").write_text(yaml.safe_dump(variants_config(demo)))
+    demo = yaml.safe_load((data / "config.yaml").read_text())
+    (work / "variants.yaml").write_text(yaml.safe_dump(variants_config(demo)))
     out = work / "outputs"
     shutil.rmtree(out, ignore_errors=True)
     runs = {"demo": (data / "config.yaml", "da"), "variants": (work / "variants.yaml", "en")}

@@ -1,18 +1,26 @@
 """Frozen configuration of an evaluation, as the core sees it.
 
-The YAML file and its pydantic validation live in ``flows.config``; it builds these.
+The YAML file and its pydantic validation live in ``flows.config``; it builds these
+with :func:`from_dict` (the validated config's data, field by field by name) and takes
+its defaults from them (:func:`defaults`), so every default is written once, here or in
+the family's own config (:mod:`evaluation.monetise.config`,
+:mod:`evaluation.monitor.config`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from evaluation.statuses import BENEFITS, SELF_SUFFICIENT
 
 if TYPE_CHECKING:  # the families build on this module, not the other way round
     from evaluation.monetise.catalogue import PriceCatalogue
     from evaluation.monetise.config import ContractTerms, ValuationSettings
+    from evaluation.monitor.config import MonitorSettings
 
 MatchMethod = Literal["propensity", "mahalanobis", "exact"]
 
@@ -71,7 +79,7 @@ class EstimationConfig:
     level: float = 0.95
     bootstrap_below_clusters: int = 60  # wild cluster bootstrap when fewer participants
     bootstrap_reps: int = 999
-    power: float = 0.8
+    power: float = 0.8  # of the minimum detectable effect (effects columns mde, mde_power)
     seed: int = 20240101
 
 
@@ -97,6 +105,12 @@ def _default_valuation() -> ValuationSettings:
     return ValuationSettings()
 
 
+def _default_monitor() -> MonitorSettings:
+    from evaluation.monitor.config import MonitorSettings
+
+    return MonitorSettings()
+
+
 @dataclass(frozen=True)
 class EvaluationConfig:
     offers: tuple[OfferConfig, ...]
@@ -106,9 +120,71 @@ class EvaluationConfig:
     prices: PriceCatalogue | None = None  # None: no public-cost outcomes, no valuation
     price_year: int | None = None  # None: the catalogue's price year
     valuation: ValuationSettings = field(default_factory=_default_valuation)
+    monitor: MonitorSettings = field(default_factory=_default_monitor)
 
     def offer(self, offer_id: str) -> OfferConfig:
         for o in self.offers:
             if o.offer_id == offer_id:
                 return o
         raise KeyError(offer_id)
+
+
+# --- built from plain data ---------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+def from_dict(cls: type[T], data: Mapping[str, Any]) -> T:
+    """The frozen dataclass ``cls`` from plain data (e.g. a pydantic ``model_dump()``):
+    every key names a field; a missing field takes the dataclass's default; a mapping
+    becomes the field's dataclass, a list its tuple (element by element); values that
+    are already dataclasses are kept. A key that is no field of ``cls`` is an error."""
+    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    unknown = sorted(set(data) - names)
+    if unknown:
+        raise TypeError(f"{cls.__name__} has no field {', '.join(unknown)}")
+    hints = typing.get_type_hints(cls, localns=_family_types())
+    return cls(**{k: _convert(hints[k], v) for k, v in data.items()})
+
+
+def defaults(cls: type) -> dict[str, Any]:
+    """The default of every field of dataclass ``cls`` that has one."""
+    out = {}
+    for f in fields(cls):
+        if f.default is not MISSING:
+            out[f.name] = f.default
+        elif f.default_factory is not MISSING:
+            out[f.name] = f.default_factory()
+    return out
+
+
+def _convert(tp: Any, value: Any) -> Any:
+    if value is None or is_dataclass(value):
+        return value
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in args if a is not type(None)]
+        return _convert(options[0], value) if len(options) == 1 else value
+    if isinstance(tp, type) and is_dataclass(tp) and isinstance(value, Mapping):
+        return from_dict(tp, value)
+    if tp is tuple:
+        return tuple(value)
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_convert(args[0], v) for v in value)
+        return tuple(_convert(a, v) for a, v in zip(args, value, strict=True))
+    return value
+
+
+def _family_types() -> dict[str, type]:
+    """The families' config types this module names only for type checkers."""
+    from evaluation.monetise.catalogue import PriceCatalogue
+    from evaluation.monetise.config import ContractTerms, ValuationSettings
+    from evaluation.monitor.config import MonitorSettings
+
+    return {
+        "PriceCatalogue": PriceCatalogue,
+        "ContractTerms": ContractTerms,
+        "ValuationSettings": ValuationSettings,
+        "MonitorSettings": MonitorSettings,
+    }

@@ -303,5 +303,20 @@ __all__ = [
     "StatusPanel",
     "build_panel",
     "build_panel_from_codes",
+    "panel_as_of",
     "persons_in_id_order",
 ]
+
+
+def panel_as_of(
+    persons: pd.DataFrame, status: pd.DataFrame, participation: pd.DataFrame, as_of: str
+) -> StatusPanel:
+    """The person x month panel as known at the end of ``as_of`` (``YYYY-MM``): status
+    months after it and participations started after it are cut, later end months count
+    as open."""
+    m = months.parse(as_of)
+    status = status[months.from_dates(status["month"]) <= m]
+    participation = participation[months.from_dates(participation["start_month"]) <= m]
+    if status.empty:
+        raise ValueError(f"no status months on or before the as-of month {as_of}")
+    return build_panel(persons, status, participation).as_of(m)

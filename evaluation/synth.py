@@ -29,7 +29,8 @@ One offer has no effect of its own (its treated path equals the untreated one); 
 effect is exactly zero when it is the only offer, and slightly negative otherwise
 (participants forgo other offers, one offer per person).
 
-Everything here is pure: frames in memory, no files.
+Everything here is pure: frames in memory, no files. The frames in the input format are
+built in :mod:`evaluation.synth_frames`, the true effects in :mod:`evaluation.synth_truth`.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ import pandas as pd
 from evaluation import months
 from evaluation.statuses import BENEFITS, CODE, EDUCATIONS, SELF_SUFFICIENT, STATUSES
 from evaluation.subgroups import AGE_BANDS
+from evaluation.synth_frames import config_dict, participation_frame, status_frame
+from evaluation.synth_truth import true_att, true_effects, truth_outcomes
 
 _S = CODE
 _N_STATUS = len(STATUSES)
@@ -232,21 +235,21 @@ def generate(spec: SynthSpec = SynthSpec()) -> SyntheticMunicipality:
     observed = y0.copy()
     mask = treated_offer >= 0
     observed[mask] = y1[mask]
-    participation = _participation(rng, spec, persons["person_id"].to_numpy(), starts, m0)
+    participation = participation_frame(rng, spec, persons["person_id"].to_numpy(), starts, m0)
     y0_without = _without_own_offer(spec, y0, z, u, m0, starts, age, higher_edu, birth)
-    truth = _true_effects(spec, y0_without, y1, starts, m0)
+    truth = true_effects(spec, y0_without, y1, starts, m0)
     ids = persons["person_id"].to_numpy()
     itt = individual = None
     if spec.detailed_truth:
         y0_later = _not_now(spec, y0, z, u, m0, starts, age, higher_edu, birth)
-        itt = _true_effects(spec, y0_later, y1, starts, m0, {"self_sufficient": SELF_SUFFICIENT})
+        itt = true_effects(spec, y0_later, y1, starts, m0, {"self_sufficient": SELF_SUFFICIENT})
         individual = _individual_effects(spec, ids, y0_without, y1, starts, m0)
     return SyntheticMunicipality(
         persons=persons,
-        status_monthly=_status_frame(ids, observed, z, rng, m0),
+        status_monthly=status_frame(ids, observed, z, rng, m0),
         participation=participation,
         true_effects=truth,
-        config=_config(spec),
+        config=config_dict(spec),
         itt_effects=itt,
         individual_effects=individual,
     )
@@ -541,147 +544,11 @@ def _individual_effects(
     return out
 
 
-def _participation(
-    rng: np.random.Generator, spec: SynthSpec, ids: np.ndarray, starts: np.ndarray, m0: int
-) -> pd.DataFrame:
-    rows = []
-    last = m0 + spec.n_months - 1
-    for j, offer in enumerate(spec.offers):
-        who = np.flatnonzero(starts[:, j] >= 0)
-        s = m0 + starts[who, j]
-        duration = rng.integers(3, 10, size=len(who))
-        dropout = rng.random(len(who)) < 0.15
-        duration = np.where(dropout, rng.integers(1, 3, size=len(who)), duration)
-        end = s + duration - 1
-        end_dates = pd.Series(months.to_timestamps(end)).where(end <= last)
-        rows.append(
-            pd.DataFrame(
-                {
-                    "person_id": ids[who],
-                    "offer_id": offer.offer_id,
-                    "start_month": months.to_timestamps(s),
-                    "end_month": end_dates.to_numpy(),
-                }
-            )
-        )
-    frame = pd.concat(rows, ignore_index=True)
-    frame["person_id"] = frame["person_id"].astype("str")
-    frame["offer_id"] = frame["offer_id"].astype("str")
-    frame["start_month"] = frame["start_month"].astype("datetime64[ms]")
-    frame["end_month"] = frame["end_month"].astype("datetime64[ms]")
-    return frame.sort_values(["offer_id", "start_month", "person_id"], ignore_index=True)
-
-
-def truth_outcomes() -> dict[str, tuple[str, ...]]:
-    """Outcome status sets for which the generator writes true effects."""
-    out = {"self_sufficient": SELF_SUFFICIENT, "on_benefits": BENEFITS}
-    out.update({f"status:{s}": (s,) for s in STATUSES})
-    return out
-
-
-def _true_effects(
-    spec: SynthSpec,
-    y0: np.ndarray,
-    y1: np.ndarray,
-    starts: np.ndarray,
-    m0: int,
-    outcomes: dict[str, tuple[str, ...]] | None = None,
-) -> pd.DataFrame:
-    """Cohort x event-month mean of Y(1) - Y(0) for every outcome set."""
-    t_obs = y0.shape[1]
-    frames = []
-    for j, offer in enumerate(spec.offers):
-        who = np.flatnonzero(starts[:, j] >= 0)
-        if len(who) == 0:
-            continue
-        s = starts[who, j]
-        for e in range(-12, t_obs):
-            t = s + e
-            ok = (t >= 0) & (t < t_obs)
-            if not ok.any():
-                continue
-            rows, cols = who[ok], t[ok]
-            cohort = s[ok]
-            a, b = y1[rows, cols], y0[rows, cols]
-            for name, sset in (outcomes or truth_outcomes()).items():
-                codes = [_S[x] for x in sset]
-                diff = np.isin(a, codes).astype(float) - np.isin(b, codes)
-                sums = pd.Series(diff).groupby(cohort).agg(["sum", "size"])
-                frames.append(
-                    pd.DataFrame(
-                        {
-                            "offer_id": offer.offer_id,
-                            "start_month": m0 + sums.index.to_numpy(),
-                            "event_time": e,
-                            "outcome": name,
-                            "effect": sums["sum"].to_numpy() / sums["size"].to_numpy(),
-                            "n": sums["size"].to_numpy().astype("int64"),
-                        }
-                    )
-                )
-    out = pd.concat(frames, ignore_index=True)
-    out["start_month"] = months.to_timestamps(out["start_month"].to_numpy()).to_numpy()
-    return out
-
-
-def true_att(
-    true_effects: pd.DataFrame, *, as_of: str | None = None, cohorts: pd.DataFrame | None = None
-) -> pd.DataFrame:
-    """True ATT by offer, outcome and event month, over the cohorts observed by ``as_of``.
-
-    ``cohorts`` (offer_id, start_month, n) reweights to a subset of participants, e.g.
-    the matched ones; by default every participant counts.
-    """
-    te = true_effects
-    if as_of is not None:
-        observed = months.from_dates(te["start_month"]) + te["event_time"].to_numpy()
-        te = te[observed <= months.parse(as_of)]
-    if cohorts is not None:
-        te = te.drop(columns="n").merge(cohorts, on=["offer_id", "start_month"])
-    te = te.assign(w=te["effect"] * te["n"])
-    g = te.groupby(["offer_id", "outcome", "event_time"], as_index=False)[["w", "n"]].sum()
-    g["effect"] = g["w"] / g["n"]
-    return g.drop(columns="w")
-
-
-def _status_frame(
-    ids: np.ndarray, status: np.ndarray, z: np.ndarray, rng: np.random.Generator, m0: int
-) -> pd.DataFrame:
-    n, t_obs = status.shape
-    flat = status.ravel()
-    codes = np.repeat(np.arange(n), t_obs)
-    month = np.tile(months.to_timestamps(m0 + np.arange(t_obs)).to_numpy(), n)
-    wage = 26_000 * np.exp(0.15 * z)
-    earnings = np.where(
-        flat == _S["job"],
-        np.repeat(wage, t_obs) * rng.lognormal(0, 0.2, size=n * t_obs),
-        np.where(flat == _S["flexjob"], 12_000.0, 0.0),
-    )
-    return pd.DataFrame(
-        {
-            "person_id": pd.Categorical.from_codes(codes, categories=pd.Index(ids, dtype="str")),
-            "month": month.astype("datetime64[ms]"),
-            "status": pd.Categorical.from_codes(flat, categories=list(STATUSES)),
-            "earnings_dkk": np.round(earnings, 0),
-        }
-    )
-
-
-def _config(spec: SynthSpec) -> dict:
-    return {
-        "offers": [
-            {
-                "offer_id": o.offer_id,
-                "name": o.name,
-                "target_group": {
-                    "statuses": list(o.statuses),
-                    "months_before_start": o.months_before_start,
-                },
-                "cost_per_participant_dkk": o.cost_per_participant_dkk,
-                "evidence_stars": o.evidence_stars,
-                "target_effect": o.target_effect,
-                "target_event_month": o.target_event_month,
-            }
-            for o in spec.offers
-        ]
-    }
+__all__ = [
+    "SynthOffer",
+    "SynthSpec",
+    "SyntheticMunicipality",
+    "generate",
+    "true_att",
+    "truth_outcomes",
+]

@@ -25,7 +25,7 @@ from prefect import tags
 
 from evaluation import months
 from flows import guards, io
-from flows.monthly import RunParameters, monthly_evaluation, reusing_inputs
+from flows.monthly import RunParameters, monthly_evaluation_reusing
 from flows.prepared import prepare
 from flows.progress import note, stage
 from flows.validation import validate_inputs
@@ -68,10 +68,12 @@ def run_backfill(
     for m in skipped:
         _step(m, "already complete, skipped", progress)
 
+    evaluation = monthly_evaluation_reusing(prepared)
+
     def one(month: str) -> str:
         p = params.model_copy(update={"as_of": month})
-        with tags("backfill"), reusing_inputs(prepared):
-            monthly_evaluation.with_options(flow_run_name=f"backfill-as-of-{month}")(p)
+        with tags("backfill"):
+            evaluation.with_options(flow_run_name=f"backfill-as-of-{month}")(p)
         return month
 
     if concurrency == 1:
@@ -81,6 +83,7 @@ def run_backfill(
             _step(m, f"done in {time.perf_counter() - t0:.0f} s", progress)
     else:
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            # each month in a copy of this context: the console progress, if attached
             futures = [pool.submit(contextvars.copy_context().run, one, m) for m in run]
             for f in as_completed(futures):
                 _step(f.result(), "done", progress)

@@ -32,11 +32,11 @@ from pydantic import (
 
 from evaluation import config as core
 from evaluation import months
-from evaluation.monetise import ContractTerms, Extrapolation, ValuationSettings
+from evaluation.monetise import ContractTerms, Extrapolation, PriceCatalogue, ValuationSettings
 from evaluation.monitor import Plan
 from evaluation.statuses import STATUSES
+from evaluation.texts import Lang
 from flows import config_checks as checks
-from flows.prices import load_catalogue
 
 Status = Literal[
     "job",
@@ -85,35 +85,52 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
+# Defaults are the core's (written once, in its frozen dataclasses); the models below only
+# add bounds and messages. tests/test_config_sync.py checks that every field reaches the core.
+_TARGET = core.defaults(core.TargetGroup)
+_COVARIATES = core.defaults(core.CovariateSpec)
+_MATCHING = core.defaults(core.MatchingConfig)
+_TERMS = core.defaults(ContractTerms)
+_OFFER = core.defaults(core.OfferConfig)
+_ESTIMATION = core.defaults(core.EstimationConfig)
+_VALUATION = core.defaults(ValuationSettings)
+_EXTRAPOLATION = core.defaults(Extrapolation)
+_RUN = core.defaults(core.EvaluationConfig)
+
+
 class TargetGroupModel(_Model):
     statuses: list[Status] = Field(min_length=1)
-    months_before_start: int = Field(default=1, ge=1, le=36)
+    months_before_start: int = Field(default=_TARGET["months_before_start"], ge=1, le=36)
 
 
 class CovariatesModel(_Model):
-    lags: int = Field(default=12, ge=0, le=36)
-    windows: list[Annotated[int, Field(ge=1, le=120)]] = Field(default=[12, 36], max_length=6)
-    demographics: bool = True
-    calendar_month: bool = True
-    programme_history: bool = True
+    lags: int = Field(default=_COVARIATES["lags"], ge=0, le=36)
+    windows: list[Annotated[int, Field(ge=1, le=120)]] = Field(
+        default=list(_COVARIATES["windows"]), max_length=6
+    )
+    demographics: bool = _COVARIATES["demographics"]
+    calendar_month: bool = _COVARIATES["calendar_month"]
+    programme_history: bool = _COVARIATES["programme_history"]
 
 
 class MatchingModel(_Model):
-    method: Literal["propensity", "mahalanobis", "exact"] = "propensity"
-    k: int = Field(default=3, ge=1, le=20)
-    replace: bool = True
-    caliper_sd: float | None = Field(default=0.2, gt=0, le=10)
+    method: core.MatchMethod = _MATCHING["method"]
+    k: int = Field(default=_MATCHING["k"], ge=1, le=20)
+    replace: bool = _MATCHING["replace"]
+    caliper_sd: float | None = Field(default=_MATCHING["caliper_sd"], gt=0, le=10)
     exact_on: list[
         Literal["start_month", "status_lag1", "sex", "education", "programme_history"]
-    ] = ["start_month", "status_lag1"]
-    not_yet_treated: Literal[True] = True  # false is refused (see _never_treated)
+    ] = list(_MATCHING["exact_on"])
+    # not a setting of the core: false is refused (see _never_treated); kept so that an
+    # old config saying true still reads
+    not_yet_treated: Literal[True] = True
     covariates: CovariatesModel = CovariatesModel()
-    smd_threshold: float = Field(default=0.1, gt=0, le=1)
+    smd_threshold: float = Field(default=_MATCHING["smd_threshold"], gt=0, le=1)
     variance_ratio_range: tuple[
         Annotated[float, Field(gt=0, le=100)], Annotated[float, Field(gt=0, le=100)]
-    ] = (0.5, 2.0)
-    min_participants: int = Field(default=10, ge=1, le=100_000)
-    seed: int = 20240101
+    ] = _MATCHING["variance_ratio_range"]
+    min_participants: int = Field(default=_MATCHING["min_participants"], ge=1, le=100_000)
+    seed: int = _MATCHING["seed"]
 
     @model_validator(mode="before")
     @classmethod
@@ -150,12 +167,14 @@ class PlanModel(_Model):
 class PaymentTermsModel(_Model):
     """Results-based payment terms of the contract."""
 
-    outcome: str = "self_sufficient"
-    per_extra_outcome_month_dkk: Dkk = Field(default=0.0, ge=0)
-    per_participant_reaching_outcome_dkk: Dkk = Field(default=0.0, ge=0)
-    minimum_effect: Share = Field(default=0.0, ge=0)
-    cap_dkk: Dkk | None = Field(default=None, gt=0)
-    horizon_months: int = Field(default=24, ge=1, le=120)
+    outcome: str = _TERMS["outcome"]
+    per_extra_outcome_month_dkk: Dkk = Field(default=_TERMS["per_extra_outcome_month_dkk"], ge=0)
+    per_participant_reaching_outcome_dkk: Dkk = Field(
+        default=_TERMS["per_participant_reaching_outcome_dkk"], ge=0
+    )
+    minimum_effect: Share = Field(default=_TERMS["minimum_effect"], ge=0)
+    cap_dkk: Dkk | None = Field(default=_TERMS["cap_dkk"], gt=0)
+    horizon_months: int = Field(default=_TERMS["horizon_months"], ge=1, le=120)
 
 
 class OfferModel(_Model):
@@ -163,15 +182,15 @@ class OfferModel(_Model):
     name: str = Field(min_length=1)
     target_group: TargetGroupModel
     cost_per_participant_dkk: Dkk = Field(gt=0)
-    evidence_stars: int | None = Field(default=None, ge=1, le=3)
-    planned_participants: Count | None = None
-    plans: list[PlanModel] = []
-    target_effect: Share | None = None
-    target_event_month: int | None = Field(default=None, ge=0, le=120)
+    evidence_stars: int | None = Field(default=_OFFER["evidence_stars"], ge=1, le=3)
+    planned_participants: Count | None = _OFFER["planned_participants"]
+    plans: list[PlanModel] = list(_OFFER["plans"])
+    target_effect: Share | None = _OFFER["target_effect"]
+    target_event_month: int | None = Field(default=_OFFER["target_event_month"], ge=0, le=120)
     matching: MatchingModel = MatchingModel()
     payment_terms: PaymentTermsModel | None = None
     # the pre-specified primary outcome (headline window): Holm runs over the offers on it
-    primary_outcome: str = "self_sufficient"
+    primary_outcome: str = _OFFER["primary_outcome"]
 
     @model_validator(mode="after")
     def _target_pair(self) -> OfferModel:
@@ -193,17 +212,20 @@ class OutcomeModel(_Model):
 class EstimationModel(_Model):
     event_window: tuple[
         Annotated[int, Field(ge=-60, le=0)], Annotated[int, Field(ge=0, le=120)]
-    ] = (-12, 24)
+    ] = _ESTIMATION["event_window"]
     headline_window: tuple[
         Annotated[int, Field(ge=0, le=120)], Annotated[int, Field(ge=0, le=120)]
-    ] = (0, 11)
-    level: float = Field(default=0.95, gt=0.5, lt=1)
-    bootstrap_below_clusters: int = Field(default=60, ge=0, le=100_000)
+    ] = _ESTIMATION["headline_window"]
+    level: float = Field(default=_ESTIMATION["level"], gt=0.5, lt=1)
+    bootstrap_below_clusters: int = Field(
+        default=_ESTIMATION["bootstrap_below_clusters"], ge=0, le=100_000
+    )
     # every replicate refits the event study: bounded so a typo cannot take hours or
     # exhaust memory
-    bootstrap_reps: int = Field(default=999, ge=99, le=99_999)
-    power: float = Field(default=0.8, gt=0, lt=1)
-    seed: int = 20240101
+    bootstrap_reps: int = Field(default=_ESTIMATION["bootstrap_reps"], ge=99, le=99_999)
+    # of the minimum detectable effect (effects columns mde and mde_power)
+    power: float = Field(default=_ESTIMATION["power"], gt=0, lt=1)
+    seed: int = _ESTIMATION["seed"]
 
     @model_validator(mode="after")
     def _windows(self) -> EstimationModel:
@@ -217,10 +239,10 @@ class EstimationModel(_Model):
 
 
 class ValuationModel(_Model):
-    horizon_months: int = Field(default=24, ge=1, le=120)
-    discount_rate: float = Field(default=0.035, ge=0, lt=1)
-    extrapolation: Literal["none", "constant", "decay"] = "none"
-    half_life_months: float = Field(default=12.0, gt=0, le=600)
+    horizon_months: int = Field(default=_VALUATION["horizon_months"], ge=1, le=120)
+    discount_rate: float = Field(default=_VALUATION["discount_rate"], ge=0, lt=1)
+    extrapolation: Literal["none", "constant", "decay"] = _EXTRAPOLATION["rule"]
+    half_life_months: float = Field(default=_EXTRAPOLATION["half_life_months"], gt=0, le=600)
     price_year: int | None = Field(default=None, ge=2000, le=LAST_YEAR)
     prices: dict[
         Status, dict[Literal["kommune", "stat", "region"], Annotated[Dkk, Field(ge=0)]]
@@ -238,7 +260,7 @@ class PrivacyModel(_Model):
     (recorded in the manifest and the report). The CPR check of ID columns is always on."""
 
     allow_small_cells: bool = False
-    min_cell_size: int = Field(default=5, ge=1, le=1000)
+    min_cell_size: int = Field(default=_RUN["min_cell_size"], ge=1, le=1000)
 
     @model_validator(mode="before")
     @classmethod
@@ -364,80 +386,57 @@ def config_hash(cfg: ConfigModel) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def to_core(cfg: ConfigModel) -> core.EvaluationConfig:
-    """The frozen core configuration the evaluation library works with."""
-    offers = tuple(_offer(o) for o in cfg.offers)
-    outcomes = core.DEFAULT_OUTCOMES + tuple(
-        core.Outcome(o.name, tuple(o.statuses)) for o in cfg.outcomes
-    )
-    e = cfg.estimation
-    estimation = core.EstimationConfig(
-        event_window=e.event_window,
-        headline_window=e.headline_window,
-        level=e.level,
-        bootstrap_below_clusters=e.bootstrap_below_clusters,
-        bootstrap_reps=e.bootstrap_reps,
-        power=e.power,
-        seed=e.seed,
-    )
+def to_core(
+    cfg: ConfigModel, *, prices: PriceCatalogue | None, language: Lang = "en"
+) -> core.EvaluationConfig:
+    """The frozen core configuration the evaluation library works with, from the
+    validated config (field by field by name, :func:`evaluation.config.from_dict`), the
+    price catalogue (loaded by the caller; None: no valuation) with the config's
+    overrides, and the run's ``language`` (of the monitor's texts)."""
+    data = cfg.model_dump(exclude={"validation", "privacy", "valuation"})
+    data["offers"] = [_offer(o) for o in cfg.offers]
+    data["outcomes"] = [*core.DEFAULT_OUTCOMES, *data["outcomes"]]
     v = cfg.valuation
-    prices = load_catalogue().with_overrides(
-        prices=v.prices or None, price_index=v.price_index or None, price_year=v.price_year
-    )
-    valuation = ValuationSettings(
-        horizon_months=v.horizon_months,
-        extrapolation=Extrapolation(rule=v.extrapolation, half_life_months=v.half_life_months),
-        discount_rate=v.discount_rate,
-        level=e.level,
-        tax_rate=tuple(sorted(v.tax_rate.items())),
-    )
-    return core.EvaluationConfig(
-        offers=offers,
-        outcomes=outcomes,
-        estimation=estimation,
-        min_cell_size=cfg.privacy.min_cell_size,
-        prices=prices,
-        price_year=prices.price_year,
-        valuation=valuation,
+    if prices is not None:
+        prices = prices.with_overrides(
+            prices=v.prices or None, price_index=v.price_index or None, price_year=v.price_year
+        )
+    return core.from_dict(
+        core.EvaluationConfig,
+        {
+            **data,
+            "min_cell_size": cfg.privacy.min_cell_size,
+            "prices": prices,
+            "price_year": None if prices is None else prices.price_year,
+            "valuation": _valuation(v, level=cfg.estimation.level),
+            "monitor": {"language": language},
+        },
     )
 
 
-def _offer(o: OfferModel) -> core.OfferConfig:
-    m = o.matching
-    matching = core.MatchingConfig(
-        method=m.method,
-        k=m.k,
-        replace=m.replace,
-        caliper_sd=m.caliper_sd,
-        exact_on=tuple(m.exact_on),
-        covariates=core.CovariateSpec(
-            lags=m.covariates.lags,
-            windows=tuple(m.covariates.windows),
-            demographics=m.covariates.demographics,
-            calendar_month=m.covariates.calendar_month,
-            programme_history=m.covariates.programme_history,
-        ),
-        smd_threshold=m.smd_threshold,
-        variance_ratio_range=m.variance_ratio_range,
-        min_participants=m.min_participants,
-        seed=m.seed,
-    )
-    return core.OfferConfig(
-        offer_id=o.offer_id,
-        name=o.name,
-        target_group=core.TargetGroup(
-            tuple(o.target_group.statuses), o.target_group.months_before_start
-        ),
-        cost_per_participant_dkk=o.cost_per_participant_dkk,
-        evidence_stars=o.evidence_stars,
-        planned_participants=o.planned_participants,
-        target_effect=o.target_effect,
-        target_event_month=o.target_event_month,
-        matching=matching,
-        payment_terms=_terms(o.payment_terms),
-        plans=tuple(_plan(p) for p in sorted(o.plans, key=lambda p: p.valid_from)),
-        primary_outcome=o.primary_outcome,
-    )
+CATALOGUE_OVERRIDES = ("price_year", "prices", "price_index")
+"""Fields of ``valuation`` that change the price catalogue, not the valuation settings."""
+
+
+def _valuation(v: ValuationModel, *, level: float) -> dict[str, Any]:
+    """The valuation settings' data: the extrapolation rule with its half-life, the
+    interval level of the estimation."""
+    data = v.model_dump(exclude={*CATALOGUE_OVERRIDES, "extrapolation", "half_life_months"})
+    extrapolation = {"rule": v.extrapolation, "half_life_months": v.half_life_months}
+    tax_rate = tuple(sorted(v.tax_rate.items()))
+    return {**data, "extrapolation": extrapolation, "level": level, "tax_rate": tax_rate}
+
+
+EDGE_MATCHING = {"not_yet_treated"}
+"""Fields of ``matching`` the core does not take (read only to refuse a value)."""
+
+
+def _offer(o: OfferModel) -> dict[str, Any]:
+    """An offer's data for the core: its plans with month indices, oldest first."""
+    return {
+        **o.model_dump(exclude={"plans": True, "matching": EDGE_MATCHING}),
+        "plans": tuple(_plan(p) for p in sorted(o.plans, key=lambda p: p.valid_from)),
+    }
 
 
 def _plan(p: PlanModel) -> Plan:
@@ -450,17 +449,4 @@ def _plan(p: PlanModel) -> Plan:
         participants_by_month=by_month(p.participants_by_month) or {},
         outcomes_by_month=by_month(p.outcomes_by_month),
         payments_by_month=by_month(p.payments_by_month),
-    )
-
-
-def _terms(t: PaymentTermsModel | None) -> ContractTerms | None:
-    if t is None:
-        return None
-    return ContractTerms(
-        outcome=t.outcome,
-        per_extra_outcome_month_dkk=t.per_extra_outcome_month_dkk,
-        per_participant_reaching_outcome_dkk=t.per_participant_reaching_outcome_dkk,
-        minimum_effect=t.minimum_effect,
-        cap_dkk=t.cap_dkk,
-        horizon_months=t.horizon_months,
     )

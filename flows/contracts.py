@@ -202,6 +202,36 @@ def output_columns(name: str) -> tuple[str, ...]:
     return tuple(output_schema(name).names)
 
 
+SCHEMA_MODULE = ROOT / "evaluation" / "schema_tables.py"
+"""The published tables' columns as Python data, generated from the output contracts."""
+
+
+def render_schema_module(contracts_dir: Path = OUTPUTS_DIR) -> str:
+    """The text of :data:`SCHEMA_MODULE`: every output contract's columns, Arrow types and
+    whether they are required, in contract order (read by :mod:`evaluation.schema`)."""
+    lines = [
+        '"""Columns of every published table: name, Arrow type, required.',
+        "",
+        "Generated from data_contracts/outputs/*.odcs.yaml by ``make contracts``",
+        "(``python -m flows.contracts``); do not edit. Read it through :mod:`evaluation.schema`.",
+        '"""',
+        "",
+        "TABLES: dict[str, tuple[tuple[str, str, bool], ...]] = {",
+    ]
+    for path in contract_paths(contracts_dir):
+        name = path.name.removesuffix(CONTRACT_SUFFIX)
+        lines.append(f"    {json.dumps(name)}: (")
+        for prop in output_contract(name, contracts_dir)["properties"]:
+            kind = prop["physicalType"]
+            if kind not in ARROW_TYPES:
+                raise ContractError(f"output {name}: column {prop['name']} has type {kind!r}")
+            column = f"{json.dumps(prop['name'])}, {json.dumps(kind)}, {bool(prop.get('required'))}"
+            lines.append(f"        ({column}),")
+        lines.append("    ),")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
 def _single_schema(contract: dict[str, Any], path: Path) -> dict[str, Any]:
     schemas = contract.get("schema") or []
     if len(schemas) != 1:
@@ -326,13 +356,20 @@ def main(argv: list[str] | None = None) -> int:
         "--check", action="store_true", help="only report suites that are out of sync"
     )
     args = parser.parse_args(argv)
+    outputs = args.contracts / "outputs"
     if args.check:
-        stale = stale_suites(args.contracts, args.expectations)
-        for name in stale:
-            print(f"out of sync: {args.expectations / name}", file=sys.stderr)
+        stale = [
+            args.expectations / name for name in stale_suites(args.contracts, args.expectations)
+        ]
+        if SCHEMA_MODULE.read_text(encoding="utf-8") != render_schema_module(outputs):
+            stale.append(SCHEMA_MODULE)
+        for path in stale:
+            print(f"out of sync: {path}", file=sys.stderr)
         return 1 if stale else 0
     for path in export_suites(args.contracts, args.expectations):
         print(f"wrote {path}")
+    SCHEMA_MODULE.write_text(render_schema_module(outputs), encoding="utf-8")
+    print(f"wrote {SCHEMA_MODULE}")
     return 0
 
 

@@ -1,52 +1,59 @@
 """Prefect flows: the monthly evaluation, the backfill driver and the deployment.
 
-The flow body reads like a table of contents; the work is in :mod:`flows.stages` and
-:mod:`evaluation`. Faults that need no computing (config, output folders, the data's
-period against the as-of month, offers without participants) stop the run first.
-Person-level objects (validated frames, the panel, matched sets) are passed in memory
-only. Prefect persists nothing: every task and flow has ``persist_result=False`` and no
-cache policy. Each offer's aggregate tables are cached explicitly as Parquet files
-(:mod:`flows.offer_cache`), keyed on the hashes of the input files, the config, the as-of
-month and the code version, so a rerun with unchanged data skips the matching and
-estimation.
+The flow body reads like a table of contents: read and validate the inputs, build the
+panel (:func:`evaluation.panel.panel_as_of`), evaluate each offer
+(:mod:`flows.offers` over :func:`evaluation.offer.evaluate_offer`), combine and suppress
+the tables (:func:`evaluation.offer.combine`, :func:`flows.publish.suppress_tables`),
+publish them with the report. Faults that need no computing (config, output folders,
+the data's period against the as-of month, offers without participants) stop the run
+first. Person-level objects (validated frames, the panel, matched sets) are passed in
+memory only. Prefect persists nothing: every task and flow has ``persist_result=False``
+and no cache policy. Each offer's aggregate tables are cached explicitly as Parquet
+files (:mod:`flows.offer_cache`), keyed on the hashes of the input files, the config, the
+as-of month, the language and the code version, so a rerun with unchanged data skips
+the matching and estimation.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import os
 import sys
-import time
-from collections.abc import Callable, Iterator
-from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from prefect import flow, get_run_logger, tags, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect import Flow, flow, get_run_logger, tags, task
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed
 from pydantic import BaseModel, ConfigDict, Field
 
-from evaluation.monitor import artifact_key
+from evaluation.config import EvaluationConfig
+from evaluation.offer import combine
+from evaluation.panel import StatusPanel
 from evaluation.period import DataPeriod
-from flows import guards, inputs, io, offer_cache, progress, stages
+from flows import guards, inputs, io, offer_cache, progress
 from flows.annotate import annotate
+from flows.artifacts import publish_on_track
 from flows.config import ConfigModel, config_hash, to_core
-from flows.excel import WorkbookInfo, workbook_name, write_workbook
+from flows.excel import WorkbookInfo
+from flows.month_files import month_files
+from flows.offers import evaluate_offers
 from flows.prepared import PreparedInputs, prepare
-from flows.publish import manifest_counts, publish
-from flows.report import render_report
-from flows.report.validation_page import render_validation_page, row_numbers
+from flows.prices import load_catalogue
+from flows.publish import manifest_counts, publish, suppress_tables
+from flows.report import ReportOptions
 from flows.validation import ValidatedInputs, validate_inputs
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 CRON = "0 6 5 * *"  # the 5th of every month at 06:00 Copenhagen time
 DEPLOYMENT_NAME = "monthly-evaluation"
+TABLE_LANGUAGE = "en"
+"""Language of the few texts inside the published tables (the indicators' ``rule``): the
+tables are the same whatever the report's language, which renders its texts from the
+codes (``rule_code``) and numbers."""
 
 
 def code_version() -> str:
@@ -130,106 +137,45 @@ def validate(data: str, max_quarantine_share: float) -> ValidatedInputs:
 
 
 @task(persist_result=False, cache_policy=NO_CACHE)
-def build_panel(prepared: PreparedInputs, as_of: str):  # noqa: ANN201 - StatusPanel
+def build_panel(prepared: PreparedInputs, as_of: str) -> StatusPanel:
     """The person x month panel as of ``as_of`` (status rows as codes, int8 matrix)."""
     return prepared.panel_as_of(as_of)
-
-
-@task(persist_result=False, cache_policy=NO_CACHE)
-def evaluate_offer_task(  # noqa: ANN001
-    panel, offer, cfg, with_matched_sets: bool = False, earnings=None
-) -> tuple[stages.OfferResults, pd.DataFrame | None]:
-    """Match, estimate, value and monitor one offer: its aggregate tables, and with
-    ``with_matched_sets`` its person-level matched sets (in memory, for the restricted
-    folder); ``earnings``: status rows with earnings_dkk (in memory), or None."""
-    sets: list[pd.DataFrame] = []
-    results = stages.evaluate_offer(
-        panel,
-        offer,
-        cfg,
-        restricted=sets.append if with_matched_sets else None,
-        earnings=earnings,
-    )
-    return results, (sets[0] if sets else None)
-
-
-@task(persist_result=False, cache_policy=NO_CACHE)
-def write_matched_sets(frame: pd.DataFrame, path: Path, key: str) -> None:
-    """Person-level matched sets to the restricted folder (tagged with the offer's key)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name("." + path.name + ".tmp")
-    io.write_parquet(frame, tmp, {MATCHED_SETS_KEY: key})
-    tmp.replace(path)
 
 
 @task(cache_policy=NO_CACHE, persist_result=False)
 def write_results(
     params: RunParameters,
-    as_of: str,
     tables: dict[str, pd.DataFrame],
     manifest: dict[str, Any],
     validated: ValidatedInputs,
-    report: dict[str, Any],
-    workbook: WorkbookInfo | None = None,
-    max_quarantine_share: float = 0.05,
+    report: ReportOptions,
+    workbook: WorkbookInfo,
+    max_quarantine_share: float,
 ) -> Path:
-    def write_report(path: Path) -> None:
-        html = render_report(tables, as_of=as_of, run_id=manifest["run_id"], **report)
-        path.write_text(html, encoding="utf-8")
-
-    def validation_page(rows: bool) -> Callable[[Path], None]:
-        """The people's validation page from the suppressed tables; row numbers only in
-        the restricted copy."""
-        html = render_validation_page(
-            tables["quarantine_summary"],
-            tables["validation"],
-            as_of=as_of,
-            run_id=manifest["run_id"],
-            lang=report["lang"],
-            min_cell_size=report["min_cell_size"],
-            max_quarantine_share=max_quarantine_share,
-            row_numbers=row_numbers(validated.quarantine) if rows else None,
-        )
-        return lambda path: path.write_text(html, encoding="utf-8")
-
-    extra = {"report.html": write_report, "validation_report.html": validation_page(False)}
-    if workbook is not None:  # the analysts' workbook, from the same suppressed tables
-        extra[workbook_name(workbook.lang)] = lambda path: write_workbook(path, tables, workbook)
-
+    """The month's tables, report, validation page and workbook, published at once."""
+    public, restricted = month_files(tables, validated, report, workbook, max_quarantine_share)
     return publish(
         out=Path(params.out),
-        as_of=as_of,
+        as_of=report.as_of,
         tables=tables,
         manifest=manifest,
         validated=validated,
         restricted_out=Path(params.restricted_out) if params.restricted_out else None,
-        extra_files=extra,
-        restricted_files={"validation_report.html": validation_page(True)},
+        extra_files=public,
+        restricted_files=restricted,
     )
-
-
-@task(cache_policy=NO_CACHE, persist_result=False)
-def publish_on_track(tables: dict[str, pd.DataFrame]) -> list[str]:
-    """One markdown and one table artifact per offer with stable keys
-    (``on-track-<offer>`` and ``on-track-<offer>-table``), from the suppressed tables."""
-    indicators, matching = tables.get("indicators"), tables.get("matching")
-    if indicators is None or indicators.empty:
-        return []
-    names = dict(zip(matching["offer_id"], matching["name"], strict=True))
-    keys = []
-    for offer_id in pd.unique(indicators["offer_id"]):
-        key = artifact_key(str(offer_id))
-        markdown, rows = stages.on_track_summary(indicators, offer_id, names.get(offer_id, ""))
-        create_markdown_artifact(markdown=markdown, key=key, description="Are we on track?")
-        create_table_artifact(table=rows, key=f"{key}-table", description="On-track indicators")
-        keys.append(key)
-    return keys
 
 
 # --- flows ------------------------------------------------------------------------------
 
+FLOW_OPTIONS: dict[str, Any] = {
+    "name": "monthly-evaluation",
+    "log_prints": True,
+    "persist_result": False,
+}
 
-@flow(name="monthly-evaluation", log_prints=True, persist_result=False)
+
+@flow(**FLOW_OPTIONS)
 def monthly_evaluation(params: RunParameters) -> Any:
     """Evaluate every offer as of one month and write ``OUT/as_of=YYYY-MM/``.
 
@@ -237,8 +183,27 @@ def monthly_evaluation(params: RunParameters) -> Any:
     The state carries the exception in memory for the caller (who sees it raised), and
     Prefect writes nothing to its result storage (a raised exception would be pickled
     there, with everything it holds)."""
+    return _run_or_fail(params, None)
+
+
+def monthly_evaluation_reusing(prepared: PreparedInputs) -> Flow:
+    """The monthly evaluation flow (same name and options as :func:`monthly_evaluation`)
+    for runs that use ``prepared`` (its validation and its panel) instead of validating
+    again and building the panel, as long as their input files are the ones it was
+    prepared from (a backfill prepares once for all its months). The prepared inputs
+    travel in the flow object, in memory, never as a parameter (Prefect records
+    parameters) nor in module state."""
+
+    @flow(**FLOW_OPTIONS)
+    def monthly_evaluation(params: RunParameters) -> Any:
+        return _run_or_fail(params, prepared)
+
+    return monthly_evaluation
+
+
+def _run_or_fail(params: RunParameters, given: PreparedInputs | None) -> Any:
     try:
-        return evaluate_month(params)
+        return evaluate_month(params, given)
     except Exception as exc:  # noqa: BLE001 - becomes the run's Failed state
         from flows.cli import error_line  # the same line the CLI prints
 
@@ -247,81 +212,87 @@ def monthly_evaluation(params: RunParameters) -> Any:
         return Failed(message=line, data=exc)
 
 
-def evaluate_month(params: RunParameters) -> dict[str, Any]:
+def evaluate_month(params: RunParameters, given: PreparedInputs | None = None) -> dict[str, Any]:
     """The monthly evaluation; faults that need no computing are found first."""
     as_of = params.as_of or last_closed_month()
     cfg_model = guards.preflight(params.config, params.out, params.restricted_out)
-    cfg = to_core(cfg_model)
+    cfg = to_core(cfg_model, prices=load_catalogue(), language=TABLE_LANGUAGE)
+    share = cfg_model.validation.max_quarantine_share
     with progress.stage("hashing the inputs"):
         hashes = hash_inputs(params.data)
     with progress.stage("validating the inputs"):
-        prepared = _prepared(params.data, hashes, cfg_model.validation.max_quarantine_share)
+        use_given = given is not None and given.matches(hashes, share)
+        prepared = given if use_given else prepare(validate(params.data, share), hashes, share)
     validated = prepared.validated
-    offer_ids = [o.offer_id for o in cfg.offers]
-    inputs.check_offer_ids(validated.participation["offer_id"].unique(), offer_ids)
-    period = prepared.period
-    guards.check_as_of(as_of, period, defaulted=params.as_of is None)
-    not_started = guards.check_offers(
-        cfg_model, validated.participation, source=f"config {params.config}"
-    )
-    progress.note(f"data {period.describe()}; evaluating as of {as_of}")
+    not_started = _check_against_data(params, cfg_model, prepared, as_of)
     with progress.stage(f"building the person x month panel as of {as_of}"):
         panel = build_panel(prepared, as_of)
-    earnings = earnings_rows(validated)
-    results = _offer_results(panel, cfg, cfg_model, params, hashes, as_of, earnings)
-    primary = {o.offer_id: o.primary_outcome for o in cfg.offers}
-    names = {o.offer_id: o.name for o in cfg.offers}
-    combined = annotate(stages.combine(results, primary), names)
-    tables = stages.suppress_tables(combined, cfg.min_cell_size, validated)
+    tables = _tables(params, as_of, panel, cfg, cfg_model, hashes, validated)
     publish_on_track(tables)
-    manifest = _manifest(params, as_of, hashes, cfg_model, period, not_started, tables)
+    manifest = _manifest(params, as_of, hashes, cfg_model, prepared.period, not_started, tables)
     manifest |= inputs.manifest_entries(
         panel,
         validated.status_months(),
         validated.participation,
-        config_ids=offer_ids,
+        config_ids=[o.offer_id for o in cfg.offers],
         as_of=as_of,
         min_cell_size=cfg.min_cell_size,
     )
-    report = {
-        "lang": params.lang,
-        "min_cell_size": cfg.min_cell_size,
-        "allow_small_cells": cfg_model.privacy.allow_small_cells,
-        "headline_window": tuple(cfg.estimation.headline_window),
-    }
-    workbook = WorkbookInfo(
-        as_of=as_of,
-        run_id=manifest["run_id"],
-        data_first_month=period.first_label,
-        data_last_month=period.last_label,
-        min_cell_size=cfg.min_cell_size,
-        allow_small_cells=cfg_model.privacy.allow_small_cells,
-        prices_illustrative=None if cfg.prices is None else cfg.prices.illustrative,
-        lang=params.lang,  # type: ignore[arg-type]
-    )
+    report, workbook = _options(params, cfg, cfg_model, manifest)
     with progress.stage("writing the results, the report and the workbook"):
-        target = write_results(
-            params,
-            as_of,
-            tables,
-            manifest,
-            validated,
-            report,
-            workbook,
-            cfg_model.validation.max_quarantine_share,
-        )
+        target = write_results(params, tables, manifest, validated, report, workbook, share)
     get_run_logger().info("results for %s written to %s", as_of, target)
     return {
         "as_of": as_of,
         "out": str(target),
         "run_id": manifest["run_id"],
-        "data_first_month": period.first_label,
-        "data_last_month": period.last_label,
+        "data_first_month": prepared.period.first_label,
+        "data_last_month": prepared.period.last_label,
         "not_started": not_started,
     }
 
 
 # --- helpers ----------------------------------------------------------------------------
+
+
+def _check_against_data(
+    params: RunParameters, cfg: ConfigModel, prepared: PreparedInputs, as_of: str
+) -> list[str]:
+    """The offers not started yet; stops the run when the data's offer ids do not fit the
+    config or the as-of month lies outside the data."""
+    participation = prepared.validated.participation
+    inputs.check_offer_ids(participation["offer_id"].unique(), [o.offer_id for o in cfg.offers])
+    guards.check_as_of(as_of, prepared.period, defaulted=params.as_of is None)
+    not_started = guards.check_offers(cfg, participation, source=f"config {params.config}")
+    progress.note(f"data {prepared.period.describe()}; evaluating as of {as_of}")
+    return not_started
+
+
+def _tables(
+    params: RunParameters,
+    as_of: str,
+    panel: StatusPanel,
+    cfg: EvaluationConfig,
+    cfg_model: ConfigModel,
+    hashes: dict[str, str],
+    validated: ValidatedInputs,
+) -> dict[str, pd.DataFrame]:
+    """Every offer evaluated (or read from the offer cache), combined across offers,
+    annotated for readers and suppressed for small cells."""
+    keys = offer_cache.offer_keys(
+        hashes, cfg_model, as_of=as_of, lang=TABLE_LANGUAGE, code=code_version()
+    )
+    restricted = io.month_dir(Path(params.restricted_out), as_of) if params.restricted_out else None
+    offers = evaluate_offers(
+        panel,
+        cfg,
+        keys,
+        cache=offer_cache.cache_dir(params.cache_dir),
+        restricted=restricted,
+        earnings=earnings_rows(validated),
+    )
+    names = {o.offer_id: o.name for o in cfg.offers}
+    return suppress_tables(annotate(combine(offers), names), cfg.min_cell_size, validated)
 
 
 def earnings_rows(validated: ValidatedInputs) -> pd.DataFrame | None:
@@ -332,119 +303,29 @@ def earnings_rows(validated: ValidatedInputs) -> pd.DataFrame | None:
     return validated.status[["person_id", "month", "earnings_dkk"]]
 
 
-def _offer_results(  # noqa: ANN001
-    panel,
-    cfg,
-    cfg_model: ConfigModel,
-    params: RunParameters,
-    hashes: dict,
-    as_of: str,
-    earnings=None,
-) -> list[stages.OfferResults]:
-    """Every offer's aggregate tables: from the offer cache where the key matches (and,
-    with a restricted folder, its matched sets are there with the same key), else
-    computed concurrently; the matched sets are written outside any cached step."""
-    base = _key_base(hashes, cfg_model, as_of)
-    folder = cache_dir(params)
-    restricted = io.month_dir(Path(params.restricted_out), as_of) if params.restricted_out else None
-    done: dict[str, stages.OfferResults] = {}
-    todo = {}
-    for offer in cfg.offers:
-        key = offer_key(base, cfg_model, offer.offer_id)
-        sets_path = restricted / f"matched_sets_{offer.offer_id}.parquet" if restricted else None
-        hit = offer_cache.load(folder, key)
-        if hit is not None and (sets_path is None or _tagged(sets_path, key)):
-            done[offer.offer_id] = hit
-            progress.note(f"{offer.offer_id}: from the cache")
-        else:
-            todo[offer.offer_id] = (key, sets_path)
-    futures = {
-        o.offer_id: evaluate_offer_task.submit(
-            panel, o, cfg, todo[o.offer_id][1] is not None, earnings
-        )
-        for o in cfg.offers
-        if o.offer_id in todo
-    }
-    t0 = time.perf_counter()
-    with progress.stage(f"matching and estimating {len(futures)} offer(s)"):
-        for offer_id, future in futures.items():
-            key, sets_path = todo[offer_id]
-            results, sets = future.result()
-            if sets_path is not None:
-                write_matched_sets(sets, sets_path, key)
-            offer_cache.save(folder, key, results)
-            done[offer_id] = results
-            progress.note(f"{offer_id}: done ({time.perf_counter() - t0:.1f} s since the start)")
-    return [done[o.offer_id] for o in cfg.offers]
-
-
-MATCHED_SETS_KEY = "mereffekt.offer_cache_key"
-
-
-def _tagged(path: Path, key: str) -> bool:
-    """True when the restricted matched sets at ``path`` were written under ``key``."""
-    import pyarrow.parquet as pq
-
-    try:
-        meta = pq.read_schema(path).metadata or {}
-    except (OSError, ValueError):
-        return False
-    return meta.get(MATCHED_SETS_KEY.encode(), b"").decode() == key
-
-
-def _prepared(data: str, hashes: dict[str, str], share: float) -> PreparedInputs:
-    """The prepared inputs: those handed over by :func:`reusing_inputs` when they belong
-    to the same input files, else validated now (the panel is built per month)."""
-    given = _GIVEN.get()
-    if given is not None and given.matches(hashes, share):
-        return given
-    return prepare(validate(data, share), hashes, share)
-
-
-_GIVEN: ContextVar[PreparedInputs | None] = ContextVar("mereffekt_prepared", default=None)
-
-
-@contextlib.contextmanager
-def reusing_inputs(prepared: PreparedInputs) -> Iterator[None]:
-    """Within the block, runs on the input files with the prepared hashes use
-    ``prepared`` (its validation and its panel) instead of validating again and building
-    the panel (a backfill prepares once for all its months). Scoped to the block and the
-    current context: nothing is kept after it, and nothing reaches Prefect."""
-    token = _GIVEN.set(prepared)
-    try:
-        yield
-    finally:
-        _GIVEN.reset(token)
-
-
-def cache_dir(params: RunParameters) -> Path:
-    """Where the cached per-offer aggregate tables live: ``params.cache_dir``, else
-    ``$MEREFFEKT_CACHE_DIR``, else ``~/.cache/mereffekt/results`` (never Prefect's default
-    result storage, never the published OUT folder)."""
-    if params.cache_dir:
-        return Path(params.cache_dir)
-    env = os.environ.get("MEREFFEKT_CACHE_DIR")
-    if env:
-        return Path(env)
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "mereffekt" / "results"
-
-
-def _key_base(hashes: dict[str, str], cfg: ConfigModel, as_of: str) -> str:
-    common = cfg.model_dump(mode="json", exclude={"offers"})
-    return repr(
-        (CACHE_FORMAT, sorted(hashes.items()), as_of, code_version(), sorted(common.items()))
+def _options(
+    params: RunParameters, cfg: EvaluationConfig, cfg_model: ConfigModel, manifest: dict
+) -> tuple[ReportOptions, WorkbookInfo]:
+    """How the report (and the validation page) and the workbook are written."""
+    small = cfg_model.privacy.allow_small_cells
+    report = ReportOptions.for_run(
+        cfg,
+        as_of=manifest["as_of"],
+        lang=params.lang,  # type: ignore[arg-type]
+        run_id=manifest["run_id"],
+        allow_small_cells=small,
     )
-
-
-CACHE_FORMAT = "offer-parquet-1"  # changes when the cached tables change shape
-
-
-def offer_key(base: str, cfg: ConfigModel, offer_id: str) -> str:
-    """The offer cache's key: inputs, as-of month, code, shared config and the offer's."""
-    offer = next(o for o in cfg.offers if o.offer_id == offer_id)
-    text = base + repr(offer.model_dump(mode="json"))
-    return "offer-" + hashlib.sha256(text.encode()).hexdigest()
+    workbook = WorkbookInfo(
+        as_of=manifest["as_of"],
+        run_id=manifest["run_id"],
+        data_first_month=manifest["data_first_month"],
+        data_last_month=manifest["data_last_month"],
+        min_cell_size=cfg.min_cell_size,
+        allow_small_cells=small,
+        prices_illustrative=None if cfg.prices is None else cfg.prices.illustrative,
+        lang=params.lang,  # type: ignore[arg-type]
+    )
+    return report, workbook
 
 
 def run_id(hashes: dict[str, str], cfg: ConfigModel, as_of: str) -> str:

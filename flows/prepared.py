@@ -8,7 +8,8 @@ the panel a run of that month alone would build (see :meth:`StatusPanel.as_of`),
 months' results are the same, byte for byte.
 
 Everything here is person level and stays in memory: it is handed to the months of a
-backfill within the process (:func:`flows.monthly.reusing_inputs`), never to Prefect.
+backfill within the process (:func:`flows.monthly.monthly_evaluation_reusing`), never
+to Prefect.
 """
 
 from __future__ import annotations

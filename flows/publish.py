@@ -26,20 +26,13 @@ from typing import Any
 
 import pandas as pd
 
+from evaluation.privacy.policy import suppress_run
+from evaluation.schema import OFFER_TABLES, arrow_schema
 from flows import io
-from flows.contracts import output_schema
 from flows.validation import ValidatedInputs
 
-RESULT_TABLES = (
-    "effects",
-    "balance",
-    "matching",
-    "levels",
-    "value",
-    "portfolio",
-    "indicators",
-    "subgroups",
-)
+RESULT_TABLES = OFFER_TABLES
+"""The result tables published as ``<name>.parquet`` (besides the quarantine summary)."""
 
 
 def parquet_metadata(manifest: Mapping[str, Any]) -> dict[str, str]:
@@ -91,6 +84,20 @@ def quarantine_summary(quarantine: pd.DataFrame) -> pd.DataFrame:
     return out.astype({"n_rows": "int64", "n_persons": "int64"})
 
 
+def suppress_tables(
+    tables: Mapping[str, pd.DataFrame], threshold: int, validated: ValidatedInputs | None = None
+) -> dict[str, pd.DataFrame]:
+    """The run's tables suppressed by one policy over all of them
+    (:func:`evaluation.privacy.policy.suppress_run`). With ``validated``, the quarantine
+    summary and the rows read/kept/quarantined per file (``validation``, for the
+    manifest) are suppressed with them."""
+    run = dict(tables)
+    if validated is not None:
+        run["quarantine_summary"] = quarantine_summary(validated.quarantine)
+        run["validation"] = validation_counts(validated.counts)
+    return suppress_run(run, threshold)
+
+
 def publish(
     *,
     out: Path,
@@ -110,29 +117,12 @@ def publish(
     with ``restricted_out``). On any failure the previous results of the month stay
     untouched.
     """
-    meta = parquet_metadata(manifest)
     with (
         io.month_lock(out, as_of, wait_seconds=lock_wait_seconds),
         io.StagedMonth(out, as_of) as stage,
     ):
         try:
-            files = {}
-            for name in RESULT_TABLES:
-                frame = tables.get(name, pd.DataFrame())
-                path = stage.path / f"{name}.parquet"
-                io.write_parquet(frame, path, meta, output_schema(name))
-                files[f"{name}.parquet"] = len(frame)
-            (stage.path / "quarantine").mkdir()
-            summary = tables.get("quarantine_summary")
-            if summary is None or "suppressed" not in summary.columns:
-                raise ValueError("the quarantine summary must be suppressed with the run's tables")
-            io.write_parquet(
-                summary,
-                stage.path / "quarantine" / "summary.parquet",
-                meta,
-                output_schema("quarantine_summary"),
-            )
-            files["quarantine/summary.parquet"] = len(summary)
+            files = _write_tables(stage.path, tables, parquet_metadata(manifest))
             for name, writer in (extra_files or {}).items():
                 writer(stage.path / name)
             manifest = {
@@ -153,6 +143,26 @@ def publish(
     if restricted_out is not None:
         write_restricted(Path(restricted_out), as_of, validated, restricted_files)
     return target
+
+
+def _write_tables(
+    folder: Path, tables: Mapping[str, pd.DataFrame], meta: Mapping[str, str]
+) -> dict[str, int]:
+    """The result tables and the quarantine summary as Parquet files in their contracts'
+    columns and types; the number of rows by file name."""
+    files = {}
+    for name in RESULT_TABLES:
+        frame = tables.get(name, pd.DataFrame())
+        io.write_parquet(frame, folder / f"{name}.parquet", meta, arrow_schema(name))
+        files[f"{name}.parquet"] = len(frame)
+    (folder / "quarantine").mkdir()
+    summary = tables.get("quarantine_summary")
+    if summary is None or "suppressed" not in summary.columns:
+        raise ValueError("the quarantine summary must be suppressed with the run's tables")
+    path = folder / "quarantine" / "summary.parquet"
+    io.write_parquet(summary, path, meta, arrow_schema("quarantine_summary"))
+    files["quarantine/summary.parquet"] = len(summary)
+    return files
 
 
 def write_restricted(

@@ -41,6 +41,8 @@ def study(offer_id: str, estimand: str = "per_protocol") -> MatchedEventStudy:
     synth, panel = hetero()
     if estimand != "per_protocol":
         return MatchedEventStudy(panel, study(offer_id).match, estimand=estimand)
-    offer = next(o for o in to_core(parse_config(synth.config)).offers if o.offer_id == offer_id)
+    offer = next(
+        o for o in to_core(parse_config(synth.config), prices=None).offers if o.offer_id == offer_id
+    )
     match = RiskSetMatching(panel, offer.offer_id, offer.target_group, offer.matching).fit()
     return MatchedEventStudy(panel, match)

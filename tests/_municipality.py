@@ -1,11 +1,13 @@
-"""The demo-size synthetic municipality, generated and matched once per test session.
+"""The demo-size synthetic municipality, generated and evaluated once per test session.
 
 ``demo_municipality()`` (20,000 persons, seed 1: :class:`SynthSpec`'s defaults) is
 shared by the event-study, matching, monetisation and monitoring tests, which used to
 generate and match it once each; ``municipality(spec)`` builds any other one, uncached.
-Every offer is matched with its configured options (as the flow does) and has a
-:class:`MatchedEventStudy` with the estimator's defaults, whose design is built on the
-first fit and reused by later fits.
+Every offer is evaluated by the core's entry point, as the flow does
+(:func:`evaluation.offer.evaluate_offer`: matching with the offer's options, the event
+study of every outcome, value, payment, monitoring) with the synthetic config and the
+shipped price catalogue; ``prices=False`` leaves the public-cost outcomes and the
+valuation out (a municipality that only needs its matches and effects).
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from evaluation.config import EvaluationConfig
-from evaluation.did import MatchedEventStudy
-from evaluation.matching import MatchResult, RiskSetMatching
+from evaluation.matching import MatchResult
+from evaluation.offer import OfferEvaluation, evaluate_offer
 from evaluation.panel import StatusPanel, build_panel
 from evaluation.synth import SyntheticMunicipality, SynthSpec, generate
 from flows.config import parse_config, to_core
+from flows.prices import load_catalogue
 
 
 @dataclass(frozen=True, eq=False)
@@ -27,21 +30,20 @@ class Municipality:
     synth: SyntheticMunicipality
     panel: StatusPanel  # as of the last data month
     config: EvaluationConfig
-    matches: Mapping[str, MatchResult]  # by offer_id
-    studies: Mapping[str, MatchedEventStudy]  # by offer_id
+    evaluations: Mapping[str, OfferEvaluation]  # by offer_id
+
+    @property
+    def matches(self) -> dict[str, MatchResult]:
+        return {k: e.match for k, e in self.evaluations.items()}
 
 
-def municipality(spec: SynthSpec) -> Municipality:
+def municipality(spec: SynthSpec, *, prices: bool = True) -> Municipality:
     synth = generate(spec)
     panel = build_panel(synth.persons, synth.status_monthly, synth.participation)
     panel = panel.as_of(panel.last_month)
-    config = to_core(parse_config(synth.config))
-    matches = {
-        o.offer_id: RiskSetMatching(panel, o.offer_id, o.target_group, o.matching).fit()
-        for o in config.offers
-    }
-    studies = {k: MatchedEventStudy(panel, m) for k, m in matches.items()}
-    return Municipality(synth, panel, config, matches, studies)
+    config = to_core(parse_config(synth.config), prices=load_catalogue() if prices else None)
+    evaluations = {o.offer_id: evaluate_offer(panel, o, config) for o in config.offers}
+    return Municipality(synth, panel, config, evaluations)
 
 
 @functools.cache

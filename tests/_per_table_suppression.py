@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from evaluation import schema
 from evaluation.privacy.suppression import (
     FLAG,
     REASON,
@@ -17,8 +18,10 @@ from evaluation.privacy.suppression import (
     suppress_effects,
 )
 from flows.publish import quarantine_summary, validation_counts
-from flows.stages import BALANCE_COLUMNS, MATCHING_COLUMNS, PORTFOLIO_COLUMNS
 
+BALANCE_COLUMNS = schema.columns("balance", suppression=False)
+MATCHING_COLUMNS = schema.columns("matching", suppression=False)
+PORTFOLIO_COLUMNS = schema.columns("portfolio", suppression=False)
 UNMATCHED_REASONS = tuple(
     c.removeprefix("unmatched_") for c in MATCHING_COLUMNS if c.startswith("unmatched_")
 )

@@ -72,7 +72,7 @@ def test_earnings_of_the_matched_persons_only_equal_the_full_matrix():
     synth, panel = hetero()
     st = study("mentor")
     full = st.fit_amounts("earnings_dkk", earnings_matrix(panel, synth.status_monthly))
-    cfg = to_core(parse_config(synth.config))
+    cfg = to_core(parse_config(synth.config), prices=None)
     cfg = dataclasses.replace(
         cfg,
         valuation=dataclasses.replace(cfg.valuation, tax_rate=(("kommune", 0.25), ("stat", 0.12))),

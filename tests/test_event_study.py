@@ -306,9 +306,12 @@ def synthetic_z() -> pd.DataFrame:
     """z = (estimate - truth) / SE for every offer, e = 0..11 and the pooled ATT."""
     rows = []
     for seed in TRUTH_SEEDS:
-        m = demo_municipality() if seed == SynthSpec().seed else municipality(SynthSpec(seed=seed))
-        for offer_id, match in m.matches.items():
-            res = m.studies[offer_id].fit("ss", status_outcome(SELF_SUFFICIENT))
+        if seed == SynthSpec().seed:
+            m = demo_municipality()
+        else:
+            m = municipality(SynthSpec(seed=seed), prices=False)
+        for offer_id, e in m.evaluations.items():
+            match, res = e.match, e.studies["self_sufficient"]
             tr = match.sets[match.sets["treated"]].groupby("ref_month").size()
             cohorts = pd.DataFrame(
                 {

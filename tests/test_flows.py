@@ -12,7 +12,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from evaluation import months
-from flows import io, publish, stages
+from evaluation.privacy.policy import COUNT_INDICATORS
+from evaluation.schema import columns
+from flows import io, offers, publish
 from flows.backfill import run_backfill
 from flows.contracts import OUTPUTS_DIR, output_contract
 from flows.monthly import RunParameters, monthly_evaluation
@@ -121,7 +123,7 @@ def test_rerun_is_byte_identical_and_cached(
     def boom(*args, **kwargs):
         raise AssertionError("the cached offer evaluation ran again")
 
-    monkeypatch.setattr(stages, "evaluate_offer", boom)
+    monkeypatch.setattr(offers, "evaluate_offer", boom)
     monthly_evaluation(_params(synth_dir, first_run))
     after = {n: io.file_sha256(folder / n) for n in PARQUET}
     assert before == after
@@ -159,7 +161,7 @@ def test_backfill_resumes_and_matches_single_runs(
     first_run: Path, synth_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "bf"
-    real = stages.evaluate_offer
+    real = offers.evaluate_offer
     calls = {"n": 0}
 
     def dies_in_second_month(panel, offer, cfg, **kwargs):
@@ -168,13 +170,13 @@ def test_backfill_resumes_and_matches_single_runs(
         calls["n"] += 1
         return real(panel, offer, cfg, **kwargs)
 
-    monkeypatch.setattr(stages, "evaluate_offer", dies_in_second_month)
+    monkeypatch.setattr(offers, "evaluate_offer", dies_in_second_month)
     params = _params(synth_dir, out, as_of=None)
     with pytest.raises(Exception, match="simulated crash"):
         run_backfill(params, start="2024-04", end="2024-06", progress=False)
     assert io.is_complete(out, "2024-04") and not io.is_complete(out, "2024-05")
     assert not io.month_dir(out, "2024-05").exists()
-    monkeypatch.setattr(stages, "evaluate_offer", real)
+    monkeypatch.setattr(offers, "evaluate_offer", real)
     res = run_backfill(params, start="2024-04", end="2024-06", progress=False)
     assert res["skipped"] == ["2024-04"] and res["ran"] == ["2024-05", "2024-06"]
     for name in PARQUET:
@@ -249,7 +251,7 @@ COUNT_COLUMNS = {
         "n_participants",
         "n_matched",
         "n_unmatched",
-        *(c for c in stages.MATCHING_COLUMNS if c.startswith("unmatched_")),
+        *(c for c in columns("matching") if c.startswith("unmatched_")),
         "n_controls",
     ),
     "portfolio.parquet": ("participants",),
@@ -264,7 +266,7 @@ def test_published_counts_are_never_small_cells(first_run: Path) -> None:
             v = frame[col].dropna()
             assert not ((v > 0) & (v < 5)).any(), (name, col)
     ind = pd.read_parquet(folder / "indicators.parquet")
-    counts = ind[ind["indicator"].isin(stages.COUNT_INDICATORS)]["value"].dropna()
+    counts = ind[ind["indicator"].isin(COUNT_INDICATORS)]["value"].dropna()
     assert not ((counts > 0) & (counts < 5)).any()
 
 

@@ -5,6 +5,7 @@ finds nothing and the naive comparison is fooled by creaming."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import get_args
 
 import numpy as np
@@ -15,7 +16,6 @@ from _municipality import demo_municipality
 from _tiny_panels import CASH, JOB, SICK, match_input, tiny_panel
 
 from evaluation.config import CovariateSpec, MatchingConfig, MatchMethod, TargetGroup
-from evaluation.did import MatchedEventStudy, status_outcome
 from evaluation.matching import RiskSetMatching
 from evaluation.matching.data import (
     MAX_LAGS,
@@ -40,7 +40,7 @@ from evaluation.matching.matchers import (
     nearest_without_replacement,
 )
 from evaluation.matching.model import OUTSIDE_TARGET_GROUP
-from evaluation.matching.results import MatchResult
+from evaluation.offer import evaluate_offer
 from evaluation.panel import StatusPanel, build_panel
 from evaluation.statuses import BENEFITS, CODE, SELF_SUFFICIENT, STATUSES
 from evaluation.synth import SynthSpec, generate, true_att
@@ -360,11 +360,6 @@ def test_ties_are_broken_by_id_rank_not_row_order() -> None:
 # --- a synthetic municipality ---------------------------------------------------------------
 
 
-def _fit(panel: StatusPanel, offer) -> MatchResult:
-    """Match one offer as the flow does (flows.stages.fit_offer)."""
-    return RiskSetMatching(panel, offer.offer_id, offer.target_group, offer.matching).fit()
-
-
 @pytest.fixture(scope="module")
 def municipality():
     """20,000 persons, seed 1, every offer matched (the shared demo municipality)."""
@@ -536,11 +531,14 @@ def test_no_effect_offer_matched_finds_nothing_naive_is_fooled() -> None:
     assert null[offer_id] < 0.01  # the generator's no-effect offer (up to simulation noise)
     assert [o.effect_factor for o in SynthSpec().offers if o.offer_id == offer_id] == [1.0]
     panel = build_panel(s.persons, s.status_monthly, s.participation)
-    offer = to_core(parse_config(s.config)).offer(offer_id)
-    fit = _fit(panel, offer)
-    # matched: the event study on the matched sets over the first year after start
-    study = MatchedEventStudy(panel, fit, headline_window=(0, 11))
-    res = study.fit("self_sufficient", status_outcome(SELF_SUFFICIENT))
+    cfg = to_core(parse_config(s.config), prices=None)  # effects only, no valuation
+    cfg = dataclasses.replace(cfg, outcomes=cfg.outcomes[:1])
+    assert [o.name for o in cfg.outcomes] == ["self_sufficient"]
+    offer = cfg.offer(offer_id)
+    # matched as the flow does; the event study on the matched sets over months 0..11
+    evaluation = evaluate_offer(panel, offer, cfg)
+    fit, res = evaluation.match, evaluation.studies["self_sufficient"]
+    assert cfg.estimation.headline_window == (0, 11)
     z_matched = res.pooled_estimate / res.pooled_std_error
     # naive: participants against everyone else in the target group in the same start
     # months, unweighted, person-clustered standard error

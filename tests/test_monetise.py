@@ -14,7 +14,6 @@ from _municipality import demo_municipality
 from scipy import stats
 
 from evaluation import months
-from evaluation.did import status_outcome
 from evaluation.monetise import (
     PAYERS,
     TIDY_COLUMNS,
@@ -29,7 +28,7 @@ from evaluation.monetise import (
     value_offer,
 )
 from evaluation.monetise.model import break_even, price_per_extra
-from evaluation.statuses import SELF_SUFFICIENT, STATUSES
+from evaluation.statuses import STATUSES
 from evaluation.synth import true_att
 from flows.prices import load_catalogue
 
@@ -530,13 +529,12 @@ def test_payment_counts_only_observed_months_and_says_so() -> None:
 
 @pytest.fixture(scope="module")
 def los() -> dict:
+    """``los`` of the demo municipality as the core evaluated it (the shipped catalogue,
+    the default valuation settings) and its true effects."""
     m = demo_municipality()
-    match, study = m.matches["los"], m.studies["los"]
-    cat = load_catalogue()
-    prices = cat.by_payer()
-    fits = {k: study.fit(f"public_cost_dkk_{k}", v) for k, v in prices.items()}
-    ss = study.fit("self_sufficient", status_outcome(SELF_SUFFICIENT))
-    treated = match.sets[match.sets["treated"]]
+    e = m.evaluations["los"]
+    prices = m.config.prices.by_payer(price_year=m.config.price_year)
+    treated = e.match.sets[e.match.sets["treated"]]
     cohorts = (
         pd.DataFrame(
             {
@@ -553,13 +551,12 @@ def los() -> dict:
     truth = true_att(m.synth.true_effects, as_of=as_of, cohorts=cohorts)
     truth = truth[truth["offer_id"] == "los"]
     return {
-        "cat": cat,
+        "value": e.value,
+        "price_year": m.config.price_year,
         "prices": prices,
-        "fits": fits,
-        "ss": ss,
         "truth": truth,
-        "n": match.n_matched,
-        "cost": 42_000.0,
+        "n": e.match.n_matched,
+        "cost": e.offer.cost_per_participant_dkk,
     }
 
 
@@ -573,15 +570,8 @@ def _true_cost_path(truth: pd.DataFrame, prices: np.ndarray) -> EffectPath:
 
 
 def test_synthetic_value_interval_covers_the_value_of_the_true_effects(los: dict) -> None:
-    fits, truth = los["fits"], los["truth"]
-    est = value_offer(
-        "los",
-        fits,
-        HeadlineEffect.of(los["ss"]),
-        cost_per_participant_dkk=los["cost"],
-        participants=los["n"],
-        price_year=los["cat"].price_year,
-    )
+    est, truth = los["value"], los["truth"]
+    assert est.settings == ValuationSettings()  # the synthetic config values by default
     true_paths = {k: _true_cost_path(truth, v) for k, v in los["prices"].items()}
     head = truth[(truth["outcome"] == "self_sufficient") & truth["event_time"].between(0, 11)]
     tru = value_offer(
@@ -590,7 +580,7 @@ def test_synthetic_value_interval_covers_the_value_of_the_true_effects(los: dict
         HeadlineEffect(float(head["effect"].mean()), 0.0),
         cost_per_participant_dkk=los["cost"],
         participants=los["n"],
-        price_year=los["cat"].price_year,
+        price_year=los["price_year"],
     )
     assert est.months_observed >= 24  # the 24-month horizon is fully observed: no extrapolation
     # the payers' fits add up to the all-payer fit (the estimator is linear in the prices)

@@ -4,6 +4,7 @@ the no-effect offer off track by the end of its window)."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import numpy as np
@@ -13,7 +14,6 @@ from _municipality import demo_municipality
 from scipy import stats
 
 from evaluation import months
-from evaluation.did import status_outcome
 from evaluation.monitor import (
     INDICATOR_COLUMNS,
     RULES,
@@ -35,7 +35,7 @@ from evaluation.monitor import (
     trajectory,
 )
 from evaluation.monitor.rules import SEVERITY, decide, findings, reason_numbers
-from evaluation.statuses import SELF_SUFFICIENT
+from evaluation.offer import monitor_offer
 from evaluation.texts import monitor_reason
 
 M0 = months.parse("2023-01")
@@ -410,28 +410,15 @@ def synthetic_monitoring() -> dict[str, object]:
     when every start cohort has been followed and the event months reach well past the
     target month (12): the end of the window."""
     m = demo_municipality()
-    as_of = m.panel.last_month
     out: dict[str, object] = {}
     for offer_id in ("los", "praktik"):
-        offer = m.config.offer(offer_id)
-        study = m.studies[offer_id].fit("self_sufficient", status_outcome(SELF_SUFFICIENT))
-        parts = m.panel.participations.for_offer(offer_id)
-        end = np.where(parts.end < 0, np.nan, parts.end)
-        starts = count_starts(parts.start, as_of)
+        e = m.evaluations[offer_id]
+        starts = count_starts(m.panel.participations.for_offer(offer_id).start, m.panel.last_month)
         plan = Plan("v1", min(starts), starts)  # a municipality that met its plan
-        progress = OfferProgress(
-            offer_id=offer_id,
-            as_of=as_of,
-            starts_by_month=starts,
-            dropouts=count_dropouts(parts.start, end, as_of, within=3),
-            planned_participants=len(parts.start),
-            plans=(plan,),
-            effect=study,
-            target_effect=offer.target_effect,
-            target_event_month=offer.target_event_month,
-            level=study.level,
+        planned = dataclasses.replace(
+            e.offer, plans=(plan,), planned_participants=sum(starts.values())
         )
-        out[offer_id] = assess(progress)
+        out[offer_id] = monitor_offer(m.panel, planned, m.config, e.studies["self_sufficient"])
     return out
 
 

@@ -16,7 +16,7 @@ def test_matched_sets_are_written_outside_the_offer_cache(
 ) -> None:
     """The cache holds aggregate tables only; the restricted matched sets are written by
     the flow, and an offer whose matched sets are missing is computed again."""
-    from flows import stages
+    from flows import offers
     from flows.monthly import RunParameters, monthly_evaluation
 
     restricted = tmp_path / "restricted"
@@ -28,13 +28,13 @@ def test_matched_sets_are_written_outside_the_offer_cache(
         restricted_out=str(restricted),
         cache_dir=str(tmp_path / "cache"),
     )
-    real, calls = stages.evaluate_offer, []
+    real, calls = offers.evaluate_offer, []
 
     def counted(*args, **kwargs):
         calls.append(args[1].offer_id)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(stages, "evaluate_offer", counted)
+    monkeypatch.setattr(offers, "evaluate_offer", counted)
     monthly_evaluation(params)
     offers = ["los", "jobformidler", "ung", "praktik"]
     sets_dir = io.month_dir(restricted, AS_OF)
@@ -82,6 +82,5 @@ def test_backfill_validates_once_for_all_its_months(
     res = backfill.run_backfill(params, start="2024-05", end="2024-06", concurrency=2)
     assert sorted(res["ran"]) == ["2024-05", "2024-06"]
     assert calls == {"backfill": 1, "month": 0}
-    assert monthly._GIVEN.get() is None
     monthly.monthly_evaluation(params.model_copy(update={"as_of": "2024-06"}))
     assert calls["month"] == 1  # a run of its own validates

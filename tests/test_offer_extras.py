@@ -14,7 +14,7 @@ from tests._hetero import SPEC, hetero, study
 
 def _settings() -> EvaluationConfig:
     synth, _ = hetero()
-    return to_core(parse_config(synth.config))
+    return to_core(parse_config(synth.config), prices=None)
 
 
 def test_offer_extras_of_mentor():

@@ -10,7 +10,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from evaluation.privacy.policy import COUNT_INDICATORS, suppress_run
-from flows import stages
+from evaluation.schema import columns
+from flows.artifacts import on_track_summary
 
 THRESHOLD = 5
 
@@ -72,8 +73,9 @@ def test_indicator_counts_are_never_small_or_recoverable(monthly, dropouts) -> N
 
 
 def test_matching_blanks_the_total_not_the_matched_participants() -> None:
-    reasons = [c for c in stages.MATCHING_COLUMNS if c.startswith("unmatched_")]
-    row = dict.fromkeys(stages.MATCHING_COLUMNS, 0)
+    matching = columns("matching", suppression=False)
+    reasons = [c for c in matching if c.startswith("unmatched_")]
+    row = dict.fromkeys(matching, 0)
     row.update(
         offer_id="los",
         name="Projekt LOS",
@@ -109,5 +111,5 @@ def test_on_track_summary_of_a_suppressed_status_shows_a_dash() -> None:
     out = suppress_run({"indicators": frame}, THRESHOLD)["indicators"]
     row = out[out["indicator"] == "status"].iloc[0]
     assert pd.isna(row["status"]) and pd.isna(row["rule"]) and row["suppressed"]
-    markdown, _ = stages.on_track_summary(out, "los", "Projekt LOS")
+    markdown, _ = on_track_summary(out, "los", "Projekt LOS")
     assert "nan" not in markdown and "4 of 20" not in markdown and ": –" in markdown

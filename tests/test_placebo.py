@@ -45,7 +45,7 @@ def test_placebo_test_is_a_wald_test_over_the_given_months() -> None:
 def _municipality() -> tuple[StatusPanel, object]:
     m = generate(SynthSpec(persons=8_000, seed=1))
     panel = build_panel(m.persons, m.status_monthly, m.participation)
-    return panel, to_core(parse_config(m.config)).offer(OFFER)
+    return panel, to_core(parse_config(m.config), prices=None).offer(OFFER)
 
 
 def _placebo_p(panel: StatusPanel, offer) -> float:

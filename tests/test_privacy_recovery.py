@@ -1,7 +1,8 @@
 """No suppressed count can be recovered from the published tables of a run.
 
-The real pipeline (``flows.stages``, the functions the monthly flow runs) evaluates a
-small municipality with 1-4-person cells in every table (tests/_small_cells.py). A
+The real pipeline (:func:`evaluation.offer.evaluate_offer`, :func:`evaluation.offer.combine`
+and the flow's suppression) evaluates a small municipality with 1-4-person cells in every
+table (tests/_small_cells.py). A
 brute-force attacker (tests/_recovery.py) derives from the unsuppressed tables every
 identity it can check - sums and differences of up to four counts within and across
 tables, along event time, per input file, shares times totals, fractions - and solves
@@ -21,12 +22,14 @@ from _per_table_suppression import old_policy
 from _recovery import Leak, attack, cells
 from _small_cells import AS_OF, write_small_cells
 
+from evaluation.offer import combine, evaluate_offer
+from evaluation.panel import panel_as_of
 from evaluation.texts import DASH
-from flows import stages
 from flows.annotate import annotate
 from flows.config import load_config, to_core
-from flows.publish import manifest_counts, quarantine_summary, validation_counts
-from flows.report import render_report
+from flows.prices import load_catalogue
+from flows.publish import manifest_counts, quarantine_summary, suppress_tables, validation_counts
+from flows.report import ReportOptions, render_report
 from flows.validation import validate_inputs
 
 THRESHOLD = 5
@@ -46,11 +49,11 @@ SIGN_WORDS = re.compile(r"not positive|includes zero|do not cover|below|above|\d
 def run(tmp_path_factory) -> dict:
     """The unsuppressed tables of one run and the validated inputs."""
     folder = tmp_path_factory.mktemp("small_cells")
-    cfg = to_core(load_config(write_small_cells(folder)))
+    cfg = to_core(load_config(write_small_cells(folder)), prices=load_catalogue())
     validated = validate_inputs(folder, max_quarantine_share=0.05)
-    panel = stages.panel_as_of(validated.persons, validated.status, validated.participation, AS_OF)
+    panel = panel_as_of(validated.persons, validated.status, validated.participation, AS_OF)
     raw = annotate(
-        stages.combine([stages.evaluate_offer(panel, o, cfg) for o in cfg.offers]),
+        combine([evaluate_offer(panel, o, cfg) for o in cfg.offers]),
         {o.offer_id: o.name for o in cfg.offers},
     )
     true = {
@@ -63,7 +66,7 @@ def run(tmp_path_factory) -> dict:
 
 @pytest.fixture(scope="module")
 def new(run: dict) -> dict[str, pd.DataFrame]:
-    return stages.suppress_tables(run["raw"], THRESHOLD, run["validated"])
+    return suppress_tables(run["raw"], THRESHOLD, run["validated"])
 
 
 @pytest.fixture(scope="module")
@@ -174,7 +177,7 @@ def test_notes_and_flags_do_not_tell_a_blanked_estimate(run: dict, new: dict, ol
     # a blanked note is flagged in its row, and the report shows a dash, not a sign
     port = new["portfolio"].set_index("offer_id").loc["mini"]
     assert pd.isna(port["note"]) and port["suppressed"]
-    html = render_report(new, as_of=AS_OF, run_id="x", lang="en", min_cell_size=THRESHOLD)
+    html = render_report(new, ReportOptions(AS_OF, lang="en", run_id="x", min_cell_size=THRESHOLD))
     assert "not positive" not in html.split("id='offer-mini'")[-1].split("</section>")[0]
 
 
@@ -191,7 +194,7 @@ def test_status_texts_resting_on_blanked_counts_are_blanked(new: dict) -> None:
             assert pd.notna(values[(offer, base)]), offer
         if pd.isna(row["status"]):
             assert row["suppressed"] and pd.isna(row["rule"])
-    html = render_report(new, as_of=AS_OF, run_id="x", lang="en", min_cell_size=THRESHOLD)
+    html = render_report(new, ReportOptions(AS_OF, lang="en", run_id="x", min_cell_size=THRESHOLD))
     assert "data-status='nan'" not in html and ">nan<" not in html
     assert DASH in html
 

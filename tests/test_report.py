@@ -18,7 +18,8 @@ from evaluation.texts import DASH, STYLES, TEXTS, covariate_label
 from flows import io
 from flows.cli import main
 from flows.config import load_config, to_core
-from flows.report import load_tables, render_report
+from flows.prices import load_catalogue
+from flows.report import ReportOptions, load_tables, render_report
 
 AS_OF = "2024-06"
 CHROME_ARGS = (
@@ -48,15 +49,9 @@ def month(prefect_server, synth_dir: Path, tmp_path_factory) -> Path:
 def _render(month: Path, lang: str, synth_dir: Path) -> str:
     """The report of the published ``month`` in ``lang``, with the run's settings."""
     manifest = json.loads((month / "manifest.json").read_text(encoding="utf-8"))
-    cfg = to_core(load_config(synth_dir / "config.yaml"))
-    return render_report(
-        load_tables(month),
-        as_of=AS_OF,
-        lang=lang,  # type: ignore[arg-type]
-        run_id=manifest["run_id"],
-        min_cell_size=cfg.min_cell_size,
-        headline_window=tuple(cfg.estimation.headline_window),
-    )
+    cfg = to_core(load_config(synth_dir / "config.yaml"), prices=load_catalogue())
+    options = ReportOptions.for_run(cfg, as_of=AS_OF, lang=lang, run_id=manifest["run_id"])  # type: ignore[arg-type]
+    return render_report(load_tables(month), options)
 
 
 @pytest.fixture(scope="module", params=["da", "en"])
@@ -229,7 +224,7 @@ def test_suppressed_numbers_show_a_dash_and_are_not_recomputed(published) -> Non
     total = (v["offer_id"] == offer) & (v["measure"] == "total_net_value")
     v.loc[total & (v["payer"] == "all"), ["value", "suppressed"]] = [np.nan, True]
     html = render_report(
-        {**tables, "matching": m, "portfolio": p, "value": v}, as_of=AS_OF, lang=lang
+        {**tables, "matching": m, "portfolio": p, "value": v}, ReportOptions(AS_OF, lang=lang)
     )
     for key in (
         f"matching.{offer}.n_participants",
@@ -254,7 +249,7 @@ def test_a_number_missing_in_an_unsuppressed_row_is_not_defined(published) -> No
     p = tables["portfolio"].copy()
     col = "price_per_extra_self_sufficient_dkk"
     p.loc[p["offer_id"] == offer, [col, "suppressed"]] = [np.nan, False]
-    html = render_report({**tables, "portfolio": p}, as_of=AS_OF, lang=lang)
+    html = render_report({**tables, "portfolio": p}, ReportOptions(AS_OF, lang=lang))
     start = html.index(f'data-key="portfolio.{offer}.{col}" data-value=""')
     assert html[start : html.index("</span>", start)].endswith(f">{TEXTS[lang].not_defined}")
 
@@ -286,7 +281,7 @@ def test_covariates_are_labelled_from_their_descriptors() -> None:
 
 def test_unknown_language_is_refused(month) -> None:
     with pytest.raises(ValueError, match="lang"):
-        render_report(load_tables(month), as_of=AS_OF, lang="de")  # type: ignore[arg-type]
+        ReportOptions(AS_OF, lang="de")  # type: ignore[arg-type]
 
 
 def test_an_offer_suppressed_everywhere_says_so_and_draws_nothing(published) -> None:
@@ -299,7 +294,7 @@ def test_an_offer_suppressed_everywhere_says_so_and_draws_nothing(published) -> 
         f.loc[f["offer_id"] == offer, numbers] = np.nan
         f.loc[f["offer_id"] == offer, "suppressed"] = True
         tables[name] = f
-    html = render_report(tables, as_of=AS_OF, lang=lang)
+    html = render_report(tables, ReportOptions(AS_OF, lang=lang))
     name = tables["matching"].set_index("offer_id")["name"][offer]
     t = TEXTS[lang]
     assert t.suppressed_sentence.format(name=name, k=5) in html

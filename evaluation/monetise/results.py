@@ -11,6 +11,7 @@ import pandas as pd
 
 from evaluation.monetise.config import ContractTerms, ValuationSettings
 from evaluation.monetise.data import HeadlineEffect
+from evaluation.schema import core_columns
 
 ALL = "all"
 DKK = "DKK"
@@ -18,21 +19,8 @@ DKK_PP = "DKK per participant"
 MONTHS = "months"
 RATIO = "ratio"
 
-TIDY_COLUMNS: tuple[str, ...] = (
-    "offer_id",
-    "measure",
-    "payer",
-    "scenario",
-    "value",
-    "ci_low",
-    "ci_high",
-    "unit",
-    "horizon_months",
-    "extrapolation",
-    "discount_rate",
-    "price_year",
-    "note",
-)
+TIDY_COLUMNS: tuple[str, ...] = core_columns("value")
+"""The columns of :meth:`OfferValue.tidy` and :meth:`PaymentResult.tidy` (``value.parquet``)."""
 
 PERSONS = "persons"
 

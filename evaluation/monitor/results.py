@@ -17,23 +17,11 @@ import pandas as pd
 from evaluation import months
 from evaluation.monitor.rules import Facts, Finding, Status
 from evaluation.monitor.trajectory import Interim
+from evaluation.schema import core_columns
 from evaluation.texts import STYLES, TEXTS, Lang, monitor_reason
 
-INDICATOR_COLUMNS: tuple[str, ...] = (
-    "offer_id",
-    "indicator",
-    "month",
-    "event_time",
-    "value",
-    "planned",
-    "ci_low",
-    "ci_high",
-    "plan_version",
-    "status",
-    "rule_code",
-    "rule",
-    "as_of",
-)
+INDICATOR_COLUMNS: tuple[str, ...] = core_columns("indicators")
+"""The columns of :meth:`OnTrack.indicators_frame` (``indicators.parquet``)."""
 STATUS_COLUMNS: tuple[str, ...] = ("offer_id", "status", "rule_code", "rule", "as_of")
 _STR_COLUMNS = ("offer_id", "indicator", "month", "plan_version", "status", "rule_code", "rule")
 _FLOAT_COLUMNS = ("value", "planned", "ci_low", "ci_high")

@@ -234,11 +234,22 @@ _EVENT = ("offer_id", "outcome", "event_time")
 
 def rules(tables: Mapping[str, pd.DataFrame]) -> tuple[Rule, ...]:
     """What rests on what, in the order it is applied."""
+    return (
+        *_effect_rules(tables),
+        *_matching_rules(tables),
+        *_indicator_rules(),
+        *_value_rules(tables),
+    )
+
+
+_OFFER = ("offer_id",)
+_HEADLINE = select("effects", "estimate", headline=True)
+_INDICATOR_VALUES = ("value", "ci_low", "ci_high")
+
+
+def _effect_rules(tables: Mapping[str, pd.DataFrame]) -> tuple[Rule, ...]:
     eff = tables.get("effects", pd.DataFrame())
     effect_values = tuple(c for c in (*EFFECT_VALUES, "note") if c in eff.columns)
-    offer = ("offer_id",)
-    headline = select("effects", "estimate", headline=True)
-    ind_value = ("value", "ci_low", "ci_high")
     return (
         Rests("effects", effect_values, select("effects", "n_treated"), when="primary"),
         Rests("effects", effect_values, select("effects", "n_control"), when="primary"),
@@ -247,7 +258,11 @@ def rules(tables: Mapping[str, pd.DataFrame]) -> tuple[Rule, ...]:
             Rests("subgroups", SUBGROUP_VALUES, select("subgroups", c), when="primary")
             for c in ("n_treated", "n_control")
         ),
-        Rests("durations", ("share",), select("durations", "n_participations")),
+    )
+
+
+def _matching_rules(tables: Mapping[str, pd.DataFrame]) -> tuple[Rule, ...]:
+    return (
         Rests("matching", ("ess_controls",), select("matching", "n_controls"), when="primary"),
         *(
             Rests("matching", (c,), select("matching", "n_matched"), when="primary")
@@ -259,30 +274,39 @@ def rules(tables: Mapping[str, pd.DataFrame]) -> tuple[Rule, ...]:
         ),
         ShareCounts("matching", "share_treated_in_support", "n_participants", (OUTSIDE,)),
         Rests(
-            "balance", _others(tables, "balance"), select("matching", "n_matched"), offer, "primary"
+            "balance",
+            _others(tables, "balance"),
+            select("matching", "n_matched"),
+            _OFFER,
+            "primary",
         ),
+    )
+
+
+def _indicator_rules() -> tuple[Rule, ...]:
+    return (
         *(
             Rests(
                 "indicators",
-                ind_value,
+                _INDICATOR_VALUES,
                 select("indicators", "value", indicator=base),
-                offer,
+                _OFFER,
                 where=(("indicator", ("dropout_share",)),),
             )
             for base in ("dropouts", "enrolment")
         ),
         Rests(
             "indicators",
-            ind_value,
+            _INDICATOR_VALUES,
             select("effects", "estimate", outcome=HEADLINE_OUTCOME),
             ("offer_id", "event_time"),
             where=(("indicator", ("interim_att_by_event_month",)),),
         ),
         Rests(
             "indicators",
-            ind_value,
+            _INDICATOR_VALUES,
             select("indicators", "value", indicator="interim_att_by_event_month"),
-            offer,
+            _OFFER,
             where=(("indicator", ("interim_att",)),),
         ),
         Verdict(
@@ -294,15 +318,20 @@ def rules(tables: Mapping[str, pd.DataFrame]) -> tuple[Rule, ...]:
             ("interim_att", *COUNT_INDICATORS, "dropout_share"),
             where=(("indicator", ("status",)),),
         ),
+    )
+
+
+def _value_rules(tables: Mapping[str, pd.DataFrame]) -> tuple[Rule, ...]:
+    return (
         Rests(
             "portfolio",
             _others(tables, "portfolio"),
             select("portfolio", "participants"),
             when="primary",
         ),
-        Rests("portfolio", _others(tables, "portfolio"), headline, offer),
-        Rests("value", VALUE_NUMBERS, select("matching", "n_matched"), offer),
-        Rests("value", VALUE_NUMBERS, headline, offer),
+        Rests("portfolio", _others(tables, "portfolio"), _HEADLINE, _OFFER),
+        Rests("value", VALUE_NUMBERS, select("matching", "n_matched"), _OFFER),
+        Rests("value", VALUE_NUMBERS, _HEADLINE, _OFFER),
     )
 
 

@@ -41,7 +41,7 @@ PROBES: dict[str, tuple[str, ...]] = {
         "evaluation.matching.model:strata",
     ),
     "estimation": ("evaluation.did.model:MatchedEventStudy.fit",),
-    "valuation": ("flows.stages:value_tables", "flows.stages:monitor_offer"),
+    "valuation": ("evaluation.offer:_value", "evaluation.offer:monitor_offer"),
 }
 """Stage -> functions (``module:attribute``) whose time counts for it wherever called."""
 
@@ -77,14 +77,18 @@ def probes(meter: StageMeter) -> Iterator[None]:
 
 def run_month(data: Path, config: Path, as_of: str, meter: StageMeter) -> dict[str, Any]:
     """One monthly evaluation of ``data`` as of ``as_of``, written to a temporary folder."""
-    from flows import guards, io, stages
+    from evaluation.offer import combine, evaluate_offer
+    from flows import guards, io
+    from flows.annotate import annotate
     from flows.config import to_core
-    from flows.monthly import RunParameters
+    from flows.monthly import TABLE_LANGUAGE, RunParameters
     from flows.prepared import prepare
+    from flows.prices import load_catalogue
+    from flows.publish import suppress_tables
     from flows.validation import validate_inputs
 
     cfg_model = guards.preflight(config, Path(tempfile.gettempdir()))
-    cfg = to_core(cfg_model)
+    cfg = to_core(cfg_model, prices=load_catalogue(), language=TABLE_LANGUAGE)
     with probes(meter):
         with meter.stage("hash"):
             hashes = io.input_hashes(data)
@@ -99,9 +103,12 @@ def run_month(data: Path, config: Path, as_of: str, meter: StageMeter) -> dict[s
         results = []
         for offer in cfg.offers:
             with meter.stage("matching"):
-                results.append(stages.evaluate_offer(panel, offer, cfg))
+                results.append(evaluate_offer(panel, offer, cfg).tidy())
         with meter.stage("valuation"):
-            tables = stages.suppress_tables(stages.combine(results), cfg.min_cell_size, validated)
+            names = {o.offer_id: o.name for o in cfg.offers}
+            tables = suppress_tables(
+                annotate(combine(results), names), cfg.min_cell_size, validated
+            )
         with tempfile.TemporaryDirectory(prefix="mereffekt-bench-") as out:
             params = RunParameters(data=str(data), config=str(config), out=out, as_of=as_of)
             _publish(params, cfg_model, cfg, tables, validated, panel, hashes, period,
@@ -115,7 +122,7 @@ def _publish(params, cfg_model, cfg, tables, validated, panel, hashes, period, n
     from flows import inputs
     from flows.monthly import _manifest
     from flows.publish import publish
-    from flows.report import render_report
+    from flows.report import ReportOptions, render_report
 
     as_of = params.as_of
     with meter.stage("valuation"):
@@ -129,15 +136,14 @@ def _publish(params, cfg_model, cfg, tables, validated, panel, hashes, period, n
             min_cell_size=cfg.min_cell_size,
         )
     with meter.stage("report"):
-        html = render_report(
-            tables,
+        options = ReportOptions.for_run(
+            cfg,
             as_of=as_of,
+            lang=params.lang,  # type: ignore[arg-type]
             run_id=manifest["run_id"],
-            lang=params.lang,
-            min_cell_size=cfg.min_cell_size,
             allow_small_cells=cfg_model.privacy.allow_small_cells,
-            headline_window=tuple(cfg.estimation.headline_window),
         )
+        html = render_report(tables, options)
     with meter.stage("write"):
         publish(
             out=Path(params.out),

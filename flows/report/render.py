@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
 import pandas as pd
 
+from evaluation.config import EvaluationConfig, MatchingConfig
 from evaluation.texts import DASH, STYLES, TEXTS, Lang
 from flows.report.cells import ReportData
 from flows.report.sections.forest import forest
@@ -32,40 +34,68 @@ def load_tables(month_dir: Path) -> dict[str, pd.DataFrame]:
     return {p.stem: pd.read_parquet(p) for p in sorted(Path(month_dir).glob("*.parquet"))}
 
 
-def render_report(
-    tables: Mapping[str, pd.DataFrame],
-    *,
-    as_of: str,
-    lang: Lang = "da",
-    run_id: str | None = None,
-    min_cell_size: int = 5,
-    headline_window: tuple[int, int] = (0, 11),
-    smd_threshold: float = 0.1,
-    allow_small_cells: bool = False,
-) -> str:
-    """The report as a complete HTML document (Danish by default, ``lang="en"``); with
+@dataclass(frozen=True)
+class ReportOptions:
+    """How to render one month's report: the month, language and run id of its title;
+    the suppression threshold and whether small cells were allowed (the suppression
+    note); the headline window (its sentences); each offer's balance threshold, by offer
+    id (the dashed line of its Love plot; the matching default for an offer not
+    named)."""
+
+    as_of: str
+    lang: Lang = "da"
+    run_id: str | None = None
+    min_cell_size: int = 5
+    headline_window: tuple[int, int] = (0, 11)
+    smd_thresholds: Mapping[str, float] = field(default_factory=dict)
+    allow_small_cells: bool = False
+
+    def __post_init__(self) -> None:
+        if self.lang not in TEXTS:
+            raise ValueError(f"lang must be one of {sorted(TEXTS)}, not {self.lang!r}")
+
+    def smd_threshold(self, offer_id: str) -> float:
+        return self.smd_thresholds.get(offer_id, MatchingConfig().smd_threshold)
+
+    @classmethod
+    def for_run(
+        cls, cfg: EvaluationConfig, *, as_of: str, lang: Lang, run_id: str, **options: object
+    ) -> ReportOptions:
+        """The options of a run's report from its core configuration."""
+        return cls(
+            as_of=as_of,
+            lang=lang,
+            run_id=run_id,
+            min_cell_size=cfg.min_cell_size,
+            headline_window=tuple(cfg.estimation.headline_window),
+            smd_thresholds={o.offer_id: o.matching.smd_threshold for o in cfg.offers},
+            **options,  # type: ignore[arg-type]
+        )
+
+
+def render_report(tables: Mapping[str, pd.DataFrame], options: ReportOptions) -> str:
+    """The report as a complete HTML document (in ``options.lang``); with
     ``allow_small_cells`` the suppression note says that small cells are allowed."""
-    if lang not in TEXTS:
-        raise ValueError(f"lang must be one of {sorted(TEXTS)}, not {lang!r}")
-    t = TEXTS[lang]
-    if allow_small_cells:
+    o = options
+    t = TEXTS[o.lang]
+    if o.allow_small_cells:
         t = dataclasses.replace(t, suppressed_note=f"{t.suppressed_note} {t.small_cells_note}")
-    r = ReportData(tables, t, STYLES[lang], lang, min_cell_size, headline_window)
-    subtitle = r.t.subtitle.format(as_of=r.s.month(as_of), run_id=run_id or DASH)
+    r = ReportData(tables, t, STYLES[o.lang], o.lang, o.min_cell_size, o.headline_window)
+    subtitle = r.t.subtitle.format(as_of=r.s.month(o.as_of), run_id=o.run_id or DASH)
     body = [
         f"<header><h1>{escape(r.t.title)}</h1><p class='sub'>{escape(subtitle)}</p></header>",
-        key_findings(r, as_of),
+        key_findings(r, o.as_of),
         caveat(r),
         overview(r),
         forest(r),
         portfolio(r),
         on_track(r),
-        *[offer_section(r, o, smd_threshold) for o in r.offers],
+        *[offer_section(r, offer, o.smd_threshold(offer)) for offer in r.offers],
         subgroups(r),
         method_notes(r),
         f"<footer>{escape(r.t.generated_by)}</footer>",
     ]
-    return _page(r.t.title, lang, "\n".join(body))
+    return _page(r.t.title, o.lang, "\n".join(body))
 
 
 def _page(title: str, lang: str, body: str) -> str:
