@@ -258,6 +258,7 @@ def _effect_rules(tables: Mapping[str, pd.DataFrame]) -> tuple[Rule, ...]:
             Rests("subgroups", SUBGROUP_VALUES, select("subgroups", c), when="primary")
             for c in ("n_treated", "n_control")
         ),
+        Rests("durations", ("share",), select("durations", "n_participations")),
     )
 
 
