@@ -40,7 +40,7 @@ def evaluate_offer_task(
     """Match, estimate, value and monitor one offer: its aggregate tables, and with
     ``with_matched_sets`` its person-level matched sets (for the restricted folder);
     ``earnings``: the status rows' earnings (in memory) for the earnings outcome."""
-    evaluation = evaluate_offer(panel, offer, cfg, earnings)
+    evaluation = evaluate_offer(panel, offer, cfg, earnings=earnings)
     return evaluation.tidy(), (evaluation.matched_sets() if with_matched_sets else None)
 
 
