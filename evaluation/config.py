@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+from evaluation.measures import Measure
 from evaluation.statuses import BENEFITS, SELF_SUFFICIENT
 
 if TYPE_CHECKING:  # the families build on this module, not the other way round
@@ -26,12 +27,26 @@ MatchMethod = Literal["propensity", "mahalanobis", "exact"]
 
 
 @dataclass(frozen=True)
+class MeasureRule:
+    """A register measure's value was at least ``min`` in each of the
+    ``months_before_start`` months before the start month."""
+
+    measure: str
+    min: float = 1.0
+    months_before_start: int = 1
+
+
+@dataclass(frozen=True)
 class TargetGroup:
     """A person is in the target group in month s when their status was one of
-    ``statuses`` in each of the ``months_before_start`` months before s."""
+    ``statuses`` in each of the ``months_before_start`` months before s (no status rule
+    when ``statuses`` is empty), their age (calendar year of s minus birth year) lies in
+    ``age`` (inclusive) when given, and every measure rule holds (:class:`MeasureRule`)."""
 
     statuses: tuple[str, ...]
     months_before_start: int = 1
+    age: tuple[int, int] | None = None
+    measures: tuple[MeasureRule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,6 +112,8 @@ class OfferConfig:
     payment_terms: ContractTerms | None = None
     plans: tuple = ()  # evaluation.monitor.Plan versions, oldest first
     primary_outcome: str = "self_sufficient"  # pre-specified; Holm over offers on it
+    # the outcomes (status-set outcomes and measures) the offer is evaluated on; () = all
+    outcomes: tuple[str, ...] = ()
 
 
 def _default_valuation() -> ValuationSettings:
@@ -121,6 +138,7 @@ class EvaluationConfig:
     price_year: int | None = None  # None: the catalogue's price year
     valuation: ValuationSettings = field(default_factory=_default_valuation)
     monitor: MonitorSettings = field(default_factory=_default_monitor)
+    measures: tuple[Measure, ...] = ()  # register measures (outcomes_monthly.parquet)
 
     def offer(self, offer_id: str) -> OfferConfig:
         for o in self.offers:

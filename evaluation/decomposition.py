@@ -126,10 +126,13 @@ def target_group_levels(
     values: np.ndarray,
     cohorts: np.ndarray,
     cohort_weights: np.ndarray,
+    extra: np.ndarray | None = None,
 ) -> tuple[float, int]:
     """Σ_s w_s T_s / Σ_s w_s for one event month: T_s the mean outcome, in the month
     ``cohorts[s] + e`` already folded into ``cohorts``, of the target group at each
-    start month. Here ``cohorts`` is a (start month, outcome month) array of pairs."""
+    start month. Here ``cohorts`` is a (start month, outcome month) array of pairs;
+    ``extra`` a persons x months matrix added to the status values (a register
+    measure, as given to the event study's fit)."""
     total, weight, members = 0.0, 0.0, 0
     for (start, month), w in zip(cohorts, cohort_weights, strict=True):
         if w <= 0:
@@ -139,7 +142,10 @@ def target_group_levels(
         if not 0 <= col < panel.n_months or not len(who):
             continue
         status = panel.status[who, col]
-        y = outcome_values(status[status != UNOBSERVED], values)
+        y = outcome_values(status, values)
+        if extra is not None:
+            y = y + extra[who, col]
+        y = y[(status != UNOBSERVED) & np.isfinite(y)]
         if len(y):
             total += w * float(y.mean())
             weight += w
@@ -153,9 +159,12 @@ def decompose(
     result: EventStudyResult,
     rule: TargetGroup,
     values: np.ndarray,
+    *,
+    extra: np.ndarray | None = None,
 ) -> Decomposition:
     """The decomposition of one offer over ``result``'s headline window (see the module
-    docstring); ``values`` are the outcome's values per status, as given to the fit."""
+    docstring); ``values`` (and ``extra``) are the outcome's values per status (and the
+    measure matrix), as given to the fit."""
     lo, hi = result.headline_window
     levels = (
         np.full((2, len(result.event_times)), np.nan)
@@ -175,7 +184,7 @@ def decompose(
         ok = base_ok & _observed(panel, person, start + e)
         starts, counts = np.unique(start[ok], return_counts=True)
         t_e, _ = target_group_levels(
-            panel, rule, values, np.column_stack([starts, starts + e]), counts.astype(float)
+            panel, rule, values, np.column_stack([starts, starts + e]), counts.astype(float), extra
         )
         if not np.isfinite(t_e):
             continue

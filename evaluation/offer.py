@@ -30,14 +30,21 @@ import pandas as pd
 
 from evaluation import months
 from evaluation.config import EvaluationConfig, OfferConfig
-from evaluation.did import EventStudyResult, MatchedEventStudy, priced_outcome, status_outcome
+from evaluation.did import EventStudyResult, MatchedEventStudy
 from evaluation.did.placebo import placebo_window
 from evaluation.matching import MatchResult, RiskSetMatching
 from evaluation.monetise import HeadlineEffect, OfferValue, PaymentResult, payment_owed, value_offer
 from evaluation.monitor import OfferProgress, OnTrack, assess, count_dropouts, count_starts
-from evaluation.offer_extras import OfferExtras, offer_extras
+from evaluation.offer_extras import (
+    OfferExtras,
+    contract_table,
+    decomposition_table,
+    offer_extras,
+)
 from evaluation.offer_tables import OfferTables, matching_status, offer_tables, stack
+from evaluation.outcome_specs import offer_outcome_names, outcome_specs
 from evaluation.panel import StatusPanel
+from evaluation.sensitivity.headline import headline_changes, offer_sensitivity
 from evaluation.statuses import STATUSES
 
 COST = "public_cost_dkk"
@@ -73,6 +80,11 @@ class OfferEvaluation:
     on_track: OnTrack
     person_ids: np.ndarray  # the panel's IDs by row (restricted), for matched_sets()
     extras: OfferExtras | None = None  # ITT row, subgroups, durations, earnings (aggregate)
+    # the investor's view of the contract and the decomposition (aggregate tables,
+    # evaluation.offer_extras; empty without payment terms or without a match)
+    contract: pd.DataFrame | None = None
+    decomposition: pd.DataFrame | None = None
+    sensitivity: pd.DataFrame | None = None  # the primary outcome's headline (aggregate)
 
     @property
     def offer_id(self) -> str:
@@ -80,8 +92,9 @@ class OfferEvaluation:
 
     @property
     def outcomes(self) -> tuple[str, ...]:
-        """Every outcome of the run: the configured ones, then the public cost ones."""
-        names = [o.name for o in self.settings.outcomes]
+        """Every outcome of the offer (:func:`offer_outcome_names`: the configured ones,
+        or those the offer lists), then the public cost ones."""
+        names = offer_outcome_names(self.offer, self.settings)
         return (*names, *cost_outcomes(self.settings))
 
     @property
@@ -127,7 +140,8 @@ def evaluate_offer(
     ``offers`` are not read: ``offer`` is the one evaluated)."""
     match = RiskSetMatching(panel, offer.offer_id, offer.target_group, offer.matching).fit()
     study = _study(panel, match, offer, settings)
-    studies = _studies(study, settings)
+    specs = outcome_specs(panel, offer, settings)
+    studies, sensitivity = _studies(study, offer, settings, specs)
     value, payment = _value(match, studies, offer, settings)
     extras = offer_extras(panel, offer, settings, study, earnings)
     return OfferEvaluation(
@@ -140,6 +154,9 @@ def evaluate_offer(
         on_track=monitor_offer(panel, offer, settings, studies.get("self_sufficient")),
         person_ids=panel.person_ids,
         extras=extras,
+        contract=contract_table(panel, studies, offer, settings),
+        decomposition=decomposition_table(panel, match, studies, offer, specs),
+        sensitivity=sensitivity,
     )
 
 
@@ -156,15 +173,27 @@ def cost_outcomes(settings: EvaluationConfig) -> dict[str, dict[str, float]]:
 
 
 def _studies(
-    study: MatchedEventStudy | None, settings: EvaluationConfig
-) -> dict[str, EventStudyResult]:
-    """The event study of every outcome (none when no participant was matched)."""
+    study: MatchedEventStudy | None,
+    offer: OfferConfig,
+    settings: EvaluationConfig,
+    specs: list,
+) -> tuple[dict[str, EventStudyResult], pd.DataFrame | None]:
+    """The event study of every outcome (``specs``: :func:`outcome_specs`; none when no
+    participant was matched) and the sensitivity analyses of the primary outcome's
+    headline effect."""
     if study is None:
-        return {}
-    studies = {o.name: study.fit(o.name, status_outcome(o.statuses)) for o in settings.outcomes}
-    for name, prices in cost_outcomes(settings).items():
-        studies[name] = study.fit(name, priced_outcome(prices))
-    return studies
+        return {}, None
+    studies = {s.name: study.fit(s.name, s.values, extra=s.extra) for s in specs}
+    primary = next((s for s in specs if s.name == offer.primary_outcome), None)
+    if primary is None:
+        return studies, None
+    changes = headline_changes(
+        study.stacked(primary.values, extra=primary.extra), settings.estimation.headline_window
+    )
+    binary = primary.name in {o.name for o in settings.outcomes} or any(
+        m.name == primary.name and m.kind == "binary" for m in settings.measures
+    )
+    return studies, offer_sensitivity(studies[primary.name], changes, binary=binary)
 
 
 def _study(

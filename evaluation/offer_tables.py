@@ -36,6 +36,9 @@ class OfferTables:
     value: pd.DataFrame
     portfolio: pd.DataFrame
     indicators: pd.DataFrame
+    contract: pd.DataFrame
+    decomposition: pd.DataFrame
+    sensitivity: pd.DataFrame
     subgroups: pd.DataFrame
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -70,10 +73,18 @@ def offer_tables(e: OfferEvaluation) -> OfferTables:
         value=_value(e),
         portfolio=_portfolio(e, status),
         indicators=e.on_track.indicators_frame(),
+        contract=_extra(e.contract, "contract"),
+        decomposition=_extra(e.decomposition, "decomposition"),
+        sensitivity=_sensitivity(e),
         subgroups=schema.conform(ex.subgroups, "subgroups")
         if ex is not None and len(ex.subgroups)
         else schema.empty("subgroups"),
     )
+
+
+def _extra(frame: pd.DataFrame | None, name: str) -> pd.DataFrame:
+    """The investor's view or the decomposition (:mod:`evaluation.offer_extras`)."""
+    return schema.empty(name) if frame is None or not len(frame) else schema.conform(frame, name)
 
 
 def matching_status(e: OfferEvaluation) -> str:
@@ -161,7 +172,7 @@ def stack(offers: Iterable[OfferTables]) -> dict[str, pd.DataFrame]:
     tables = {}
     for name in schema.OFFER_TABLES:
         parts = [getattr(o, name) for o in offers if len(getattr(o, name))]
-        tables[name] = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+        tables[name] = pd.concat(parts, ignore_index=True) if parts else schema.empty(name)
     eff = tables["effects"]
     if len(eff):
         family = eff["headline"].to_numpy(bool) & eff["primary"].to_numpy(bool)
@@ -170,3 +181,10 @@ def stack(offers: Iterable[OfferTables]) -> dict[str, pd.DataFrame]:
         eff.loc[family, "p_value_holm"] = holm(eff.loc[family, "p_value"].to_numpy())
         tables["effects"] = schema.conform(eff, "effects")
     return tables
+
+
+def _sensitivity(e: OfferEvaluation) -> pd.DataFrame:
+    """The sensitivity rows of the primary outcome's headline (none without an estimate)."""
+    if e.sensitivity is None or not len(e.sensitivity):
+        return schema.empty("sensitivity")
+    return schema.conform(e.sensitivity, "sensitivity")

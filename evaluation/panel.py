@@ -12,7 +12,8 @@ shuffled inputs give an identical panel and therefore identical estimates, bit f
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -78,11 +79,17 @@ class StatusPanel:
     sex: np.ndarray  # int8 index into SEXES
     education: np.ndarray  # int8 index into EDUCATIONS
     participations: Participations
+    # declared register measures (evaluation.measures): name -> float32 matrix shaped
+    # like ``status`` (NaN where unobserved or, for amounts, without a row)
+    measures: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         n = len(self.person_ids)
         if self.status.ndim != 2 or self.status.shape[0] != n:
             raise ValueError("status must be a persons x months matrix")
+        for name, matrix in self.measures.items():
+            if matrix.shape != self.status.shape:
+                raise ValueError(f"measure {name} must be shaped like the status matrix")
         for name in ("birth_year", "sex", "education"):
             if len(getattr(self, name)) != n:
                 raise ValueError(f"{name} must have one entry per person")
@@ -144,7 +151,12 @@ class StatusPanel:
             self.sex,
             self.education,
             self.participations.known_in(month_idx),
+            {name: m[:, :last_col] for name, m in self.measures.items()},
         )
+
+    def with_measures(self, measures: Mapping[str, np.ndarray]) -> StatusPanel:
+        """The same panel with these measure matrices (shaped like ``status``)."""
+        return replace(self, measures=dict(measures))
 
 
 MAX_MONTHS = 12 * 111

@@ -7,9 +7,9 @@ that the two agree and that every table the core builds (:meth:`OfferEvaluation.
 ``suppressed`` and ``suppression_reason`` are added by small-cell suppression
 (:mod:`evaluation.privacy.policy`); ``columns(name, suppression=False)`` leaves them out.
 The columns for people reading the tables, ``offer_name`` (every table with an
-``offer_id`` but ``matching``, which has ``name``) and ``effects.unit``, are added to
-the run's tables by :func:`flows.annotate.annotate`; :func:`core_columns` leaves out both
-kinds (the tables as the core builds them).
+``offer_id`` but ``matching``, which has ``name``), ``effects.outcome_label`` and
+``effects.unit``, are added to the run's tables by :func:`flows.annotate.annotate`;
+:func:`core_columns` leaves out both kinds (the tables as the core builds them).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from evaluation.schema_tables import TABLES
 
 ArrowType = Literal["string", "int64", "double", "bool"]
 SUPPRESSION_COLUMNS = ("suppressed", "suppression_reason")
-EDGE_COLUMNS = {"effects": ("offer_name", "unit")}
+EDGE_COLUMNS = {"effects": ("offer_name", "outcome_label", "unit")}
 """Columns added at the edge (:func:`flows.annotate.annotate`), by table; ``offer_name``
 in every other table that has it."""
 OFFER_TABLES = (
@@ -36,6 +36,9 @@ OFFER_TABLES = (
     "value",
     "portfolio",
     "indicators",
+    "contract",
+    "decomposition",
+    "sensitivity",
     "subgroups",
 )
 """The tables every offer contributes (published as ``<name>.parquet``)."""

@@ -24,6 +24,7 @@ from typing import Any
 from prefect import tags
 
 from evaluation import months
+from flows import config as cfgmod
 from flows import guards, io
 from flows.monthly import RunParameters, monthly_evaluation_reusing
 from flows.prepared import prepare
@@ -56,15 +57,20 @@ def run_backfill(
     cfg = guards.preflight(params.config, params.out, params.restricted_out)
     share = cfg.validation.max_quarantine_share
     hashes = io.input_hashes(Path(params.data))
+    measures = cfgmod.to_core(cfg, prices=None).measures
     with stage("validating the inputs (once for every month)"):
-        validated = validate_inputs(Path(params.data), max_quarantine_share=share)
-    prepared = prepare(validated, hashes, share)
+        validated = validate_inputs(
+            Path(params.data),
+            max_quarantine_share=share,
+            measures=tuple(m.name for m in measures),
+        )
+    prepared = prepare(validated, hashes, share, measures=measures)
     guards.check_range(start, end, prepared.period)
     skipped = [m for m in todo if not force and io.is_complete(out, m)]
     run = [m for m in todo if m not in skipped]
     if run:
         with stage(f"building the person x month panel up to {max(run)} (once)"):
-            prepared = prepare(validated, hashes, share, until=max(run))
+            prepared = prepare(validated, hashes, share, until=max(run), measures=measures)
     for m in skipped:
         _step(m, "already complete, skipped", progress)
 

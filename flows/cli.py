@@ -49,6 +49,7 @@ def _synth(sub: Subparsers) -> None:
     s.add_argument("--first-month", type=_month, default="2020-01", help="YYYY-MM (2020-01)")
     s.add_argument("--intake-shift", type=float, default=0.0, help=argparse.SUPPRESS)
     s.add_argument("--out", type=Path, required=True, help="folder for the input files")
+    s.add_argument("--area", choices=AREAS, default="employment", help="(employment)")
 
 
 def _validate(sub: Subparsers) -> None:
@@ -81,6 +82,16 @@ def _run(sub: Subparsers) -> None:
         help="evaluate as of this month, YYYY-MM (default: the month just closed, "
         "Copenhagen time; refused when the data do not cover it)",
     )
+    dask = r.add_mutually_exclusive_group()
+    dask.add_argument(
+        "--dask-address",
+        metavar="ADDRESS",
+        help="run the offers on the Dask cluster whose scheduler is here (tcp://HOST:8786); "
+        "its workers read the inputs from the same --data path",
+    )
+    dask.add_argument(
+        "--workers", type=int, help="run the offers on a local Dask cluster of N processes"
+    )
 
 
 def _backfill(sub: Subparsers) -> None:
@@ -98,6 +109,7 @@ def _demo(sub: Subparsers) -> None:
     d.add_argument("--persons", type=int, default=20_000, help="number of persons (20000)")
     d.add_argument("--seed", type=int, default=1, help="random seed (1)")
     d.add_argument("--lang", choices=("da", "en"), default="da", help="report language (da)")
+    d.add_argument("--area", choices=AREAS, default="employment", help="(employment)")
     _quiet_arg(d)
 
 
@@ -197,6 +209,7 @@ def _pseudonymise(sub: Subparsers) -> None:
 
 
 DATA_HELP = "folder with persons.parquet, status_monthly.parquet and participation.parquet"
+AREAS = ("employment", "homelessness")  # flows.synthetic.AREAS (imported lazily there)
 
 
 def _run_args(p: argparse.ArgumentParser) -> None:

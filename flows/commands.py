@@ -23,6 +23,7 @@ def cmd_synth(a: argparse.Namespace) -> int:
         n_months=a.months,
         first_month=a.first_month,
         intake_shift=a.intake_shift,
+        area=a.area,
     )
     print(
         f"synthetic municipality: {a.persons} persons, months {info['first_month']} to "
@@ -44,7 +45,9 @@ def cmd_validate(a: argparse.Namespace) -> int:
         share = cfg.validation.max_quarantine_share if cfg else 0.05
     try:
         with progress.stage("validating the inputs"):
-            v = validate_inputs(a.data, max_quarantine_share=share)
+            # with a config, rows of measures it does not declare are set aside
+            measures = tuple(m.name for m in getattr(cfg, "measures", ())) if cfg else None
+            v = validate_inputs(a.data, max_quarantine_share=share, measures=measures)
     except ValidationError as exc:
         if a.report:
             a.report.write_text(exc.report_html, encoding="utf-8")
@@ -75,14 +78,16 @@ def cmd_validate(a: argparse.Namespace) -> int:
 
 
 def cmd_run(a: argparse.Namespace) -> int:
+    from flows.dask_cluster import task_runner
     from flows.guards import preflight
 
+    runner = task_runner(a.dask_address, a.workers)
     preflight(a.config, a.out, a.restricted_out)  # before Prefect starts: fails fast
     from flows.monthly import run_monthly
 
     params = _params(a, a.as_of)
     t0 = time.perf_counter()
-    res = run_monthly(params)
+    res = run_monthly(params, task_runner=runner)
     print(
         f"results as of {res['as_of']} (data {res['data_first_month']} to "
         f"{res['data_last_month']}) in {res['out']} ({time.perf_counter() - t0:.0f} s)"
@@ -114,7 +119,7 @@ def cmd_demo(a: argparse.Namespace) -> int:
 
     data = a.out / "data"
     t0 = time.perf_counter()
-    info = write_synthetic(data, persons=a.persons, seed=a.seed)
+    info = write_synthetic(data, persons=a.persons, seed=a.seed, area=a.area)
     print(
         f"1/2 synthetic municipality: {a.persons} persons, {info['participants']} "
         f"participants in {len(info['offers'])} offers ({time.perf_counter() - t0:.0f} s)"

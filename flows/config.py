@@ -37,6 +37,7 @@ from evaluation.monitor import Plan
 from evaluation.statuses import STATUSES
 from evaluation.texts import Lang
 from flows import config_checks as checks
+from flows import config_measures as cm
 
 Status = Literal[
     "job",
@@ -99,8 +100,21 @@ _RUN = core.defaults(core.EvaluationConfig)
 
 
 class TargetGroupModel(_Model):
-    statuses: list[Status] = Field(min_length=1)
+    statuses: list[Status] = []
     months_before_start: int = Field(default=_TARGET["months_before_start"], ge=1, le=36)
+    # age (calendar year minus birth year) in the start month, and rules on measures
+    age: tuple[Annotated[int, Field(ge=0, le=120)], Annotated[int, Field(ge=0, le=120)]] | None = (
+        None
+    )
+    measures: dict[str, cm.MeasureRuleModel] = {}
+
+    @model_validator(mode="after")
+    def _some_rule(self) -> TargetGroupModel:
+        if not (self.statuses or self.age or self.measures):
+            raise ValueError("a target group needs statuses, age or measures (at least one rule)")
+        if self.age is not None and self.age[0] > self.age[1]:
+            raise ValueError("age must be [min, max] with min <= max")
+        return self
 
 
 class CovariatesModel(_Model):
@@ -189,8 +203,20 @@ class OfferModel(_Model):
     target_event_month: int | None = Field(default=_OFFER["target_event_month"], ge=0, le=120)
     matching: MatchingModel = MatchingModel()
     payment_terms: PaymentTermsModel | None = None
-    # the pre-specified primary outcome (headline window): Holm runs over the offers on it
+    # the outcomes the offer is evaluated on (status-set outcomes and measures; default all)
+    outcomes: list[str] = []
+    # the pre-specified primary outcome (headline window): Holm runs over the offers on it;
+    # default the first of ``outcomes`` when the offer lists them
     primary_outcome: str = _OFFER["primary_outcome"]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _primary_default(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "primary_outcome" not in data and data.get("outcomes"):
+            outcomes = data["outcomes"]
+            if isinstance(outcomes, list) and outcomes and isinstance(outcomes[0], str):
+                return {**data, "primary_outcome": outcomes[0]}
+        return data
 
     @model_validator(mode="after")
     def _target_pair(self) -> OfferModel:
@@ -289,13 +315,46 @@ class ValidationModel(_Model):
     max_quarantine_share: float = Field(default=0.05, ge=0, le=1)
 
 
+class ReportModel(_Model):
+    """The report's tilbudsvifte: quadrant lines at a target price per extra
+    self-sufficient citizen (DKK; the municipalities' "price per job") and a target effect
+    (percentage points, 5 = 5 pp). Set both or neither; without them the lines sit at the
+    medians of the offers shown and the report says so."""
+
+    target_price_per_job_dkk: Dkk | None = Field(default=None, gt=0, le=1e9)
+    target_effect_pp: Annotated[float, Field(strict=True)] | None = Field(
+        default=None, gt=0, le=100
+    )
+
+    @field_validator("target_effect_pp")
+    @classmethod
+    def _not_a_share(cls, x: float | None) -> float | None:
+        if x is not None and x < 1:
+            raise ValueError(
+                f"{x:g} looks like a share; target_effect_pp is in percentage points "
+                f"(write {x * 100:g} for {x * 100:g} pp)"
+            )
+        return x
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> ReportModel:
+        if (self.target_price_per_job_dkk is None) != (self.target_effect_pp is None):
+            raise ValueError(
+                "set both target_price_per_job_dkk and target_effect_pp (the tilbudsvifte's "
+                "two quadrant lines) or neither"
+            )
+        return self
+
+
 class ConfigModel(_Model):
     offers: list[OfferModel] = Field(min_length=1, max_length=200)
     outcomes: list[OutcomeModel] = Field(default=[], max_length=50)
+    measures: list[cm.MeasureModel] = Field(default=[], max_length=50)
     estimation: EstimationModel = EstimationModel()
     valuation: ValuationModel = ValuationModel()
     privacy: PrivacyModel = PrivacyModel()
     validation: ValidationModel = ValidationModel()
+    report: ReportModel = ReportModel()
 
     @field_validator("offers")
     @classmethod
@@ -315,14 +374,25 @@ class ConfigModel(_Model):
             raise ValueError(f"outcome names already defined: {', '.join(clash)}")
         return outcomes
 
+    @field_validator("measures")
+    @classmethod
+    def _unique_measures(cls, measures: list[cm.MeasureModel]) -> list[cm.MeasureModel]:
+        return cm.unique_measures(measures)
+
     @model_validator(mode="after")
     def _payment_outcomes(self) -> ConfigModel:
-        known = {o.name for o in core.DEFAULT_OUTCOMES} | {o.name for o in self.outcomes}
+        statuses = {o.name for o in core.DEFAULT_OUTCOMES} | {o.name for o in self.outcomes}
+        declared = [m.name for m in self.measures]
+        clash = sorted(statuses & set(declared))
+        if clash:
+            raise ValueError(f"measure names already used by outcomes: {', '.join(clash)}")
+        known = statuses | set(declared)
         for offer in self.offers:
-            if offer.primary_outcome not in known:
+            _check_measures(offer, statuses, declared)
+            if offer.primary_outcome not in (offer.outcomes or known):
                 raise ValueError(
                     f"offer {offer.offer_id}: primary_outcome {offer.primary_outcome!r} is not "
-                    f"an outcome; known: {', '.join(sorted(known))}"
+                    f"an outcome of the offer; known: {', '.join(offer.outcomes or sorted(known))}"
                 )
             terms = offer.payment_terms
             if terms is not None and terms.outcome not in known:
@@ -331,6 +401,21 @@ class ConfigModel(_Model):
                     f"outcome; known: {', '.join(sorted(known))}"
                 )
         return self
+
+
+def _check_measures(offer: OfferModel, statuses: set[str], declared: list[str]) -> None:
+    """The offer's target-group measures and outcomes name declared measures (or, for
+    outcomes, status-set outcomes)."""
+    for what, used in (
+        ("target_group.measures", list(offer.target_group.measures)),
+        ("outcomes", [o for o in offer.outcomes if o not in statuses]),
+    ):
+        unknown = cm.unknown_measures(used, declared)
+        if unknown:
+            raise ValueError(
+                f"offer {offer.offer_id}: {what} names {', '.join(unknown)}, not a declared "
+                f"measure or outcome; declared measures: {', '.join(declared) or 'none'}"
+            )
 
 
 class ConfigError(ValueError):
@@ -393,9 +478,10 @@ def to_core(
     validated config (field by field by name, :func:`evaluation.config.from_dict`), the
     price catalogue (loaded by the caller; None: no valuation) with the config's
     overrides, and the run's ``language`` (of the monitor's texts)."""
-    data = cfg.model_dump(exclude={"validation", "privacy", "valuation"})
+    data = cfg.model_dump(exclude={"validation", "privacy", "valuation", "report"})
     data["offers"] = [_offer(o) for o in cfg.offers]
     data["outcomes"] = [*core.DEFAULT_OUTCOMES, *data["outcomes"]]
+    data["measures"] = tuple(cm.to_measure(m) for m in cfg.measures)
     v = cfg.valuation
     if prices is not None:
         prices = prices.with_overrides(
@@ -433,8 +519,10 @@ EDGE_MATCHING = {"not_yet_treated"}
 
 def _offer(o: OfferModel) -> dict[str, Any]:
     """An offer's data for the core: its plans with month indices, oldest first."""
+    data = o.model_dump(exclude={"plans": True, "matching": EDGE_MATCHING})
+    data["target_group"]["measures"] = cm.to_rules(o.target_group.measures)
     return {
-        **o.model_dump(exclude={"plans": True, "matching": EDGE_MATCHING}),
+        **data,
         "plans": tuple(_plan(p) for p in sorted(o.plans, key=lambda p: p.valid_from)),
     }
 

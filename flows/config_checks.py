@@ -144,13 +144,16 @@ def _duplicate(key: Any, path: Path_, first: int, again: int) -> str:
 
 def is_money(path: Path_) -> bool:
     """An amount in DKK: a field ending in ``_dkk``, a price override
-    (``valuation.prices.<status>.<payer>``) or a planned payment by month."""
+    (``valuation.prices.<status>.<payer>``), a measure's price by payer
+    (``measures[i].unit_price_dkk.<payer>``) or a planned payment by month."""
     if not path:
         return False
     last = path[-1]
     if isinstance(last, str) and last.endswith("_dkk"):
         return True
     if len(path) == 4 and path[:2] == ("valuation", "prices"):
+        return True
+    if len(path) >= 2 and path[-2] == "unit_price_dkk":  # a measure's price by payer
         return True
     return len(path) >= 2 and path[-2] == "payments_by_month"
 

@@ -25,7 +25,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-INPUT_FILES = ("persons.parquet", "status_monthly.parquet", "participation.parquet")
+INPUT_FILES = (
+    "persons.parquet",
+    "status_monthly.parquet",
+    "participation.parquet",
+    "outcomes_monthly.parquet",  # optional
+)
 MANIFEST = "manifest.json"
 
 

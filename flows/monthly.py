@@ -34,8 +34,8 @@ from evaluation.config import EvaluationConfig
 from evaluation.offer import combine
 from evaluation.panel import StatusPanel
 from evaluation.period import DataPeriod
-from flows import guards, inputs, io, offer_cache, progress
-from flows.annotate import annotate
+from flows import dask_cluster, guards, inputs, io, offer_cache, progress
+from flows.annotate import annotate, measure_units, outcome_labels
 from flows.artifacts import publish_on_track
 from flows.config import ConfigModel, config_hash, to_core
 from flows.excel import WorkbookInfo
@@ -131,9 +131,12 @@ def hash_inputs(data: str) -> dict[str, str]:
     persist_result=False,
     cache_policy=NO_CACHE,
 )
-def validate(data: str, max_quarantine_share: float) -> ValidatedInputs:
-    """Contract validation (person level: kept in memory, never persisted)."""
-    return validate_inputs(Path(data), max_quarantine_share=max_quarantine_share)
+def validate(
+    data: str, max_quarantine_share: float, measures: tuple[str, ...] | None = None
+) -> ValidatedInputs:
+    """Contract validation (person level: kept in memory, never persisted); ``measures``:
+    the config's declared measures (rows of others in outcomes_monthly are set aside)."""
+    return validate_inputs(Path(data), max_quarantine_share=max_quarantine_share, measures=measures)
 
 
 @task(persist_result=False, cache_policy=NO_CACHE)
@@ -221,8 +224,15 @@ def evaluate_month(params: RunParameters, given: PreparedInputs | None = None) -
     with progress.stage("hashing the inputs"):
         hashes = hash_inputs(params.data)
     with progress.stage("validating the inputs"):
-        use_given = given is not None and given.matches(hashes, share)
-        prepared = given if use_given else prepare(validate(params.data, share), hashes, share)
+        use_given = (
+            given is not None and given.matches(hashes, share) and given.measures == cfg.measures
+        )
+        names = tuple(m.name for m in cfg.measures)
+        prepared = (
+            given
+            if use_given
+            else prepare(validate(params.data, share, names), hashes, share, measures=cfg.measures)
+        )
     validated = prepared.validated
     not_started = _check_against_data(params, cfg_model, prepared, as_of)
     with progress.stage(f"building the person x month panel as of {as_of}"):
@@ -283,16 +293,29 @@ def _tables(
         hashes, cfg_model, as_of=as_of, lang=TABLE_LANGUAGE, code=code_version()
     )
     restricted = io.month_dir(Path(params.restricted_out), as_of) if params.restricted_out else None
+    share = cfg_model.validation.max_quarantine_share
     offers = evaluate_offers(
         panel,
         cfg,
         keys,
         cache=offer_cache.cache_dir(params.cache_dir),
         restricted=restricted,
+        # on Dask the workers read the shared inputs themselves
+        shared=dask_cluster.InputsRef.of(params.data, hashes, share, as_of)
+        if dask_cluster.on_dask()
+        else None,
         earnings=earnings_rows(validated),
     )
     names = {o.offer_id: o.name for o in cfg.offers}
-    return suppress_tables(annotate(combine(offers), names), cfg.min_cell_size, validated)
+    combined = annotate(
+        combine(offers),
+        names,
+        # effects.outcome_label: Danish, as every table is the same whatever the report's
+        # language (a measure's label_da from the config)
+        outcome_labels=outcome_labels(cfg, "da"),
+        outcome_units=measure_units(cfg),
+    )
+    return suppress_tables(combined, cfg.min_cell_size, validated)
 
 
 def earnings_rows(validated: ValidatedInputs) -> pd.DataFrame | None:
@@ -314,6 +337,8 @@ def _options(
         lang=params.lang,  # type: ignore[arg-type]
         run_id=manifest["run_id"],
         allow_small_cells=small,
+        target_price_per_job_dkk=cfg_model.report.target_price_per_job_dkk,
+        target_effect_pp=cfg_model.report.target_effect_pp,
     )
     workbook = WorkbookInfo(
         as_of=manifest["as_of"],
@@ -365,7 +390,13 @@ def _manifest(
     }
 
 
-def run_monthly(params: RunParameters, *, tags_: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Run the flow (on the configured Prefect API or Prefect's temporary local server)."""
-    with tags(*tags_):
-        return monthly_evaluation(params)
+def run_monthly(
+    params: RunParameters, *, tags_: tuple[str, ...] = (), task_runner: Any = None
+) -> dict[str, Any]:
+    """Run the flow (on the configured Prefect API or Prefect's temporary local server);
+    with ``task_runner`` (:func:`flows.dask_cluster.task_runner`) the offers run on it."""
+    if task_runner is None:
+        with tags(*tags_):
+            return monthly_evaluation(params)
+    with dask_cluster.shared_api(), tags(*tags_):
+        return monthly_evaluation.with_options(task_runner=task_runner)(params)

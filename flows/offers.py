@@ -23,6 +23,7 @@ from evaluation.config import EvaluationConfig, OfferConfig
 from evaluation.offer import OfferTables, evaluate_offer
 from evaluation.panel import StatusPanel
 from flows import io, offer_cache, progress
+from flows.dask_cluster import InputsRef, evaluate_offer_on_worker
 
 MATCHED_SETS_KEY = "mereffekt.offer_cache_key"
 """Key-value metadata of a restricted matched-sets file: the offer cache key it was
@@ -60,11 +61,14 @@ def evaluate_offers(
     *,
     cache: Path,
     restricted: Path | None,
+    shared: InputsRef | None = None,
     earnings: pd.DataFrame | None = None,
 ) -> list[OfferTables]:
     """Every offer's aggregate tables, in the config's order: from the offer cache where
     its key (``keys``, by offer id) has an entry (and, with a ``restricted`` folder, its
-    matched sets are there with the same key), else computed concurrently."""
+    matched sets are there with the same key), else computed concurrently; with
+    ``shared``, on Dask workers that read the inputs themselves and write the matched
+    sets into ``restricted`` (:mod:`flows.dask_cluster`)."""
     done: dict[str, OfferTables] = {}
     todo: dict[str, Path | None] = {}
     for offer in cfg.offers:
@@ -77,9 +81,7 @@ def evaluate_offers(
         else:
             todo[offer.offer_id] = sets_path
     futures = {
-        o.offer_id: evaluate_offer_task.submit(
-            panel, o, cfg, todo[o.offer_id] is not None, earnings
-        )
+        o.offer_id: _submit(panel, o, cfg, todo[o.offer_id], keys[o.offer_id], shared, earnings)
         for o in cfg.offers
         if o.offer_id in todo
     }
@@ -88,12 +90,21 @@ def evaluate_offers(
         for offer_id, future in futures.items():
             tables, sets = future.result()
             sets_path = todo[offer_id]
-            if sets_path is not None:
+            if sets is not None:
                 write_matched_sets(sets, sets_path, keys[offer_id])
             offer_cache.save(cache, keys[offer_id], tables)
             done[offer_id] = tables
             progress.note(f"{offer_id}: done ({time.perf_counter() - t0:.1f} s since the start)")
     return [done[o.offer_id] for o in cfg.offers]
+
+
+def _submit(panel, offer, cfg, sets_path, key, shared, earnings):  # noqa: ANN001, ANN202
+    """The offer's task: in this process on the panel, or on a Dask worker from the
+    shared inputs (its result then carries no matched sets: the worker wrote them)."""
+    if shared is None:
+        return evaluate_offer_task.submit(panel, offer, cfg, sets_path is not None, earnings)
+    path = None if sets_path is None else str(sets_path)
+    return evaluate_offer_on_worker.submit(shared, offer, cfg, path, key)
 
 
 def _tagged(path: Path, key: str) -> bool:

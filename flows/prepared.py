@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from evaluation import months
+from evaluation.measures import Measure, measure_matrices
 from evaluation.panel import (
     StatusCodes,
     StatusPanel,
@@ -37,6 +38,7 @@ class PreparedInputs:
     validated: ValidatedInputs
     period: DataPeriod
     panel: StatusPanel | None = None
+    measures: tuple[Measure, ...] = ()  # the config's declared measures
 
     def matches(self, hashes: dict[str, str], max_quarantine_share: float) -> bool:
         """True for the same input files and the same quarantine limit."""
@@ -48,7 +50,7 @@ class PreparedInputs:
         m = months.parse(as_of)
         if self.panel is not None and self.panel.last_month >= m:
             return self.panel.as_of(m)
-        return panel_until(self.validated, m).as_of(m)
+        return panel_until(self.validated, m, self.measures).as_of(m)
 
 
 def prepare(
@@ -57,16 +59,21 @@ def prepare(
     max_quarantine_share: float,
     *,
     until: str | None = None,
+    measures: tuple[Measure, ...] = (),
 ) -> PreparedInputs:
-    """The prepared inputs; with ``until`` (YYYY-MM) the panel up to that month too."""
+    """The prepared inputs; with ``until`` (YYYY-MM) the panel up to that month too;
+    ``measures``: the config's declared measures (their matrices join the panel)."""
     period = data_period(validated.status_months())
-    panel = panel_until(validated, months.parse(until)) if until else None
-    return PreparedInputs(hashes, max_quarantine_share, validated, period, panel)
+    panel = panel_until(validated, months.parse(until), measures) if until else None
+    return PreparedInputs(hashes, max_quarantine_share, validated, period, panel, measures)
 
 
-def panel_until(validated: ValidatedInputs, month_idx: int) -> StatusPanel:
+def panel_until(
+    validated: ValidatedInputs, month_idx: int, measures: tuple[Measure, ...] = ()
+) -> StatusPanel:
     """The panel of the kept rows with status months and starts up to ``month_idx``:
-    persons and participations as frames (small), status rows as codes."""
+    persons and participations as frames (small), status rows as codes; with the
+    matrices of the declared ``measures`` (:func:`evaluation.measures.measure_matrices`)."""
     persons, ids = persons_in_id_order(validated.persons)
     rows = validated.status_rows(ids)
     known = rows.month <= month_idx
@@ -78,4 +85,9 @@ def panel_until(validated: ValidatedInputs, month_idx: int) -> StatusPanel:
     participation = validated.participation
     starts = months.from_dates(participation["start_month"])
     participation = participation[starts <= month_idx]
-    return build_panel_from_codes(persons, rows, participation)
+    panel = build_panel_from_codes(persons, rows, participation)
+    if not measures:
+        return panel
+    names = tuple(m.name for m in measures)
+    mrows = validated.measure_rows(ids, names)
+    return panel.with_measures(measure_matrices(measures, mrows, panel.status, panel.first_month))

@@ -1,5 +1,7 @@
-"""Write the synthetic municipality (evaluation.synth) as an input folder: the three
-input Parquet files, the generator's true effects and a matching evaluation config."""
+"""Write a synthetic municipality as an input folder: the input Parquet files, the
+generator's true effects and a matching evaluation config. Two areas: ``employment``
+(:mod:`evaluation.synth`, the default) and ``homelessness``
+(:mod:`evaluation.synth_homeless`, with ``outcomes_monthly.parquet``)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,10 @@ import yaml
 
 from evaluation import months
 from evaluation.synth import SynthSpec, generate
+from evaluation.synth_homeless import HomelessSpec, generate_homeless
 from flows import io
+
+AREAS = ("employment", "homelessness")
 
 
 def write_synthetic(
@@ -21,10 +26,15 @@ def write_synthetic(
     n_months: int = 60,
     first_month: str = "2020-01",
     intake_shift: float = 0.0,
+    area: str = "employment",
 ) -> dict[str, Any]:
     """Generate and write; returns a small description of what was written."""
     if persons < 100:
         raise ValueError("a synthetic municipality needs at least 100 persons")
+    if area not in AREAS:
+        raise ValueError(f"unknown area {area!r}; known: {', '.join(AREAS)}")
+    if area == "homelessness":
+        return _write_homeless(Path(out), persons, seed, n_months, first_month)
     spec = SynthSpec(
         persons=persons,
         seed=seed,
@@ -80,3 +90,32 @@ def synthetic_config(base: dict[str, Any], participation: Any) -> dict[str, Any]
         }
         offers.append(offer)
     return {"offers": offers}
+
+
+def _write_homeless(
+    out: Path, persons: int, seed: int, n_months: int, first_month: str
+) -> dict[str, Any]:
+    spec = HomelessSpec(persons=persons, seed=seed, n_months=n_months, first_month=first_month)
+    m = generate_homeless(spec)
+    io.write_inputs(
+        {
+            "persons": m.persons,
+            "status_monthly": m.status_monthly,
+            "participation": m.participation,
+            "outcomes_monthly": m.outcomes_monthly,
+            "true_effects": m.true_effects,
+        },
+        out,
+    )
+    (out / "config.yaml").write_text(
+        "# Evaluation config of the synthetic homelessness area (mereffekt synth --area "
+        "homelessness).\n" + yaml.safe_dump(m.config, sort_keys=False, allow_unicode=True),
+        encoding="utf-8",
+    )
+    last = months.parse(first_month) + n_months - 1
+    return {
+        "first_month": first_month,
+        "last_month": months.label(last),
+        "participants": int(len(m.participation)),
+        "offers": [o["offer_id"] for o in m.config["offers"]],
+    }

@@ -7,11 +7,13 @@ Every offer is evaluated by the core's entry point, as the flow does
 (:func:`evaluation.offer.evaluate_offer`: matching with the offer's options, the event
 study of every outcome, value, payment, monitoring) with the synthetic config and the
 shipped price catalogue; ``prices=False`` leaves the public-cost outcomes and the
-valuation out (a municipality that only needs its matches and effects).
+valuation out (a municipality that only needs its matches and effects), ``outcomes``
+keeps only the event studies of the outcomes named.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -37,11 +39,17 @@ class Municipality:
         return {k: e.match for k, e in self.evaluations.items()}
 
 
-def municipality(spec: SynthSpec, *, prices: bool = True) -> Municipality:
+def municipality(
+    spec: SynthSpec, *, prices: bool = True, outcomes: tuple[str, ...] | None = None
+) -> Municipality:
     synth = generate(spec)
     panel = build_panel(synth.persons, synth.status_monthly, synth.participation)
     panel = panel.as_of(panel.last_month)
     config = to_core(parse_config(synth.config), prices=load_catalogue() if prices else None)
+    if outcomes is not None:  # only these outcomes' event studies
+        config = dataclasses.replace(
+            config, outcomes=tuple(o for o in config.outcomes if o.name in outcomes)
+        )
     evaluations = {o.offer_id: evaluate_offer(panel, o, config) for o in config.offers}
     return Municipality(synth, panel, config, evaluations)
 

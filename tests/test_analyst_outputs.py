@@ -30,9 +30,13 @@ QUARANTINED_RULE = "status_monthly.status.status_must_belong_to_allowed_values"
 SHEET_ROWS = {  # sheet -> (Parquet file, which rows): written here, not taken from the code
     "Effekter (pp)": ("effects", lambda f: f["unit"] == "share"),
     "Effekter (kr.)": ("effects", lambda f: f["unit"] == "dkk_per_person_month"),
+    "Effekter (mål)": ("effects", lambda f: f["unit"] == "per_person_month"),
     "Værdi": ("value", None),
+    "Investor": ("contract", None),
+    "Udvælgelse og effekt": ("decomposition", None),
     "Tilbudsvifte": ("portfolio", None),
     "På sporet": ("indicators", None),
+    "Følsomhed": ("sensitivity", None),
     "Undergrupper": ("subgroups", None),
     "Matchning": ("matching", None),
     "Balance": ("balance", None),
@@ -85,9 +89,9 @@ def _column_list(book) -> dict[tuple[str, str], tuple[str, str]]:
 def test_workbook_has_a_sheet_per_table_and_a_read_me(book) -> None:
     assert book.sheetnames == ["Læs mig", *SHEET_ROWS]
     heads = [c.value for c in book["Effekter (pp)"][1]]
-    assert heads[:9] == [
-        "Tilbud (id)", "Tilbud", "Udfald", "Måned efter start", "Mer-effekt (pp)",
-        "Standardfejl (pp)", "Nedre grænse (pp)", "Øvre grænse (pp)", "Enhed",
+    assert heads[:10] == [
+        "Tilbud (id)", "Tilbud", "Udfald", "Udfald (navn)", "Måned efter start",
+        "Mer-effekt (pp)", "Standardfejl (pp)", "Nedre grænse (pp)", "Øvre grænse (pp)", "Enhed",
     ]  # fmt: skip
     assert heads[-2:] == ["Skjult", "Årsag til skjult tal"]
     assert "Pris pr. ekstra selvforsørgende (kr.)" in [c.value for c in book["Tilbudsvifte"][1]]

@@ -235,3 +235,49 @@ def test_merge_keys_may_override_but_written_keys_may_not_repeat(tmp_path) -> No
     path.write_text("offers:\n" + offer + "    name: LOS igen\n")
     with pytest.raises(ConfigError, match=r"key 'name' appears twice .*\(lines 4 and 7\)"):
         load_config(path)
+
+
+# --- report: the tilbudsvifte's targets (issue 18) --------------------------------------
+
+
+def _report(base: str, price: str, effect: str | None) -> str:
+    lines = f"report:\n  target_price_per_job_dkk: {price}\n"
+    return base + lines + ("" if effect is None else f"  target_effect_pp: {effect}\n")
+
+
+@pytest.mark.parametrize("written", ["500.000", "500,000", '"500000"'])
+def test_target_price_per_job_is_an_amount_read_strictly(base, synth_dir, tmp_path, written):
+    config = _report(base, written, "5")
+    _refused(
+        synth_dir,
+        tmp_path,
+        config,
+        "report.target_price_per_job_dkk",
+        f"(line {_line_of(config, 'target_price_per_job_dkk')})",
+        "write 500000",
+    )
+
+
+def test_target_effect_written_as_a_share_is_refused(base, synth_dir, tmp_path) -> None:
+    _refused(
+        synth_dir,
+        tmp_path,
+        _report(base, "500000", "0.05"),
+        "report.target_effect_pp",
+        "looks like a share",
+        "write 5 for 5 pp",
+    )
+
+
+def test_one_target_without_the_other_is_refused(base, synth_dir, tmp_path) -> None:
+    _refused(synth_dir, tmp_path, _report(base, "500000", None), "report", "or neither")
+
+
+def test_report_targets_are_read_as_written(base, tmp_path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text(_report(base, "450000", "4.5"), encoding="utf-8")
+    cfg = load_config(path)
+    assert cfg.report.target_price_per_job_dkk == 450000.0
+    assert cfg.report.target_effect_pp == 4.5
+    path.write_text(base, encoding="utf-8")
+    assert load_config(path).report.target_price_per_job_dkk is None  # medians as fallback

@@ -120,3 +120,40 @@ def test_tidy_frame_follows_the_contract_columns() -> None:
     monthly = t[t["month"].notna()]
     assert monthly["month"].iloc[0] == "2024-01" and len(monthly) == 4 * 5
     assert "drawn independently" in " ".join(res.notes)
+
+
+def test_offer_investor_view_from_start_months() -> None:
+    """Starts given person by person (two in January, one in March) give the same flows
+    as the counts 2, 0, 1; the municipality's savings are minus its cost effect."""
+    from evaluation.monetise.investor import offer_investor_view
+
+    effect = _path([0.0, 0.1, 0.2])
+    cost = _path([-1000.0, -2000.0, -3000.0])
+    res = offer_investor_view("x", TERMS, 20_000, np.array([JAN + 2, JAN, JAN]), effect, cost,
+                              headline_window=(0, 2), n_draws=10)  # fmt: skip
+    by_hand = ContractModel(TERMS, 20_000, np.array([2, 0, 1]), JAN, headline_window=(0, 2))
+    f = by_hand.flows(np.array([0.0, 0.1, 0.2]), np.array([1000.0, 2000.0, 3000.0]))
+    np.testing.assert_allclose(res.central.payment, f.payment)
+    np.testing.assert_allclose(res.central.savings, f.savings)
+    assert res.model.first_month == JAN
+    assert offer_investor_view("x", TERMS, 1.0, np.array([], int), effect, None) is None
+
+
+@pytest.mark.parametrize(("effect", "loses"), [(0.01, 1.0), (0.5, 0.0)])
+def test_loss_probability_without_uncertainty_is_certain(effect: float, loses: float) -> None:
+    """With no sampling variance every draw is the estimate: an effect below the
+    break-even loses in every draw, one far above it in none."""
+    terms = ContractTerms(per_extra_outcome_month_dkk=5000, horizon_months=3)
+    model = ContractModel(terms, 1_000.0, np.array([100]), JAN, headline_window=(0, 2))
+    # break-even: 5,000 x 100 x 3 x effect = 100,000 -> effect = 1/15
+    res = investor_view("x", model, _path([effect] * 3), _path([0.0] * 3), n_draws=200)
+    assert res.prob_investor_loss == loses
+
+
+def test_irr_of_a_long_series_near_total_loss() -> None:
+    """60 months with a small late repayment: the net present value overflows near
+    -100% a month; the rate is still found (and solves the equation)."""
+    flows = np.r_[-1000.0, np.zeros(58), 1e-3]
+    r = irr(flows)
+    assert -1 < r < 0
+    assert np.sum(flows * (1 + r) ** -np.arange(60.0)) == pytest.approx(0.0, abs=1e-9)

@@ -10,7 +10,7 @@ from _municipality import demo_municipality
 
 from evaluation import months
 from evaluation.decomposition import DECOMPOSITION_COLUMNS, Decomposition, decompose
-from evaluation.did import status_outcome
+from evaluation.did import MatchedEventStudy, status_outcome
 from evaluation.statuses import SELF_SUFFICIENT, UNOBSERVED
 from evaluation.synth import true_att
 from evaluation.target import in_target_group
@@ -26,7 +26,7 @@ def decompositions() -> dict[str, tuple[Decomposition, float]]:
     out = {}
     for offer in m.config.offers:
         match = m.matches[offer.offer_id]
-        res = m.studies[offer.offer_id].fit("self_sufficient", VALUES)
+        res = MatchedEventStudy(m.panel, match).fit("self_sufficient", VALUES)
         d = decompose(m.panel, match, res, offer.target_group, VALUES)
         tr = match.sets[match.sets["treated"]].groupby("ref_month").size()
         cohorts = pd.DataFrame(

@@ -309,7 +309,7 @@ def synthetic_z() -> pd.DataFrame:
         if seed == SynthSpec().seed:
             m = demo_municipality()
         else:
-            m = municipality(SynthSpec(seed=seed), prices=False)
+            m = municipality(SynthSpec(seed=seed), prices=False, outcomes=("self_sufficient",))
         for offer_id, e in m.evaluations.items():
             match, res = e.match, e.studies["self_sufficient"]
             tr = match.sets[match.sets["treated"]].groupby("ref_month").size()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -28,6 +29,9 @@ PARQUET = (
     "value.parquet",
     "portfolio.parquet",
     "indicators.parquet",
+    "contract.parquet",
+    "decomposition.parquet",
+    "sensitivity.parquet",
     "subgroups.parquet",
     "quarantine/summary.parquet",
 )
@@ -78,7 +82,8 @@ def test_month_folder_has_every_result_with_metadata(first_run: Path, synth_dir:
     folder = io.month_dir(first_run, AS_OF)
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["status"] == "complete" and manifest["as_of"] == AS_OF
-    assert set(manifest["input_hashes"]) == set(io.INPUT_FILES)
+    # every input file present (the optional outcomes_monthly.parquet is not)
+    assert set(manifest["input_hashes"]) == set(io.INPUT_FILES) - {"outcomes_monthly.parquet"}
     for name in PARQUET:
         meta = pq.read_schema(folder / name).metadata
         assert meta[b"mereffekt.as_of"].decode() == AS_OF
@@ -86,10 +91,12 @@ def test_month_folder_has_every_result_with_metadata(first_run: Path, synth_dir:
         assert json.loads(meta[b"mereffekt.input_hashes"]) == manifest["input_hashes"]
         assert manifest["files"][name]["sha256"] == io.file_sha256(folder / name)
     eff = pd.read_parquet(folder / "effects.parquet")
-    assert list(eff.columns[:13]) == [
-        "offer_id", "offer_name", "outcome", "event_time", "estimate", "std_error", "ci_low",
-        "ci_high", "unit", "p_value", "p_value_holm", "n_treated", "n_control",
+    assert list(eff.columns[:14]) == [
+        "offer_id", "offer_name", "outcome", "outcome_label", "event_time", "estimate",
+        "std_error", "ci_low", "ci_high", "unit", "p_value", "band_low", "band_high",
+        "p_value_holm",
     ]  # fmt: skip
+    assert tuple(eff.columns) == columns("effects")  # the contract's order
     assert set(eff["unit"]) == {"share", "dkk_per_person_month"}
     names = pd.read_parquet(folder / "matching.parquet").set_index("offer_id")["name"]
     for name in PARQUET:  # the offer's name beside its id in every table that has one
@@ -99,9 +106,18 @@ def test_month_folder_has_every_result_with_metadata(first_run: Path, synth_dir:
     cfg_offers = {"los", "jobformidler", "ung", "praktik"}
     assert set(eff["offer_id"]) == cfg_offers
     head = eff[eff["event_time"].isna()]
-    assert head["headline"].all() and len(head) == len(cfg_offers) * eff["outcome"].nunique()
-    # Holm-adjusted p-values are never below the raw ones
-    assert (head["p_value_holm"] >= head["p_value"] - 1e-15).all()
+    assert head["headline"].all()
+    # one per-protocol headline row per offer and outcome, and the primary outcome's ITT row
+    pp, itt = head[head["estimand"] == "per_protocol"], head[head["estimand"] == "itt"]
+    assert len(pp) + len(itt) == len(head)
+    assert len(pp) == len(cfg_offers) * eff["outcome"].nunique()
+    assert set(itt["outcome"]) == {"self_sufficient"} and set(itt["offer_id"]) == cfg_offers
+    # Holm over the offers' primary outcome (per protocol): adjusted p-values never below
+    # the raw ones; secondary outcomes and the ITT rows are not in the family
+    family = pp[pp["primary"]]
+    assert set(family["outcome"]) == {"self_sufficient"} and len(family) == len(cfg_offers)
+    assert (family["p_value_holm"] >= family["p_value"] - 1e-15).all()
+    assert pp.loc[~pp["primary"], "p_value_holm"].isna().all() and itt["p_value_holm"].isna().all()
     # participants are counted at an event time only where it is observed by the as-of
     part = pd.read_parquet(synth_dir / "participation.parquet")
     start = months.from_dates(part["start_month"])
@@ -346,3 +362,30 @@ def test_person_level_rows_only_in_the_restricted_folder(
     assert matched.loc[~matched["treated"], "weight"].sum() == pytest.approx(
         matched["treated"].sum()
     )
+
+
+def test_report_sentences_carry_the_numbers_of_sensitivity_parquet(first_run: Path) -> None:
+    """Each offer's E-value sentence in the published report has X = Y = the value of the
+    offer's e_value row of sensitivity.parquet (two decimals), its M̄ that of its
+    breakdown_Mbar row."""
+    folder = io.month_dir(first_run, AS_OF)
+    sens = pd.read_parquet(folder / "sensitivity.parquet")
+    html = (folder / "report.html").read_text()
+    section = html[html.index("id='sensitivity'") :]
+    checked = 0
+    for offer, rows in sens.groupby("offer_id"):
+        ev = rows[rows["quantity"] == "e_value"]
+        if not len(ev) or pd.isna(ev["value"].iloc[0]):
+            continue
+        name = rows["offer_name"].iloc[0]
+        part = section[section.index(f"<h3>{name}</h3>") :].split("</p>")[0]
+        x = re.search(r"deltagelse (\d+,\d\d) gange mere sandsynlig og selvforsørgelse "
+                      r"(\d+,\d\d) gange (mere|mindre) sandsynlig", part)  # fmt: skip
+        assert x is not None, part
+        want = f"{ev['value'].iloc[0]:.2f}".replace(".", ",")
+        assert x.group(1) == x.group(2) == want, offer
+        mbar = rows.loc[rows["quantity"] == "breakdown_Mbar", "value"].iloc[0]
+        if 0 < mbar < float("inf"):
+            assert f"M̄ = {mbar:.2f}".replace(".", ",") in part, offer
+        checked += 1
+    assert checked >= 2

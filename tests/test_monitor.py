@@ -224,7 +224,10 @@ EDGE = TRAJ_AT_8 - Z95 * 0.01 / 3**0.5  # estimate whose upper bound is the traj
     [
         (None, "at_risk", "no_data_yet"),
         (_flat(0.1, 0.02, latest=4), "at_risk", "no_data_yet"),  # before min_follow_up
-        (_flat(TRAJ_AT_8 + 0.001, 0.05, latest=8), "on_track", "effect_on_trajectory"),
+        (_flat(TRAJ_AT_8 + 0.001, 0.01, latest=8), "on_track", "effect_on_trajectory"),
+        # at or above the trajectory, but the interval includes 0: not green
+        (_flat(TRAJ_AT_8 + 0.001, 0.05, latest=8), "at_risk", "effect_not_clear"),
+        (_flat(TARGET + 1e-6, 0.05, latest=14), "at_risk", "effect_not_clear"),
         (_flat(TRAJ_AT_8 - 0.001, 0.05, latest=8), "at_risk", "effect_uncertain"),
         # pooled SE 0.01/sqrt(3): upper bound just below / just above the trajectory
         (_flat(EDGE - 1e-4, 0.01, 8), "off_track", "effect_below_trajectory"),
@@ -232,7 +235,7 @@ EDGE = TRAJ_AT_8 - Z95 * 0.01 / 3**0.5  # estimate whose upper bound is the traj
         # past the target month: any shortfall is off track, within the interval or not
         (_flat(TARGET - 0.001, 0.05, latest=14), "off_track", "target_missed"),
         (_flat(TARGET - 0.2, 0.01, latest=14), "off_track", "effect_below_trajectory"),
-        (_flat(TARGET + 1e-6, 0.05, latest=14), "on_track", "effect_on_trajectory"),
+        (_flat(TARGET + 1e-6, 0.01, latest=14), "on_track", "effect_on_trajectory"),
     ],
 )  # fmt: skip
 def test_effect_rules(effect, status, code):

@@ -15,6 +15,7 @@ import pytest
 
 from evaluation.matching.data import covariate_named
 from evaluation.texts import DASH, STYLES, TEXTS, covariate_label
+from evaluation.texts.report_words import WORDS
 from flows import io
 from flows.cli import main
 from flows.config import load_config, to_core
@@ -168,14 +169,22 @@ def test_report_in_chromium_matches_the_parquet_results(published, browser, tmp_
         for col in ("estimate", "ci_low", "ci_high"):
             assert f"effects.{offer}.{col}" in keys
         for key in (
-            "matching.{}.n_participants",
             "matching.{}.n_matched",
             "matching.{}.n_controls",
             "portfolio.{}.net_value_per_participant_dkk",
-            "portfolio.{}.price_per_extra_self_sufficient_dkk",
             "value.{}.total_net_value",
         ):
             assert key.format(offer) in keys
+        # the participants' total only where it is published (never "– participants")
+        shown = f"matching.{offer}.n_participants" in keys
+        assert shown == (_parquet_value(month, f"matching.{offer}.n_participants") is not None)
+        # the price with its interval, or why it cannot be computed (report facts)
+        priced = driver.find_elements(
+            "css selector",
+            f"#summary [data-src='portfolio|{offer}|price_per_extra_self_sufficient_dkk']",
+        )
+        reason = driver.find_elements("css selector", f"#summary tr[data-offer='{offer}'] .cannot")
+        assert len(priced) + len(reason) == 1, offer
         # participants' and matched controls' levels are both drawn
         for series in ("a", "b"):
             lines = driver.find_elements(
@@ -210,14 +219,20 @@ def test_on_track_lights_and_reasons_follow_the_indicators(published) -> None:
     ind = pd.read_parquet(month / "indicators.parquet")
     status = ind[ind["indicator"] == "status"]
     assert len(status) == len(pd.read_parquet(month / "matching.parquet"))
+    on_track = html[html.index("<section id='on-track'>") :]
     for row in status.itertuples():
-        start = html.index(f"<tr data-offer='{row.offer_id}'>")
-        line = html[start : html.index("</tr>", start)]
+        start = on_track.index(f"<tr data-offer='{row.offer_id}'>")
+        line = on_track[start : on_track.index("</tr>", start)]
         assert f"data-status='{row.status}'" in line
         assert TEXTS[lang].status_labels[row.status] in line
-        # the reason is written in the page's language from the rule code
-        template = TEXTS[lang].rule_texts[row.rule_code]
-        assert f"data-rule='{row.rule_code}'>{template.split('{')[0]}" in line
+        # the reason is written in the page's language from the rule code; the effect
+        # rules name the interim effect's months (report facts)
+        words = WORDS[lang]
+        if row.rule_code.startswith(("effect_", "target_")):
+            starts = (words.interim_before.split("{")[0], words.interim_after.split("{")[0])
+        else:
+            starts = (TEXTS[lang].rule_texts[row.rule_code].split("{")[0],)
+        assert any(f"data-rule='{row.rule_code}'>{s}" in line for s in starts), line
 
 
 def test_suppressed_numbers_show_a_dash_and_are_not_recomputed(published) -> None:
@@ -234,8 +249,9 @@ def test_suppressed_numbers_show_a_dash_and_are_not_recomputed(published) -> Non
     html = render_report(
         {**tables, "matching": m, "portfolio": p, "value": v}, ReportOptions(AS_OF, lang=lang)
     )
+    # a hidden participants' total is not shown at all (no "– participants")
+    assert f'data-key="matching.{offer}.n_participants"' not in html
     for key in (
-        f"matching.{offer}.n_participants",
         f"portfolio.{offer}.net_value_per_participant_dkk",
         f"value.{offer}.total_net_value",
     ):
@@ -256,10 +272,13 @@ def test_a_number_missing_in_an_unsuppressed_row_is_not_defined(published) -> No
     offer = tables["portfolio"]["offer_id"].iloc[0]
     p = tables["portfolio"].copy()
     col = "price_per_extra_self_sufficient_dkk"
+    # an effect clearly above 0 (else the price "cannot be computed" for that reason)
+    p.loc[p["offer_id"] == offer, ["effect", "effect_ci_low"]] = [0.05, 0.01]
     p.loc[p["offer_id"] == offer, [col, "suppressed"]] = [np.nan, False]
     html = render_report({**tables, "portfolio": p}, ReportOptions(AS_OF, lang=lang))
-    start = html.index(f'data-key="portfolio.{offer}.{col}" data-value=""')
-    assert html[start : html.index("</span>", start)].endswith(f">{TEXTS[lang].not_defined}")
+    summary = html[html.index("<section id='summary'>") :]
+    line = summary[summary.index(f"data-offer='{offer}'") :].split("</tr>")[0]
+    assert f"data-price-reason='undefined'>{TEXTS[lang].not_defined}<" in line
 
 
 def test_danish_and_english_number_formats() -> None:

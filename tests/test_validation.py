@@ -29,7 +29,8 @@ from flows.validation import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-SUITES = load_suites()
+SUITES = {k: s for k, s in load_suites().items() if k in cases.SUITE_FRAME}
+"""The three required files (outcomes_monthly.parquet: tests/test_outcomes_input.py)."""
 ALL_IDS = tuple(cases.base_frames()["persons"]["person_id"])
 
 

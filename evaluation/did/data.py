@@ -64,6 +64,19 @@ def amount_values(
     return np.where(inside & (design.status != UNOBSERVED), y, np.nan)
 
 
+def member_values(design: EventStudyDesign, first_month: int, matrix: np.ndarray) -> np.ndarray:
+    """Each member x event month's value of a persons x months ``matrix`` (a register
+    measure, :mod:`evaluation.measures`; column 0 = ``first_month``), NaN wherever the
+    design has no usable status (unobserved, censored, no month before the start)."""
+    cols = design.ref_month[:, None] + design.event_times[None, :] - first_month
+    inside = (cols >= 0) & (cols < matrix.shape[1])
+    out = np.full(cols.shape, np.nan)
+    rows = np.broadcast_to(design.person[:, None], cols.shape)
+    out[inside] = matrix[rows[inside], cols[inside]]
+    out[design.status == UNOBSERVED] = np.nan
+    return out
+
+
 @dataclass(frozen=True, eq=False)
 class EventStudyDesign:
     """Members of the matched sets x event months: statuses, availability and weights."""

@@ -90,7 +90,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from evaluation.did.data import EventStudyDesign, amount_values, outcome_values
+from evaluation.did.data import EventStudyDesign, amount_values, member_values, outcome_values
 from evaluation.did.placebo import placebo_window
 from evaluation.did.results import EventStudyResult
 from evaluation.matching.results import MatchResult
@@ -170,9 +170,13 @@ class MatchedEventStudy:
         """Members of the matched sets x event months (restricted, person level)."""
         return self._design
 
-    def fit(self, outcome: str, values: np.ndarray) -> EventStudyResult:
-        """``values``: the outcome's value per status code (see :func:`status_outcome`)."""
-        return self._result(outcome, outcome_values(self._design.status, values))
+    def fit(
+        self, outcome: str, values: np.ndarray, *, extra: np.ndarray | None = None
+    ) -> EventStudyResult:
+        """``values``: the outcome's value per status code (see :func:`status_outcome`);
+        ``extra``: a persons x months matrix aligned with the panel added to it (a
+        register measure, or the priced measures of a cost outcome)."""
+        return self._result(outcome, self._outcome(values, extra))
 
     def fit_amounts(
         self, outcome: str, amounts: np.ndarray, rows: np.ndarray | None = None
@@ -210,14 +214,21 @@ class MatchedEventStudy:
             estimand=self.estimand,
         )
 
-    def stacked(self, values: np.ndarray) -> pd.DataFrame:
+    def _outcome(self, values: np.ndarray, extra: np.ndarray | None) -> np.ndarray:
+        d = self._design
+        y = outcome_values(d.status, values)
+        if extra is not None:
+            y = y + member_values(d, self.panel.first_month, extra)
+        return y
+
+    def stacked(self, values: np.ndarray, *, extra: np.ndarray | None = None) -> pd.DataFrame:
         """The regression data behind :meth:`fit` (restricted, person level): one row per
         set member and event month used, with the change since e = -1 and the final
         weight (participants 1; controls matching x censoring weight normalised per
         cohort and event month). WLS of ``change`` on cohort x event-month effects and
         ``treated`` with these weights, clustered on ``person``, reproduces the fit."""
         d = self._design
-        y = outcome_values(d.status, values)
+        y = self._outcome(values, extra)
         dy = y - y[:, d.ref_col][:, None]
         frames = []
         for j, e in enumerate(d.event_times):

@@ -197,29 +197,65 @@ def covariates(panel: StatusPanel, risk: RiskSets, spec: CovariateSpec) -> pd.Da
     """
     offers = other_offers(panel, risk.offer_id) if spec.programme_history else ()
     listed = covariate_list(spec, offers)
-    out = np.zeros((risk.n_rows, len(listed)), dtype=np.float32)
+    out = np.zeros((len(listed), risk.n_rows), dtype=np.float32)  # a row per covariate
     col = {c: i for i, c in enumerate(listed)}
     if spec.demographics:
-        out[:, col[Covariate("age")]] = (
-            months.year_of(risk.ref_month) - panel.birth_year[risk.person]
-        )
-        out[:, col[Covariate("male")]] = panel.sex[risk.person] == 1
+        out[col[Covariate("age")]] = months.year_of(risk.ref_month) - panel.birth_year[risk.person]
+        out[col[Covariate("male")]] = panel.sex[risk.person] == 1
         edu = panel.education[risk.person]
         for i, e in enumerate(EDUCATIONS):
-            out[:, col[Covariate("education", level=e)]] = edu == i
+            out[col[Covariate("education", level=e)]] = edu == i
     if spec.calendar_month:
         cal = months.calendar_month_of(risk.ref_month)
         for m in range(1, 13):
-            out[:, col[Covariate("calendar_month", month=m)]] = cal == m
+            out[col[Covariate("calendar_month", month=m)]] = cal == m
     for s in np.unique(risk.ref_month):
         rows = np.flatnonzero(risk.ref_month == s)
         _history_block(panel, risk.person[rows], int(s), spec, out, rows, col)
-    frame = pd.DataFrame(out, columns=[c.name for c in listed])
+    # the frame's block is ``out`` itself: no copy, and the layout pandas gives a copy
+    frame = pd.DataFrame(out.T, columns=[c.name for c in listed], copy=False)
+    for name, values in measure_covariates(panel, risk, spec).items():
+        frame[name] = values
     if spec.programme_history:
         hist = programme_history(panel, risk.person, risk.ref_month.astype(np.int64), risk.offer_id)
         for name, values in hist.columns().items():
             frame[name] = values
     return frame
+
+
+def measure_covariate_names(
+    measures: tuple[str, ...], spec: CovariateSpec, *, propensity: bool = False
+) -> list[str]:
+    """Columns of the register measures' histories: ``<measure>_lag<k>`` (the value k
+    months before the start, k = 1..lags) and ``<measure>_<w>m`` (the sum over the w
+    months before, per window; left out of the propensity model when the lags cover the
+    window, as the status windows are)."""
+    out = []
+    for m in measures:
+        out += [f"{m}_lag{k}" for k in range(1, spec.lags + 1)]
+        out += [f"{m}_{w}m" for w in spec.windows if not (propensity and w <= spec.lags)]
+    return out
+
+
+def measure_covariates(
+    panel: StatusPanel, risk: RiskSets, spec: CovariateSpec
+) -> dict[str, np.ndarray]:
+    """The measure-history columns (:func:`measure_covariate_names`) per risk-set row, from
+    months before the reference month only; a month unobserved or without a value (an
+    amount) counts as 0, and so does a month before the first data month."""
+    out: dict[str, np.ndarray] = {}
+    depth = max([spec.lags, *spec.windows])
+    for name, matrix in panel.measures.items():
+        hist = np.zeros((risk.n_rows, depth), dtype=np.float32)  # column j = lag j + 1
+        for lag in range(1, depth + 1):
+            col = risk.ref_month.astype(np.int64) - lag - panel.first_month
+            ok = col >= 0
+            hist[ok, lag - 1] = np.nan_to_num(matrix[risk.person[ok], col[ok]], nan=0.0)
+        for k in range(1, spec.lags + 1):
+            out[f"{name}_lag{k}"] = hist[:, k - 1]
+        for w in spec.windows:
+            out[f"{name}_{w}m"] = hist[:, :w].sum(axis=1)
+    return out
 
 
 def _history_block(
@@ -242,14 +278,14 @@ def _history_block(
     for lag in range(1, spec.lags + 1):
         v = block[:, depth - lag]
         for code, name in enumerate(STATUSES):
-            out[rows, col[Covariate("lag", name, lag)]] = v == code
+            out[col[Covariate("lag", name, lag)], rows] = v == code
     ss = codes(SELF_SUFFICIENT)
     for w in spec.windows:
         win = block[:, depth - w :]
-        out[rows, col[Covariate("months_in", "self_sufficient", w)]] = np.isin(win, ss).sum(axis=1)
-        out[rows, col[Covariate("months_observed", months=w)]] = (win >= 0).sum(axis=1)
+        out[col[Covariate("months_in", "self_sufficient", w)], rows] = np.isin(win, ss).sum(axis=1)
+        out[col[Covariate("months_observed", months=w)], rows] = (win >= 0).sum(axis=1)
         for b in BENEFITS:
-            out[rows, col[Covariate("months_in", b, w)]] = (win == STATUSES.index(b)).sum(axis=1)
+            out[col[Covariate("months_in", b, w)], rows] = (win == STATUSES.index(b)).sum(axis=1)
 
 
 def status_lag1(panel: StatusPanel, risk: RiskSets) -> np.ndarray:

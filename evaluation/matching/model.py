@@ -10,6 +10,7 @@ from evaluation.matching.data import (
     RiskSets,
     build_risk_sets,
     covariates,
+    measure_covariate_names,
     propensity_columns,
     strata,
 )
@@ -73,7 +74,8 @@ class RiskSetMatching:
             risk.treated,
             stratum=stratum,
             tiebreak=_id_rank(self.panel)[risk.person],
-            ps_columns=propensity_columns(cfg.covariates, offers),
+            ps_columns=propensity_columns(cfg.covariates, offers)
+            + measure_covariate_names(tuple(self.panel.measures), cfg.covariates, propensity=True),
             options=_options(cfg),
             row_key=_id_rank(self.panel)[risk.person] * (1 << 24) + risk.ref_month,
         )

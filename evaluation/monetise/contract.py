@@ -101,9 +101,16 @@ def irr(flows: np.ndarray) -> float:
     t = np.arange(len(flows))
 
     def npv(r: float) -> float:
-        return float(np.sum(flows * np.exp(-t * np.log1p(r))))
+        with np.errstate(over="ignore", invalid="ignore"):
+            return float(np.sum(flows * np.exp(-t * np.log1p(r))))
 
-    lo, hi = -0.999999, 10.0
+    hi = 10.0
+    # near -100% a long series overflows: start from the lowest rate with a finite value
+    for lo in (-0.999999, -0.9999, -0.999, -0.99, -0.9, -0.5):
+        if np.isfinite(npv(lo)):
+            break
+    else:
+        return np.nan
     if npv(lo) * npv(hi) > 0:
         return np.nan
     return float(optimize.brentq(npv, lo, hi, xtol=1e-14, rtol=1e-14, maxiter=500))

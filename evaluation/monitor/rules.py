@@ -19,6 +19,8 @@ Effect rules (the offer has a target ``target`` at event month ``X``):
   the interval only puts the offer at risk; at the end of the window the estimate is
   what the contract is judged on, so a shortfall is off track;
 * ``effect_uncertain`` (at risk): below the trajectory before ``X``, interval includes it;
+* ``effect_not_clear`` (at risk): at or above the trajectory, but the interval includes
+  0 - an effect that cannot be told from none is not green;
 * ``effect_on_trajectory`` (on track): the interim ATT is at or above the trajectory.
 
 Delivery rules: ``enrolment_behind`` (actual starts so far under ``enrolment_at_risk``
@@ -114,6 +116,12 @@ def _uncertain(f: Facts, s: MonitorSettings) -> Status | None:
     return "at_risk" if hit else None
 
 
+def _not_clear(f: Facts, s: MonitorSettings) -> Status | None:
+    i = _judged(f)
+    hit = i is not None and i.estimate >= i.trajectory and i.ci_low <= 0
+    return "at_risk" if hit else None
+
+
 def _enrolment_behind(f: Facts, s: MonitorSettings) -> Status | None:
     share = f.enrolment_share
     if not np.isfinite(share) or share >= s.enrolment_at_risk:
@@ -140,6 +148,7 @@ RULES: tuple[Rule, ...] = (
     Rule("effect_below_trajectory", _below_trajectory),
     Rule("target_missed", _target_missed),
     Rule("effect_uncertain", _uncertain),
+    Rule("effect_not_clear", _not_clear),
     Rule("enrolment_behind", _enrolment_behind),
     Rule("dropouts_high", _dropouts_high),
     Rule("effect_on_trajectory", _on_trajectory),

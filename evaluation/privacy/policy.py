@@ -2,7 +2,7 @@
 
 :func:`suppress_run` takes the unsuppressed tables of a monthly run (``matching``,
 ``balance``, ``effects``, ``levels``, ``value``, ``portfolio``, ``indicators``,
-``quarantine_summary`` and, for the manifest, ``validation``: rows read, kept and
+``quarantine_summary``, ``sensitivity`` and, for the manifest, ``validation``: rows read, kept and
 quarantined per input file) and returns them with every number that could single out
 fewer than ``threshold`` persons blanked and flagged (``suppressed``,
 ``suppression_reason``). Every published number is a cell with persons behind it:
@@ -70,6 +70,7 @@ EFFECT_RULES = (
     "effect_below_trajectory",
     "target_missed",
     "effect_uncertain",
+    "effect_not_clear",
     "effect_on_trajectory",
 )
 VERDICT_RESTS: dict[str, tuple[str, ...]] = {
@@ -107,6 +108,8 @@ KEEP: dict[str, tuple[str, ...]] = {
         "price_year",
     ),
     "balance": ("offer_id", "offer_name", "covariate"),
+    "contract": ("offer_id", "offer_name", "month", "quantity", "unit", "level", "n_draws"),
+    "decomposition": ("offer_id", "offer_name", "outcome", "window_first", "window_last"),
 }
 """Columns never blanked as dependent values (identifiers, names and config values)."""
 VALUE_NUMBERS = ("value", "ci_low", "ci_high", "note")
@@ -158,6 +161,9 @@ COVERED = (
     "indicators",
     "quarantine_summary",
     "validation",
+    "contract",
+    "decomposition",
+    "sensitivity",
     "subgroups",
     "durations",
 )
@@ -182,6 +188,8 @@ def count_cells(tables: Mapping[str, pd.DataFrame]) -> tuple[Select, ...]:
         select("indicators", "value", indicator=COUNT_INDICATORS),
         select("quarantine_summary", "n_rows"),
         select("quarantine_summary", "n_persons"),
+        select("decomposition", "n_participants", tier=BASE),
+        select("decomposition", "n_target_group"),
         *(select("validation", c, tier=MANIFEST) for c in ("read", "kept", "quarantined")),
     )
 
@@ -226,6 +234,7 @@ def relations(tables: Mapping[str, pd.DataFrame]) -> tuple[Relation, ...]:
             select("validation", "quarantined"), select("quarantine_summary", "n_rows"), ("file",)
         ),
         GroupSum(select("validation", "kept", file="participation.parquet"), ind("enrolment"), ()),
+        Equal(select("matching", "n_matched"), select("decomposition", "n_participants"), offer),
     )
 
 
@@ -333,6 +342,71 @@ def _value_rules(tables: Mapping[str, pd.DataFrame]) -> tuple[Rule, ...]:
         Rests("portfolio", _others(tables, "portfolio"), _HEADLINE, _OFFER),
         Rests("value", VALUE_NUMBERS, select("matching", "n_matched"), _OFFER),
         Rests("value", VALUE_NUMBERS, _HEADLINE, _OFFER),
+        # sensitivity rows restate the headline effect (its interval, a risk ratio from
+        # it) and rest on the matched sets: blanked with the headline or the matched count
+        Rests("sensitivity", VALUE_NUMBERS, select("matching", "n_matched"), _OFFER),
+        Rests("sensitivity", VALUE_NUMBERS, _HEADLINE, ("offer_id", "outcome")),
+        *_contract_rules(_HEADLINE),
+        *_decomposition_rules(_HEADLINE),
+    )
+
+
+CONTRACT_NUMBERS = ("value", "ci_low", "ci_high")
+STARTS_REVEALED = (
+    "investor_outlay_dkk",
+    "investor_profit_dkk",
+    "payment_dkk",
+    "investor_cumulative_net_dkk",
+)
+"""``contract`` quantities from which the number of starts (in a month) follows: the
+outlay is the cost per participant (config) times the starts, and the net and cumulative
+flows give it back with the published payments."""
+
+
+def _contract_rules(headline: Select) -> tuple[Rule, ...]:
+    """The investor's view rests on the offer's estimate (every number), on its matched
+    and all participants, and its outlay rows on the monthly enrolment (one blanked
+    month of enrolment blanks the offer's outlay rows, monthly and in total)."""
+    offer = ("offer_id",)
+    return (
+        Rests("contract", CONTRACT_NUMBERS, select("matching", "n_matched"), offer),
+        Rests("contract", CONTRACT_NUMBERS, select("matching", "n_participants"), offer),
+        Rests("contract", CONTRACT_NUMBERS, headline, offer),
+        Rests(
+            "contract",
+            CONTRACT_NUMBERS,
+            select("indicators", "value", indicator="enrolment_by_month"),
+            offer,
+            where=(("quantity", STARTS_REVEALED),),
+        ),
+    )
+
+
+DECOMPOSITION_NUMBERS = (
+    "participants_level",
+    "matched_controls_level",
+    "target_group_level",
+    "raw_difference",
+    "selection",
+    "extra_effect",
+    "did_estimate",
+    "did_std_error",
+    "baseline_gap",
+)
+
+
+def _decomposition_rules(headline: Select) -> tuple[Rule, ...]:
+    offer = ("offer_id",)
+    target = ("target_group_level", "raw_difference", "selection")
+    return (
+        Rests(
+            "decomposition",
+            DECOMPOSITION_NUMBERS,
+            select("decomposition", "n_participants"),
+            when="primary",
+        ),
+        Rests("decomposition", target, select("decomposition", "n_target_group"), when="primary"),
+        Rests("decomposition", DECOMPOSITION_NUMBERS, headline, offer),
     )
 
 

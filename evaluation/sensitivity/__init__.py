@@ -41,7 +41,12 @@ from evaluation.sensitivity.results import (
     rosenbaum_rows,
     tidy_rows,
 )
-from evaluation.sensitivity.rosenbaum import MatchedSets, RosenbaumBound, rosenbaum_gamma
+from evaluation.sensitivity.rosenbaum import (
+    MatchedSets,
+    RosenbaumBound,
+    rosenbaum_gamma,
+    signed_rank_bound,
+)
 
 __all__ = [
     "TIDY_COLUMNS",
@@ -58,6 +63,7 @@ __all__ = [
     "relative_magnitudes_interval",
     "rosenbaum_gamma",
     "rosenbaum_rows",
+    "signed_rank_bound",
     "smoothness_breakdown",
     "tidy_rows",
     "trend_sensitivity",

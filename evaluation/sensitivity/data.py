@@ -86,9 +86,51 @@ class EventStudyInput:
         idx = np.r_[pre[::-1], post].astype(int)
         return cls(b[idx], c[np.ix_(idx, idx)], len(pre), len(post), reference)
 
+    @classmethod
+    def from_placebo(
+        cls, study: EventStudyLike, placebo_months: tuple[int, ...], *, last_post: int
+    ) -> EventStudyInput | None:
+        """Pre periods = the placebo months (the longest consecutive run of them with a
+        positive variance, oldest first), post periods = e = 0..``last_post``; None
+        when either is empty.
+
+        In the matched event study the months -12..-1 are fixed by design (matched
+        lags, the target-group rule): their estimates are zero by construction and say
+        nothing about trends. The months before them (the placebo window, see
+        :mod:`evaluation.did.placebo`) do. They are placed just before the reference
+        month: pre-period "violations" are then the month-to-month changes of the
+        placebo estimates, and Δ^RM(M̄) lets each post month's violation change by up
+        to M̄ times the largest of them."""
+        e = np.asarray(study.event_times, dtype=np.int64)
+        b = np.asarray(study.estimates, dtype=np.float64)
+        c = np.asarray(study.cov, dtype=np.float64)
+        ok = np.isfinite(b) & np.isfinite(np.diag(c)) & (np.diag(c) > 1e-24)
+        usable = sorted(int(m) for m in placebo_months if ok[e == m].any())
+        pre = _longest_run(usable)
+        post: list[int] = []
+        for m in range(0, last_post + 1):
+            if not ok[e == m].any():
+                break
+            post.append(m)
+        if not pre or not post:
+            return None
+        idx = np.array([int(np.flatnonzero(e == m)[0]) for m in (*pre, *post)])
+        return cls(b[idx], c[np.ix_(idx, idx)], len(pre), len(post), -1)
+
     def target(self, weights: Target) -> np.ndarray:
         """The target's weights l over the post periods (length T)."""
         return weights.vector(self)
+
+
+def _longest_run(months: list[int]) -> list[int]:
+    """The longest run of consecutive months (the latest of equally long ones)."""
+    best: list[int] = []
+    run: list[int] = []
+    for m in months:
+        run = [*run, m] if run and m == run[-1] + 1 else [m]
+        if len(run) >= len(best):
+            best = run
+    return best
 
 
 def _run(

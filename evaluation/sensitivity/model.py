@@ -16,7 +16,8 @@ point.
 
 Breakdown values: the smallest M̄ (M) at which the robust interval contains zero, so a
 significant effect stays significant for every smaller value. For Δ^RM it is found by
-bisection on M̄ of the test of θ = 0 itself (not read off a grid of M̄), to ``tol``; the
+bisection on M̄ of the test of θ = 0 itself (not read off a grid of M̄), to ``tol``, in a
+bracket found by doubling from M̄ = 0.25 (breakdowns are mostly small); the
 test's acceptance is taken to be monotone in M̄ (the restriction set grows with M̄). For
 Δ^SD the FLCI's bound is continuous in M and is solved for zero.
 """
@@ -49,10 +50,15 @@ class _RmBranch:
     sims: int
     _cv: float | None = field(default=None)
 
-    def accepts(self, theta: float) -> bool:
+    def cv(self) -> float:
         if self._cv is None:
             self._cv = least_favourable_cv(self.problem, self.kappa, sims=self.sims, seed=self.seed)
-        return accepts(self.problem, theta, alpha=self.alpha, kappa=self.kappa, lf_cv=self._cv)
+        return self._cv
+
+    def accepts(self, theta: float) -> bool:
+        """The hybrid test; c_LF is simulated only when the answer depends on it."""
+        cv = self.cv if self._cv is None else self._cv
+        return accepts(self.problem, theta, alpha=self.alpha, kappa=self.kappa, lf_cv=cv)
 
 
 def _rm_branches(
@@ -158,9 +164,11 @@ def relative_magnitudes_breakdown(
 
     if zero_inside(0.0):
         return 0.0
-    if not zero_inside(mbar_max):
-        return np.inf
-    lo, hi = 0.0, mbar_max
+    lo, hi = 0.0, min(0.25, mbar_max)  # bracket from below: breakdowns are mostly small
+    while not zero_inside(hi):
+        if hi >= mbar_max:
+            return np.inf
+        lo, hi = hi, min(2 * hi, mbar_max)
     while hi - lo > tol:
         mid = (lo + hi) / 2
         if zero_inside(mid):
@@ -185,11 +193,17 @@ def smoothness_breakdown(
     top = 100 * theta_sd(study, l_vec) if m_max is None else m_max
     if gap(top) > 0:
         return np.inf
-    return float(optimize.brentq(gap, 0.0, top, xtol=1e-10 * max(top, 1.0)))
+    return float(optimize.brentq(gap, 0.0, top, xtol=1e-10 * max(top, 1.0), rtol=1e-4))
 
 
 def _rm_widening(
-    study: EventStudyInput, l_vec: np.ndarray, mbar: float, alpha: float, points: int, seed: int
+    study: EventStudyInput,
+    l_vec: np.ndarray,
+    mbar: float,
+    alpha: float,
+    points: int,
+    seed: int,
+    sims: int = 1000,
 ) -> Interval:
     """The Δ^RM interval on the default grid (±20 standard errors); when it reaches an
     end of the grid, again on a grid 5 and 25 times as wide (with monthly data the
@@ -198,7 +212,7 @@ def _rm_widening(
     for widen in (1, 5, 25):
         lo, hi, open_end = relative_magnitudes_interval(
             study, l_vec, mbar, alpha=alpha, grid_points=points,
-            grid_bounds=(-half * widen, half * widen), seed=seed,
+            grid_bounds=(-half * widen, half * widen), seed=seed, sims=sims,
         )  # fmt: skip
         if not open_end:
             break
@@ -222,17 +236,22 @@ def trend_sensitivity(
     breakdown: bool = True,
     grid_points: int = 1000,
     seed: int = 0,
+    breakdown_tol: float = 1e-3,
+    sims: int = 1000,
+    smoothness_breakdown_too: bool = True,
 ) -> TrendSensitivity:
     """Robust intervals for ``target`` under Δ^RM(M̄) for each of ``mbars`` and Δ^SD(M)
     for each of ``ms`` (default: 0 to 2 x the target's standard error in 5 steps), the
-    usual interval, and the breakdown values of M̄ and M."""
+    usual interval, and the breakdown values of M̄ (to ``breakdown_tol``) and M;
+    ``sims`` draws for the least-favourable critical value; the breakdown of M only with
+    ``smoothness_breakdown_too`` (NaN otherwise: each step solves an FLCI)."""
     if not 0 < level < 1:
         raise ValueError("level must be between 0 and 1")
     alpha = 1 - level
     l_vec = target.vector(study)
     sd = theta_sd(study, l_vec)
     ms = tuple(np.linspace(0, 2 * sd, 5)) if ms is None else tuple(ms)
-    rm = tuple(_rm_widening(study, l_vec, mb, alpha, grid_points, seed) for mb in mbars)
+    rm = tuple(_rm_widening(study, l_vec, mb, alpha, grid_points, seed, sims) for mb in mbars)
     sd_rows = tuple(
         Interval(
             float(m),
@@ -250,8 +269,12 @@ def trend_sensitivity(
         original=original_interval(study, l_vec, alpha),
         relative_magnitudes=rm,
         smoothness=sd_rows,
-        breakdown_mbar=relative_magnitudes_breakdown(study, l_vec, alpha=alpha, seed=seed)
+        breakdown_mbar=relative_magnitudes_breakdown(
+            study, l_vec, alpha=alpha, seed=seed, tol=breakdown_tol, sims=sims
+        )
         if breakdown
         else np.nan,
-        breakdown_m=smoothness_breakdown(study, l_vec, alpha=alpha) if breakdown else np.nan,
+        breakdown_m=smoothness_breakdown(study, l_vec, alpha=alpha)
+        if breakdown and smoothness_breakdown_too
+        else np.nan,
     )

@@ -112,7 +112,10 @@ class TrendSensitivity:
                     )
                 )
             value = self.breakdown_mbar if param == "Mbar" else self.breakdown_m
-            out.append(Row(name, method, f"breakdown_{param}", np.nan, value, note=_bd_note(value)))
+            if not np.isnan(value):  # NaN: not computed
+                out.append(
+                    Row(name, method, f"breakdown_{param}", np.nan, value, note=_bd_note(value))
+                )
         return out
 
     def tidy(self, *, offer_id: str = "", outcome: str = "") -> pd.DataFrame:
@@ -155,7 +158,7 @@ def e_value_rows(ev: object) -> list[Row]:
 
 def rosenbaum_rows(rb: object) -> list[Row]:
     """Rows of a :class:`~evaluation.sensitivity.rosenbaum.RosenbaumBound`."""
-    note = f"{rb.n_sets} matched sets, one-sided ({rb.alternative or 'greater'})"
+    note = f"one-sided ({rb.alternative or 'greater'}), matched sets as independent"
     return [
         Row("hidden_confounding", "rosenbaum", "gamma", rb.alpha, rb.gamma, note=note),
         Row("hidden_confounding", "rosenbaum", "p_value_at_gamma_1", 1.0, rb.p_value_at_1),

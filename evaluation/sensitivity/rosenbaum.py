@@ -94,16 +94,37 @@ def _huber(q: np.ndarray, c: float) -> np.ndarray:
 
 def _set_moments(q: np.ndarray, gamma: float) -> tuple[float, float]:
     """Largest null expectation (then variance) of q(treated) over u in {0,1}^n."""
-    s = np.sort(q)
-    n = len(s)
-    best = (-np.inf, -np.inf)
+    mu, var = _moments_by_size(np.sort(q)[None, :], gamma)
+    return float(mu[0]), float(var[0])
+
+
+def _moments_by_size(s: np.ndarray, gamma: float) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_set_moments` of every row of ``s`` (sets of one size, scores sorted
+    ascending), vectorised over the sets."""
+    n = s.shape[1]
+    best_mu = np.full(len(s), -np.inf)
+    best_var = np.full(len(s), -np.inf)
     for a in range(1, n):
         p = np.r_[np.ones(n - a), np.full(a, gamma)] / (a * gamma + n - a)
-        mu = float(p @ s)
-        var = float(p @ s**2 - mu**2)
-        if mu > best[0] + 1e-15 or (abs(mu - best[0]) <= 1e-15 and var > best[1]):
-            best = (mu, var)
-    return best
+        mu = s @ p
+        var = (s**2) @ p - mu**2
+        better = (mu > best_mu + 1e-15) | ((np.abs(mu - best_mu) <= 1e-15) & (var > best_var))
+        best_mu = np.where(better, mu, best_mu)
+        best_var = np.where(better, var, best_var)
+    return best_mu, best_var
+
+
+def _by_size(sets: MatchedSets) -> list[np.ndarray]:
+    """The sets' sorted scores stacked by set size (cached on the instance)."""
+    cached = sets.__dict__.get("_stacked")
+    if cached is None:
+        sizes = np.array([len(q) for q in sets.scores])
+        cached = [
+            np.sort(np.vstack([sets.scores[i] for i in np.flatnonzero(sizes == n)]), axis=1)
+            for n in np.unique(sizes)
+        ]
+        sets.__dict__["_stacked"] = cached
+    return cached
 
 
 def p_value_bound(sets: MatchedSets, gamma: float) -> float:
@@ -112,8 +133,10 @@ def p_value_bound(sets: MatchedSets, gamma: float) -> float:
         raise ValueError("Gamma must be at least 1")
     if sets.n_sets == 0:
         return np.nan
-    moments = np.array([_set_moments(q, gamma) for q in sets.scores])
-    mean, var = moments[:, 0].sum(), moments[:, 1].sum()
+    mean = var = 0.0
+    for block in _by_size(sets):
+        mu, v = _moments_by_size(block, gamma)
+        mean, var = mean + float(mu.sum()), var + float(v.sum())
     if var <= 0:
         return 0.0 if sets.statistic > mean else 1.0
     return float(stats.norm.sf((sets.statistic - mean) / np.sqrt(var)))
@@ -158,3 +181,23 @@ def mcnemar_bound(treated_only: int, control_only: int, gamma: float) -> float:
     outcome in the participant only; under Γ, T is at most Binomial(D, Γ/(1+Γ))."""
     d = treated_only + control_only
     return float(stats.binom.sf(treated_only - 1, d, gamma / (1 + gamma)))
+
+
+def signed_rank_bound(differences: np.ndarray, gamma: float) -> float:
+    """Upper bound of the one-sided p-value of Wilcoxon's signed rank statistic for
+    matched pairs (Rosenbaum 2002, §4.3.3; the large-sample form of ``senWilcox`` in R's
+    DOS2): the treated-minus-control differences d_i are ranked by |d_i| (average ranks
+    for ties, zeros dropped), T = Σ rank_i [d_i > 0], and under Γ T is at most a sum of
+    independent rank_i x Bernoulli(Γ/(1+Γ)): E = p Σ rank_i, Var = p(1-p) Σ rank_i²
+    (normal approximation, no continuity correction)."""
+    if gamma < 1:
+        raise ValueError("Gamma must be at least 1")
+    d = np.asarray(differences, dtype=float)
+    d = d[np.isfinite(d) & (d != 0)]
+    if len(d) == 0:
+        return np.nan
+    ranks = stats.rankdata(np.abs(d))
+    t = float(ranks[d > 0].sum())
+    p = gamma / (1 + gamma)
+    mean, var = p * ranks.sum(), p * (1 - p) * (ranks**2).sum()
+    return float(stats.norm.sf((t - mean) / np.sqrt(var)))

@@ -287,6 +287,9 @@ DA = Texts(
         "({share} af planen).",
         "dropouts_high": "{dropouts} deltagere ({dropout_share} af de startede) stoppede inden "
         "{dropout_months} måneder, over grænsen på {limit}.",
+        "effect_not_clear": _EFFECT + "{ci_low} til {ci_high}), på eller over de "
+        "{trajectory}, der skal til, men intervallet rummer 0, så effekten er endnu ikke "
+        "klart positiv.",
         "effect_on_trajectory": _EFFECT + "{ci_low} til {ci_high}), på eller over de "
         "{trajectory}, der skal til for at nå {target} i måned {target_month}.",
         "no_target": "Der er ikke aftalt et effektmål; tilgang og frafald følger planen.",

@@ -296,6 +296,9 @@ EN = Texts(
         "by now ({share} of the plan).",
         "dropouts_high": "{dropouts} participants ({dropout_share} of those started) stopped "
         "before {dropout_months} months, more than the limit of {limit}.",
+        "effect_not_clear": _EFFECT + "{ci_low} to {ci_high}), at or above the "
+        "{trajectory} needed by then, but the interval includes 0, so the effect is not yet "
+        "clearly positive.",
         "effect_on_trajectory": _EFFECT + "{ci_low} to {ci_high}), at or above the "
         "{trajectory} needed by then to reach {target} by month {target_month}.",
         "no_target": "No target effect is agreed; enrolment and dropouts are on plan.",

@@ -1,7 +1,10 @@
-"""Seconds and peak memory per stage of one process.
+"""Seconds (wall and CPU) and peak memory per stage of one process.
 
 Stages nest: entering a stage closes the running interval of the enclosing one, so each
 second and each byte of peak is attributed to the innermost stage running at the time.
+
+CPU seconds are the process's (all its threads'): on a shared machine, where other
+processes take turns on the cores, they move much less than wall seconds do.
 
 Peak memory is the process's resident-set high-water mark (``VmHWM``) over the stage's
 intervals. On Linux it is exact: writing ``5`` to ``/proc/self/clear_refs`` resets the
@@ -35,6 +38,14 @@ def rss_bytes() -> float:
     """Current resident set size of this process (0 where /proc is missing)."""
     try:
         return _kib("VmRSS") * 1024
+    except OSError:
+        return 0.0
+
+
+def peak_rss_bytes() -> float:
+    """This process's resident-set high-water mark (0 where /proc is missing)."""
+    try:
+        return _kib("VmHWM") * 1024
     except OSError:
         return 0.0
 
@@ -87,25 +98,27 @@ def _high_water() -> _HighWater | _Sampler:
 
 
 class StageMeter:
-    """Wall seconds and peak RSS per named stage (innermost stage wins)."""
+    """Wall seconds, CPU seconds and peak RSS per named stage (innermost stage wins)."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = defaultdict(float)
+        self.cpu_seconds: dict[str, float] = defaultdict(float)
         self.peak_bytes: dict[str, float] = defaultdict(float)
         self.order: list[str] = []
         self._stack: list[str] = []
         self._hw = _high_water()
         self.method = "VmHWM with clear_refs" if isinstance(self._hw, _HighWater) else "sampled"
-        self._t = time.perf_counter()
+        self._t, self._cpu = time.perf_counter(), time.process_time()
 
     def _switch(self) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.process_time()
         if self._stack:
             name = self._stack[-1]
             self.seconds[name] += now - self._t
+            self.cpu_seconds[name] += cpu - self._cpu
             self.peak_bytes[name] = max(self.peak_bytes[name], self._hw.peak())
         self._hw.reset()
-        self._t = time.perf_counter()
+        self._t, self._cpu = time.perf_counter(), time.process_time()
 
     @contextlib.contextmanager
     def stage(self, name: str) -> Iterator[None]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from evaluation.privacy.policy import COUNT_INDICATORS
-from flows.annotate import DKK_PER_PERSON_MONTH, SHARE, effect_unit
+from flows.annotate import DKK_PER_PERSON_MONTH, PER_PERSON_MONTH, SHARE, effect_unit
 
 FACTORS = {"pp": 100.0, "pct": 100.0}
 """Workbook unit -> factor from the Parquet number (a share) to the shown number."""
@@ -77,6 +77,7 @@ def _effects() -> tuple[Col, ...]:
         Col("offer_id", "Tilbud (id)", "Offer (id)", "text"),
         Col("offer_name", "Tilbud", "Offer", "text"),
         Col("outcome", "Udfald", "Outcome", "text", "outcome"),
+        Col("outcome_label", "Udfald (navn)", "Outcome (name)", "text"),
         Col("event_time", "Måned efter start", "Month after start", "int"),
         Col("estimate", "Mer-effekt", "Extra effect", "sheet"),
         Col("std_error", "Standardfejl", "Standard error", "sheet"),
@@ -278,6 +279,80 @@ QUARANTINE = (
     Col("n_persons", "Personer", "Persons", "persons"),
 )
 
+CONTRACT = (
+    Col("offer_id", "Tilbud (id)", "Offer (id)", "text"),
+    Col("offer_name", "Tilbud", "Offer", "text"),
+    Col("month", "Måned", "Month", "text"),
+    Col("quantity", "Størrelse", "Quantity", "text"),
+    Col("value", "Værdi", "Value", "row"),
+    Col("ci_low", "Nedre grænse", "Lower bound", "row"),
+    Col("ci_high", "Øvre grænse", "Upper bound", "row"),
+    Col("unit", "Enhed", "Unit", "text"),
+    Col("level", "Niveau", "Level", "pct"),
+    Col("n_draws", "Antal træk", "Draws", "int"),
+    Col("note", "Bemærkning", "Note", "text"),
+)
+DECOMPOSITION = (
+    Col("offer_id", "Tilbud (id)", "Offer (id)", "text"),
+    Col("offer_name", "Tilbud", "Offer", "text"),
+    Col("outcome", "Udfald", "Outcome", "text", "outcome"),
+    Col("window_first", "Fra måned efter start", "From month after start", "int"),
+    Col("window_last", "Til måned efter start", "To month after start", "int"),
+    Col("participants_level", "Deltagere", "Participants", "pct"),
+    Col("matched_controls_level", "Matchede kontroller", "Matched controls", "pct"),
+    Col("target_group_level", "Hele målgruppen", "Whole target group", "pct"),
+    Col("raw_difference", "Rå forskel", "Raw difference", "pp"),
+    Col("selection", "Udvælgelse", "Selection", "pp"),
+    Col("extra_effect", "Mer-effekt", "Extra effect", "pp"),
+    Col("did_estimate", "Mer-effekt (forskel i forskelle)", "Extra effect (DiD)", "pp"),
+    Col("did_std_error", "Standardfejl", "Standard error", "pp"),
+    Col("baseline_gap", "Forskel måneden før start", "Gap in the month before start", "pp"),
+    Col("n_participants", "Matchede deltagere", "Matched participants", "persons"),
+    Col("n_target_group", "Personer i målgruppen", "Persons in the target group", "persons"),
+    Col("note", "Bemærkning", "Note", "text"),
+)
+CONTRACT_UNITS = {
+    "DKK": "dkk",
+    "ratio": "ratio",
+    "rate per month": "pct",
+    "rate per year": "pct",
+    "probability": "pct",
+    "share": "pp",
+}
+"""``contract.unit`` -> the workbook's unit key."""
+
+
+def contract_unit(row: pd.Series) -> str | None:
+    return CONTRACT_UNITS.get(str(row["unit"]), "number")
+
+
+SENSITIVITY = (
+    Col("offer_id", "Tilbud (id)", "Offer (id)", "text"),
+    Col("offer_name", "Tilbud", "Offer", "text"),
+    Col("outcome", "Udfald", "Outcome", "text", "outcome"),
+    Col("analysis", "Analyse", "Analysis", "text"),
+    Col("target", "Effekt", "Effect", "text"),
+    Col("method", "Metode", "Method", "text"),
+    Col("quantity", "Størrelse", "Quantity", "text"),
+    Col("parameter", "Parameter", "Parameter", "number"),
+    Col("value", "Værdi", "Value", "row"),
+    Col("ci_low", "Nedre grænse", "Lower bound", "row"),
+    Col("ci_high", "Øvre grænse", "Upper bound", "row"),
+    Col(UNIT_COLUMN, "Enhed", "Unit", "text"),
+    Col("level", "Konfidensniveau", "Confidence level", "pct"),
+    Col("note", "Bemærkning", "Note", "text"),
+)
+IN_EFFECT_UNITS = ("ci", "robust_ci", "breakdown_M")
+"""``sensitivity`` quantities in the effect's unit (the others are ratios or numbers)."""
+
+
+def sensitivity_unit(row: pd.Series) -> str | None:
+    """The workbook unit of a ``sensitivity`` row."""
+    if row["quantity"] in IN_EFFECT_UNITS:
+        return "pp" if effect_unit(str(row["outcome"])) == SHARE else "dkk_pm"
+    return "number"
+
+
 EFFECT_MEASURES = ("self_sufficiency_effect", "measured_effect")
 """``value`` measures that are effects held as shares (shown in percentage points)."""
 EFFECT_INDICATORS = ("interim_att", "interim_att_by_event_month", "trajectory_target")
@@ -305,7 +380,9 @@ def indicator_unit(row: pd.Series) -> str | None:
 
 
 def _by_unit(unit: str) -> Callable[[pd.DataFrame], pd.Series]:
-    return lambda f: f["outcome"].map(effect_unit) == unit
+    """Rows of this unit: the table's ``unit`` column where it has one (effects), else
+    the unit of the outcome's name."""
+    return lambda f: (f["unit"] if "unit" in f.columns else f["outcome"].map(effect_unit)) == unit
 
 
 SHEETS: tuple[Sheet, ...] = (
@@ -324,10 +401,34 @@ SHEETS: tuple[Sheet, ...] = (
         _effects(), unit="dkk_pm", rows=_by_unit(DKK_PER_PERSON_MONTH),
     ),
     Sheet(
+        "effects_measures", "effects", "Effekter (mål)", "Effects (measures)",
+        "Mer-effekt på registermål, der tælles eller måles (fx fraværsdage), i målets enhed "
+        "pr. person pr. måned.",
+        "Extra effect on register measures that are counts or amounts (e.g. days absent), in "
+        "the measure's unit per person per month.",
+        _effects(), unit="number", rows=_by_unit(PER_PERSON_MONTH),
+    ),
+    Sheet(
         "value", "value", "Værdi", "Value",
         "Værdien i kroner pr. tilbud, mål, betaler og scenarie, inkl. resultatbetaling.",
         "Value in money by offer, measure, payer and scenario, incl. results payments.",
         VALUE, row_unit=value_unit,
+    ),
+    Sheet(
+        "contract", "contract", "Investor", "Investor",
+        "Investorens syn på resultatkontrakten: udlæg, betalinger, multiplum, intern rente og "
+        "risiko ved den målte effekt, og pengestrømme pr. måned.",
+        "The investor's view of the results contract: outlay, payments, multiple, internal "
+        "rate of return and risk at the measured effect, and cash flows by month.",
+        CONTRACT, row_unit=contract_unit,
+    ),
+    Sheet(
+        "decomposition", "decomposition", "Udvælgelse og effekt", "Selection and effect",
+        "Deltagernes forskel fra hele målgruppen delt i udvælgelse (hvem der blev optaget) og "
+        "mer-effekt.",
+        "The participants' difference from the whole target group split into selection (who "
+        "was enrolled) and extra effect.",
+        DECOMPOSITION,
     ),
     Sheet(
         "portfolio", "portfolio", "Tilbudsvifte", "Portfolio",
@@ -340,6 +441,15 @@ SHEETS: tuple[Sheet, ...] = (
         "Er vi på sporet: tilgang mod plan, frafald og foreløbig effekt mod målet.",
         "Are we on track: enrolment against plan, dropouts and interim effect against target.",
         INDICATORS, row_unit=indicator_unit,
+    ),
+    Sheet(
+        "sensitivity", "sensitivity", "Følsomhed", "Sensitivity",
+        "Hvor robust hovedeffekten er: over for brud på parallelle tendenser (robuste "
+        "intervaller, nedbrydningsværdier) og over for skjulte forskelle (E-værdi, Rosenbaums "
+        "Gamma).",
+        "How robust the headline effect is: to violations of parallel trends (robust "
+        "intervals, breakdown values) and to hidden confounding (E-value, Rosenbaum's Gamma).",
+        SENSITIVITY, row_unit=sensitivity_unit,
     ),
     Sheet(
         "subgroups", "subgroups", "Undergrupper", "Subgroups",

@@ -17,6 +17,8 @@ from typing import Any
 import pandas as pd
 
 from evaluation.texts import DASH, Lang, NumberStyle, Texts
+from evaluation.texts.report_words import WORDS
+from flows.report.settings import ReportSettings
 
 HEADLINE_OUTCOME = "self_sufficient"
 VALUE_SCENARIO = "central"
@@ -28,6 +30,8 @@ TABLES = (
     "portfolio",
     "indicators",
     "value",
+    "contract",
+    "decomposition",
     "subgroups",
     "durations",
 )
@@ -71,9 +75,12 @@ class ReportData:
         lang: Lang,
         k: int,
         window: tuple[int, int],
+        settings: ReportSettings | None = None,
     ) -> None:
         self.tables = {name: tables.get(name, pd.DataFrame()) for name in TABLES}
         self.t, self.s, self.lang, self.k, self.window = t, s, lang, k, window
+        self.w = WORDS[lang]
+        self.settings = settings or ReportSettings()
         matching = self.tables["matching"]
         self.offers: list[str] = [str(o) for o in matching.get("offer_id", [])]
         self.names = dict(zip(self.offers, matching.get("name", self.offers), strict=True))
@@ -86,6 +93,19 @@ class ReportData:
             else eff
         )
         self.headline = {str(row["offer_id"]): row for _, row in head.iterrows()}
+
+    def outcome_label(self, outcome: str) -> str:
+        """An outcome's readable name: the texts' name of a known outcome in the page's
+        language, else ``effects.outcome_label`` (Danish: a measure's label_da from the
+        config), else its name."""
+        if outcome in self.t.outcome_names:
+            return self.t.outcome_names[outcome]
+        eff = self.tables["effects"]
+        if len(eff) and "outcome_label" in eff.columns:
+            hit = eff.loc[eff["outcome"] == outcome, "outcome_label"].dropna()
+            if len(hit) and str(hit.iloc[0]):
+                return str(hit.iloc[0])
+        return self.t.outcome_names.get(outcome, outcome)
 
     def row(self, table: str, offer: str) -> pd.Series | None:
         frame = self.tables[table]

@@ -19,14 +19,23 @@ import pandas as pd
 from evaluation.config import EvaluationConfig, MatchingConfig
 from evaluation.texts import DASH, STYLES, TEXTS, Lang
 from flows.report.cells import ReportData
+from flows.report.sections.decomposition import decomposition
 from flows.report.sections.forest import forest
+from flows.report.sections.glossary import glossary
 from flows.report.sections.headline import caveat, key_findings
+from flows.report.sections.investor import investor
 from flows.report.sections.method import method_notes
+from flows.report.sections.money import banner, money
 from flows.report.sections.offer import offer_section
 from flows.report.sections.on_track import on_track
+from flows.report.sections.outcomes import outcomes
 from flows.report.sections.overview import overview
 from flows.report.sections.portfolio import portfolio
+from flows.report.sections.sensitivity import sensitivity_section
 from flows.report.sections.subgroups import subgroups
+from flows.report.sections.summary import summary
+from flows.report.settings import ReportSettings
+from flows.report.style import EXTRA_CSS
 
 
 def load_tables(month_dir: Path) -> dict[str, pd.DataFrame]:
@@ -40,7 +49,8 @@ class ReportOptions:
     the suppression threshold and whether small cells were allowed (the suppression
     note); the headline window (its sentences); each offer's balance threshold, by offer
     id (the dashed line of its Love plot; the matching default for an offer not
-    named)."""
+    named); whether the price catalogue is illustrative (the banner) and the
+    tilbudsvifte's targets (its quadrant lines; None: the medians, said so)."""
 
     as_of: str
     lang: Lang = "da"
@@ -49,6 +59,9 @@ class ReportOptions:
     headline_window: tuple[int, int] = (0, 11)
     smd_thresholds: Mapping[str, float] = field(default_factory=dict)
     allow_small_cells: bool = False
+    prices_illustrative: bool | None = None
+    target_price_per_job_dkk: float | None = None
+    target_effect_pp: float | None = None
 
     def __post_init__(self) -> None:
         if self.lang not in TEXTS:
@@ -56,6 +69,16 @@ class ReportOptions:
 
     def smd_threshold(self, offer_id: str) -> float:
         return self.smd_thresholds.get(offer_id, MatchingConfig().smd_threshold)
+
+    def settings(self) -> ReportSettings:
+        """What the report's facts need of these options (:mod:`flows.report.facts`)."""
+        return ReportSettings(
+            smd_thresholds=dict(self.smd_thresholds),
+            default_smd=MatchingConfig().smd_threshold,
+            prices_illustrative=self.prices_illustrative,
+            target_price_per_job_dkk=self.target_price_per_job_dkk,
+            target_effect_pp=self.target_effect_pp,
+        )
 
     @classmethod
     def for_run(
@@ -69,6 +92,7 @@ class ReportOptions:
             min_cell_size=cfg.min_cell_size,
             headline_window=tuple(cfg.estimation.headline_window),
             smd_thresholds={o.offer_id: o.matching.smd_threshold for o in cfg.offers},
+            prices_illustrative=None if cfg.prices is None else bool(cfg.prices.illustrative),
             **options,  # type: ignore[arg-type]
         )
 
@@ -80,19 +104,29 @@ def render_report(tables: Mapping[str, pd.DataFrame], options: ReportOptions) ->
     t = TEXTS[o.lang]
     if o.allow_small_cells:
         t = dataclasses.replace(t, suppressed_note=f"{t.suppressed_note} {t.small_cells_note}")
-    r = ReportData(tables, t, STYLES[o.lang], o.lang, o.min_cell_size, o.headline_window)
+    r = ReportData(
+        tables, t, STYLES[o.lang], o.lang, o.min_cell_size, o.headline_window, o.settings()
+    )
     subtitle = r.t.subtitle.format(as_of=r.s.month(o.as_of), run_id=o.run_id or DASH)
     body = [
         f"<header><h1>{escape(r.t.title)}</h1><p class='sub'>{escape(subtitle)}</p></header>",
+        banner(r),
+        summary(r),
         key_findings(r, o.as_of),
         caveat(r),
         overview(r),
         forest(r),
+        outcomes(r),
         portfolio(r),
+        money(r),
+        decomposition(r),
+        investor(r),
         on_track(r),
         *[offer_section(r, offer, o.smd_threshold(offer)) for offer in r.offers],
+        sensitivity_section(r, tables.get("sensitivity")),
         subgroups(r),
         method_notes(r),
+        glossary(r),
         f"<footer>{escape(r.t.generated_by)}</footer>",
     ]
     return _page(r.t.title, o.lang, "\n".join(body))
@@ -103,7 +137,7 @@ def _page(title: str, lang: str, body: str) -> str:
 <html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)}</title>
-<style>{CSS}</style></head>
+<style>{CSS}{EXTRA_CSS}</style></head>
 <body><main>
 {body}
 </main></body></html>

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from flows.validation.coded import CodedTable
+from flows.validation.coded import CodedTable, isin
 
 Check = Callable[[CodedTable, dict[str, Any], CodedTable, np.ndarray], np.ndarray]
 
@@ -31,7 +31,7 @@ def not_in_reference(
     refcol = ref[xr["ref_column"]]
     present = refcol.values[refcol.used(None if ref_keep.all() else ref_keep)]
     column = table[xr["column"]]
-    return column.rows_mask(~column.values.isin(present).to_numpy())
+    return column.rows_mask(~isin(column.values, present))
 
 
 def before_first(
@@ -86,7 +86,7 @@ def with_quarantined_rows(
     refcol = ref[xr["ref_column"]]
     bad = refcol.values[refcol.used(~ref_keep)].dropna()
     column = table[xr["column"]]
-    return column.rows_mask(column.values.isin(bad).to_numpy())
+    return column.rows_mask(isin(column.values, bad))
 
 
 CHECKS: dict[str, Check] = {
@@ -118,7 +118,7 @@ def _per_key(
     key, refkey, refcol = table[xr["key"]], ref[xr["key"]], ref[xr["ref_column"]]
     wanted = key.values[key.used(rows)]
     # referenced key values that occur in the checked rows, and the kept rows having them
-    relevant = refkey.values.isin(wanted).to_numpy() & ~refkey.missing()
+    relevant = isin(refkey.values, wanted) & ~refkey.missing()
     ref_rows = np.flatnonzero(ref_keep & relevant[refkey.code_of_rows()])
     values = refcol.take(ref_rows)
     ok = values.notna().to_numpy()

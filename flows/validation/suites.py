@@ -24,8 +24,18 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTATIONS_DIR = ROOT / "expectations"
-SUITES = {"persons": "persons", "status": "status_monthly", "participation": "participation"}
+SUITES = {
+    "persons": "persons",
+    "status": "status_monthly",
+    "participation": "participation",
+    "outcomes": "outcomes_monthly",
+}
 """Field of :class:`ValidatedInputs` -> suite (and contract) name."""
+OPTIONAL_FILES = frozenset({"outcomes"})
+"""Fields whose file may be absent (then the file is not validated and holds no rows)."""
+VALUE_SET_FROM_CONFIG = "valueSetFromConfig"
+"""Custom property of an in-set rule whose value set the config gives (``measures``:
+the names of the declared measures); without a config the rule does not run."""
 ROW_KEY = "_row"
 PARTITION_COLUMN = "person_id"
 PERSON_ID = "person_id"
@@ -119,11 +129,14 @@ class Suite:
         return tuple(c for c in self.columns if f"values:{c}" in self.gx)
 
 
-def load_suite(path: Path) -> Suite:
+def load_suite(path: Path, value_sets: dict[str, list[str]] | None = None) -> Suite:
+    """The suite at ``path``; an in-set rule with :data:`VALUE_SET_FROM_CONFIG` takes its
+    value set from ``value_sets`` (by the property's value) and is left out when that
+    does not name it."""
     import great_expectations as gx
 
     raw = json.loads(Path(path).read_text(encoding="utf-8"))
-    exps = raw["expectations"]
+    exps = _with_config_sets(raw["expectations"], value_sets or {})
     struct = [e for e in exps if e["type"] in STRUCTURAL]
     rows = [e for e in exps if e["type"] not in STRUCTURAL]
     columns = next(e["kwargs"]["column_set"] for e in struct if "column_set" in e["kwargs"])
@@ -147,8 +160,24 @@ def load_suite(path: Path) -> Suite:
     )
 
 
-def load_suites(expectations_dir: Path = EXPECTATIONS_DIR) -> dict[str, Suite]:
-    """The three input suites by :class:`ValidatedInputs` field."""
+def _with_config_sets(exps: list[dict[str, Any]], value_sets: dict[str, list[str]]) -> list:
+    out = []
+    for e in exps:
+        source = (e["meta"].get("data_contract_custom_properties") or {}).get(VALUE_SET_FROM_CONFIG)
+        if source is None:
+            out.append(e)
+        elif source in value_sets:
+            out.append({**e, "kwargs": {**e["kwargs"], "value_set": sorted(value_sets[source])}})
+    return out
+
+
+def load_suites(
+    expectations_dir: Path = EXPECTATIONS_DIR, *, measures: tuple[str, ...] | None = None
+) -> dict[str, Suite]:
+    """The input suites by :class:`ValidatedInputs` field; ``measures``: the measures the
+    config declares (None: no config, the declared-measure rule does not run)."""
+    sets = {} if measures is None else {"measures": list(measures)}
     return {
-        field: load_suite(Path(expectations_dir) / f"{name}.json") for field, name in SUITES.items()
+        field: load_suite(Path(expectations_dir) / f"{name}.json", sets)
+        for field, name in SUITES.items()
     }

@@ -1,10 +1,11 @@
-"""The entry point: validate the three input files against the contract-generated suites.
+"""The entry point: validate the input files against the contract-generated suites.
 
-Runs before anything else. Reads ``persons.parquet``, ``status_monthly.parquet`` and
-``participation.parquet`` (:mod:`~flows.validation.reading`), checks them with Great
-Expectations 1.x (ephemeral context, pandas) against the suites in ``expectations/``
-(generated from ``data_contracts/`` by ``python -m flows.contracts``) and returns the
-kept rows plus a quarantine table (:class:`~flows.validation.validated.ValidatedInputs`).
+Runs before anything else. Reads ``persons.parquet``, ``status_monthly.parquet``,
+``participation.parquet`` and, when present, ``outcomes_monthly.parquet``
+(:mod:`~flows.validation.reading`), checks them with Great Expectations 1.x (ephemeral
+context, pandas) against the suites in ``expectations/`` (generated from
+``data_contracts/`` by ``python -m flows.contracts``) and returns the kept rows plus a
+quarantine table (:class:`~flows.validation.validated.ValidatedInputs`).
 
 What a failed rule does comes from the suite (``meta.action``, set from the contract):
 
@@ -47,7 +48,7 @@ from flows.validation.reading import read_coded
 from flows.validation.report import render_report
 from flows.validation.rows import check_rows
 from flows.validation.structure import check_structure
-from flows.validation.suites import Suite, load_suites
+from flows.validation.suites import OPTIONAL_FILES, Suite, load_suites
 from flows.validation.validated import ValidatedInputs
 
 logger = logging.getLogger("flows.validation")
@@ -59,15 +60,23 @@ def validate_inputs(
     max_quarantine_share: float = 0.05,
     partition_rows: int = 2_000_000,
     fingerprint: bool = False,
+    measures: tuple[str, ...] | None = None,
 ) -> ValidatedInputs:
     """Validate the input folder; the kept rows and the quarantine, or
     :class:`ValidationError` (whose ``report_html`` is the report so far).
-    ``fingerprint=True`` lets GX fingerprint its batches (:mod:`flows.validation.gx`)."""
+    ``fingerprint=True`` lets GX fingerprint its batches (:mod:`flows.validation.gx`).
+    ``measures``: the measures the config declares; a row of ``outcomes_monthly.parquet``
+    (optional: absent, it is not validated) with another measure is quarantined (None,
+    without a config: not checked)."""
     if not 0.0 <= max_quarantine_share <= 1.0:
         raise ValueError("max_quarantine_share must be between 0 and 1")
     if partition_rows < 1:
         raise ValueError("partition_rows must be positive")
-    suites = load_suites()
+    suites = {
+        f: s
+        for f, s in load_suites(measures=measures).items()
+        if f not in OPTIONAL_FILES or (Path(data_dir) / s.file).exists()
+    }
     reports = {f: FileReport.start(s) for f, s in suites.items()}
     run = _Run(suites, reports, GxRunner(fingerprint=fingerprint), max_quarantine_share)
     try:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from evaluation import months
+from evaluation.measures import MeasureRows
 from evaluation.panel import StatusCodes
 from evaluation.statuses import STATUSES
 from flows.validation.coded import CodedTable
@@ -27,7 +28,7 @@ from flows.validation.suites import Suite
 class ValidatedInputs:
     """Clean input files (coded), the quarantine and a report of the run."""
 
-    tables: dict[str, CodedTable]  # persons, status, participation
+    tables: dict[str, CodedTable]  # persons, status, participation (, outcomes if present)
     keep: dict[str, np.ndarray]  # a bool per row: kept
     quarantine: pd.DataFrame  # file, row, rule, column, message, person_key
     counts: dict[str, dict[str, int]]  # file -> read, kept, quarantined
@@ -81,4 +82,30 @@ class ValidatedInputs:
             person=person_lut[person.code_of_rows(rows)],
             month=self.status_months(),
             status=status_lut[status.code_of_rows(rows)],
+        )
+
+    @property
+    def has_outcomes(self) -> bool:
+        """Was ``outcomes_monthly.parquet`` given (and validated)?"""
+        return "outcomes" in self.tables
+
+    def measure_rows(self, person_ids: pd.Index, measures: tuple[str, ...]) -> MeasureRows:
+        """The kept rows of ``outcomes_monthly.parquet`` as arrays: persons as positions
+        in ``person_ids`` (-1 for an ID not there), measures as positions in
+        ``measures`` (-1 for another); no rows without the file."""
+        if not self.has_outcomes:
+            return MeasureRows.empty()
+        table, rows = self.tables["outcomes"], self.kept_rows("outcomes")
+        person = table["person_id"]
+        person_lut = person_ids.get_indexer(person.values.astype("str")).astype(np.int64)
+        measure = table["measure"]
+        measure_lut = pd.Index(list(measures)).get_indexer(measure.values.astype("str"))
+        month = table["month"]
+        month_lut = months.from_dates(month.values)
+        value = table["value"].take(rows).to_numpy(dtype=np.float64, na_value=np.nan)
+        return MeasureRows(
+            person=person_lut[person.code_of_rows(rows)],
+            month=month_lut[month.code_of_rows(rows)],
+            measure=measure_lut[measure.code_of_rows(rows)].astype(np.int32),
+            value=value,
         )

@@ -1,37 +1,54 @@
-"""Key findings (one paragraph per offer) and the caveat block."""
+"""Key findings in detail (one paragraph per offer, after the one-line summary) and the
+caveat block; the price, the verdict and the extrapolation come from :mod:`..facts`."""
 
 from __future__ import annotations
 
 from html import escape
 
+from flows.report import facts
 from flows.report.cells import HEADLINE_OUTCOME, ReportData, flagged
+from flows.report.sections.summary import price_text
 
 
 def key_findings(r: ReportData, as_of: str) -> str:
     items = "".join(f"<p class='finding'>{_finding(r, o, as_of)}</p>" for o in r.offers)
-    return f"<section id='findings'><h2>{escape(r.t.key_findings)}</h2>{items}</section>"
+    return f"<section id='findings'><h2>{escape(r.w.detail_title)}</h2>{items}</section>"
 
 
 def caveat(r: ReportData) -> str:
-    items = "".join(f"<li>{escape(x)}</li>" for x in r.t.caveat_items)
+    """The caveat block; its last point says how the value treats the months after the
+    measured ones - the same rule as the method note (:func:`facts.extrapolation`)."""
+    points = list(r.t.caveat_items[:-1]) + [_value_caveat(r)]
+    items = "".join(f"<li>{escape(x)}</li>" for x in points)
     return f"<section class='caveat'><h3>{escape(r.t.caveat_title)}</h3><ul>{items}</ul></section>"
 
 
+def _value_caveat(r: ReportData) -> str:
+    ext = facts.extrapolation(r)
+    if ext is None:
+        return r.w.caveat_value_base
+    return r.w.caveat_extrapolation[ext.rule].format(
+        k=ext.last_months, h=f"{ext.half_life_months:g}"
+    )
+
+
 def _finding(r: ReportData, o: str, as_of: str) -> str:
-    est, lo, hi = (r.value("effects", o, c) for c in ("estimate", "ci_low", "ci_high"))
-    if r.row("effects", o) is None or est is None or lo is None or hi is None:
+    e = facts.effect(r, o)
+    if e is None or not e.complete:
         return _no_estimate(r, o)
-    text = _effect_sentence(r, o, lo, hi) + " " + _basis_sentence(r, o, as_of)
-    net = r.value("portfolio", o, "net_value_per_participant_dkk")
-    if net is not None:
+    text = _effect_sentence(r, o, e) + " " + _basis_sentence(r, o, as_of)
+    if r.value("portfolio", o, "net_value_per_participant_dkk") is not None:
         text += " " + _value_sentence(r, o)
-    if r.value("portfolio", o, "price_per_extra_self_sufficient_dkk") is not None:
-        text += " " + r.t.price_sentence.format(
-            price=r.cell("portfolio", o, "price_per_extra_self_sufficient_dkk", "money")
-        )
-    elif net is not None:
-        text += " " + r.t.price_not_defined
+    if r.row("portfolio", o) is not None:
+        text += " " + _price_sentence(r, o)
     return text.replace(".</span>.", ".</span>")  # "552.000 kr.." -> "kr."
+
+
+def _price_sentence(r: ReportData, o: str) -> str:
+    p, reason = facts.price(r, o)
+    if p is None and reason not in ("hidden", "undefined"):
+        return r.w.price_cannot_sentence.format(reason=escape(r.w.price_reasons[reason or ""]))
+    return r.w.price_sentence.format(price=price_text(r, o, inline=True))
 
 
 def _no_estimate(r: ReportData, o: str) -> str:
@@ -39,15 +56,17 @@ def _no_estimate(r: ReportData, o: str) -> str:
     source = effect if effect is not None else status
     if source is not None and flagged(source):  # hidden, not missing
         return r.t.suppressed_sentence.format(name=r.name(o), k=r.k)
-    reason = "" if status is None else str(status.get("status", ""))
+    code = "" if status is None else str(status.get("status", ""))
+    reason = r.w.no_estimate_reasons.get(code, r.w.no_estimate_reasons["other"])
     return r.t.no_estimate_sentence.format(name=r.name(o), reason=escape(reason))
 
 
-def _effect_sentence(r: ReportData, o: str, lo: float, hi: float) -> str:
+def _effect_sentence(r: ReportData, o: str, e: facts.Interval) -> str:
     t, s = r.t, r.s
     outcome = t.outcome_adjectives[HEADLINE_OUTCOME]
-    lo_c = r.cell("effects", o, "ci_low", "pp")
-    hi_c = r.cell("effects", o, "ci_high", "pp")
+    lo, hi = e.low or 0.0, e.high or 0.0
+    lo_c = facts.tagged(s.pp(lo), lo, f"effects|{o}|ci_low")
+    hi_c = facts.tagged(s.pp(hi), hi, f"effects|{o}|ci_high")
     if lo > 0:
         rng = t.range_more.format(lo=lo_c, hi=hi_c, outcome=outcome)
     elif hi < 0:
@@ -56,7 +75,7 @@ def _effect_sentence(r: ReportData, o: str, lo: float, hi: float) -> str:
         rng = t.range_mixed.format(lo=s.pp(-lo), hi=hi_c, outcome=outcome)
     verdict = {
         "clear": t.verdict_clear,
-        "borderline": t.verdict_borderline,
+        "borderline": r.w.verdict_borderline.format(n=r.s.number(len(r.offers))),
         "unclear": t.verdict_unclear,
     }[r.verdict(o)]
     return t.headline_sentence.format(

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from html import escape
 
+from flows.report import facts
 from flows.report.cells import ReportData
-from flows.report.sections.offer_figures import event_study_figure, levels_figure, love_figure
+from flows.report.sections.offer_figures import (
+    covariate_name,
+    event_study_figure,
+    levels_figure,
+    love_figure,
+)
 
 
-def offer_section(r: ReportData, o: str, smd_threshold: float) -> str:
+def offer_section(r: ReportData, o: str, smd_threshold: float | None = None) -> str:
+    """One offer's section; the balance threshold is the offer's own
+    (``r.settings.smd_threshold``) unless given."""
     t = r.t
+    smd_threshold = r.settings.smd_threshold(o) if smd_threshold is None else smd_threshold
     items = "".join(f"<li>{f}</li>" for f in _facts(r, o))
     title = escape(t.offer_results.format(name=r.names.get(o, o)))
     return (
@@ -22,11 +31,8 @@ def offer_section(r: ReportData, o: str, smd_threshold: float) -> str:
 
 def _facts(r: ReportData, o: str) -> list[str]:
     t, s = r.t, r.s
-    facts = [
-        t.fact_participants.format(
-            n=r.cell("matching", o, "n_participants", "count"),
-            matched=escape(s.number(r.value("matching", o, "n_matched"))),
-        ),
+    items = [
+        _participants(r, o),
         t.fact_controls.format(
             n=escape(s.number(r.value("matching", o, "n_controls"))),
             ess=escape(s.number(r.value("matching", o, "ess_controls"))),
@@ -34,23 +40,52 @@ def _facts(r: ReportData, o: str) -> list[str]:
     ]
     follow = r.follow_up(o)
     if follow is not None:
-        facts.append(t.fact_follow_up.format(months=follow))
+        items.append(t.fact_follow_up.format(months=follow))
     mde = r.value("effects", o, "mde")
     if mde is not None:
         power = r.value("effects", o, "mde_power")
         power = 0.8 if power is None else power
-        facts.append(t.fact_mde.format(mde=s.pp(mde), power=s.number(100 * power, 0)))
-    facts.append(_placebo(r, o))
-    smd = r.value("matching", o, "max_abs_smd_after")
-    if smd is not None:
-        ok = bool(r.row("matching", o).get("balance_passed", False))
-        facts.append((t.balance_ok if ok else t.balance_warn).format(smd=s.number(smd, 2)))
+        items.append(t.fact_mde.format(mde=s.pp(mde), power=s.number(100 * power, 0)))
+    items.append(_placebo(r, o))
+    b = facts.balance(r, o)
+    if b is not None:
+        items.append(balance_sentence(r, o, b))
     even = r.value("portfolio", o, "break_even_month")
     if even is not None:
-        facts.append(t.fact_break_even.format(month=s.number(even)))
+        items.append(t.fact_break_even.format(month=s.number(even)))
     elif r.value("portfolio", o, "net_value_per_participant_dkk") is not None:
-        facts.append(t.fact_break_even_none)
-    return facts
+        items.append(t.fact_break_even_none)
+    return items
+
+
+def _participants(r: ReportData, o: str) -> str:
+    """Participants and how many were matched; when the total is hidden (it would reveal
+    a small count by subtraction) only the matched number, never "– deltagere"."""
+    n = r.value("matching", o, "n_participants")
+    matched = r.cell("matching", o, "n_matched", "count")
+    if n is None:
+        return r.w.fact_matched_only.format(matched=matched)
+    return r.t.fact_participants.format(
+        n=r.cell("matching", o, "n_participants", "count"), matched=matched
+    )
+
+
+def balance_sentence(r: ReportData, o: str, b: facts.Balance) -> str:
+    """Balance against the offer's own threshold, naming the covariate with the largest
+    |SMD| (the Love plot always shows it)."""
+    s = r.s
+    smd = facts.tagged(s.number(b.worst_smd, 2), b.worst_smd, f"matching|{o}|max_abs_smd_after")
+    name = escape(covariate_name(b.worst, r)) if b.worst else ""
+    threshold = facts.threshold_text(r, b.threshold)
+    if b.passed:
+        text = r.w.balance_sentence.format(smd=smd, covariate=name, threshold=threshold)
+        if b.worst_smd is not None and b.worst_smd > b.threshold:
+            text += r.w.balance_binary.format(threshold=threshold)
+        return text
+    text = r.w.balance_fail_sentence.format(
+        n=s.number(b.failing), threshold=threshold, covariate=name, smd=smd
+    )
+    return f"<span class='warn'>{text}</span>"
 
 
 def _placebo(r: ReportData, o: str) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from html import escape
 
+import pandas as pd
+
 from evaluation.matching.data import covariate_named
 from evaluation.texts import covariate_label
 from flows.report import plots
@@ -18,7 +20,7 @@ def _percent(values: object) -> list[float | None]:
     return [None if num(v) is None else num(v) * 100 for v in values]  # type: ignore[attr-defined]
 
 
-def _label(name: str, r: ReportData) -> str:
+def covariate_name(name: str, r: ReportData) -> str:
     """The covariate's readable name (its own name when it is not a known covariate)."""
     covariate = covariate_named(name)
     return name if covariate is None else covariate_label(covariate, r.lang)
@@ -84,11 +86,9 @@ def love_figure(r: ReportData, o: str, threshold: float) -> str:
     rows = b[b["offer_id"] == o] if len(b) else b
     if not len(rows) or rows["smd_after"].isna().all():
         return ""
-    order = rows.assign(_k=rows[["smd_before", "smd_after"]].abs().max(axis=1)).sort_values(
-        "_k", ascending=False
-    )
+    order = love_order(rows, threshold)
     top, rest = order.head(LOVE_ROWS), order.iloc[LOVE_ROWS:]
-    names = [_label(str(name), r) for name in top["covariate"]]
+    names = [covariate_name(str(name), r) for name in top["covariate"]]
     svg = plots.love_plot(
         names,
         [num(v) for v in top["smd_before"]],
@@ -103,4 +103,23 @@ def love_figure(r: ReportData, o: str, threshold: float) -> str:
         caption += " " + r.t.love_more.format(
             n=len(rest), smd=r.s.number(float(rest["smd_after"].abs().max()), 2)
         )
+    over = top[(top["smd_after"].abs() > threshold) & top["passed"].fillna(True).astype(bool)]
+    if len(over):
+        names_over = ", ".join(covariate_name(str(c), r) for c in over["covariate"])
+        caption += " " + r.w.love_binary_note.format(names=names_over)
     return figure(r.t.love_title, svg, caption)
+
+
+def love_order(rows: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """Covariates in the Love plot's order: every one that failed or lies above the
+    threshold after matching, and the largest after matching, first (largest |SMD| after
+    first), then the rest by their largest |SMD| before or after - so the plot always shows
+    the covariate the balance sentence names."""
+    after = rows["smd_after"].abs()
+    flag = (~rows["passed"].fillna(True).astype(bool)) | (after > threshold)
+    if after.notna().any():
+        flag = flag | (after == after.max())  # the worst the facts name is always shown
+    key = rows[["smd_before", "smd_after"]].abs().max(axis=1)
+    keys = pd.DataFrame({"flag": flag, "after": after.where(flag, 0.0), "k": key})
+    order = keys.sort_values(["flag", "after", "k"], ascending=False).index
+    return rows.loc[order]

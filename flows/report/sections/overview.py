@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from html import escape
 
-from evaluation.texts import DASH
+from flows.report import facts
 from flows.report.cells import ReportData
+from flows.report.sections.summary import price_text
 
-TEXT_COLUMNS = (0, 7)  # the offer's name and "statistically clear?": left-aligned
+TEXT_COLUMNS = (0,)  # the offer's name: left-aligned
 
 
 def overview(r: ReportData) -> str:
@@ -21,7 +22,6 @@ def overview(r: ReportData) -> str:
         t.col_net_pp,
         t.col_net_total,
         t.col_price_job,
-        t.col_clear,
     ]
     rows = "".join(
         "<tr>" + "".join(f"<td{_align(i)}>{c}</td>" for i, c in enumerate(_cells(r, o))) + "</tr>"
@@ -30,7 +30,7 @@ def overview(r: ReportData) -> str:
     ths = "".join(f"<th{_align(i)}>{escape(h)}</th>" for i, h in enumerate(head))
     return (
         f"<section id='overview'><h2>{escape(t.overview)}</h2>"
-        f"<table><thead><tr>{ths}</tr></thead><tbody>{rows}</tbody></table>"
+        f"<table class='overview'><thead><tr>{ths}</tr></thead><tbody>{rows}</tbody></table>"
         f"<p class='sub'>{escape(t.suppressed_note.format(k=r.k))} "
         f"{escape(t.not_defined_note)}</p></section>"
     )
@@ -41,15 +41,18 @@ def _align(i: int) -> str:
 
 
 def _cells(r: ReportData, o: str) -> list[str]:
+    """The offer's row; the effect's interval on its own line and the price by the same
+    rule as everywhere else (:func:`~flows.report.sections.summary.price_text`), so the
+    table fits the page even when an offer has no estimate."""
     t = r.t
-    lo, hi = r.cell("effects", o, "ci_low", "pp"), r.cell("effects", o, "ci_high", "pp")
-    effect = f"{r.cell('effects', o, 'estimate', 'pp')} ({t.interval.format(lo=lo, hi=hi)})"
-    clear = {
-        "clear": t.clear_yes,
-        "borderline": t.clear_borderline,
-        "unclear": t.clear_no,
-        "none": DASH,
-    }[r.verdict(o)]
+    if facts.effect(r, o) is None:
+        effect = escape(r.w.verdicts[facts.verdict(r, o)])
+    else:
+        lo, hi = r.cell("effects", o, "ci_low", "pp"), r.cell("effects", o, "ci_high", "pp")
+        effect = (
+            f"{r.cell('effects', o, 'estimate', 'pp')}<br>"
+            f"<small>({t.interval.format(lo=lo, hi=hi)})</small>"
+        )
     return [
         r.name(o),
         r.cell("matching", o, "n_matched", "count"),
@@ -57,6 +60,5 @@ def _cells(r: ReportData, o: str) -> list[str]:
         effect,
         r.cell("portfolio", o, "net_value_per_participant_dkk", "money"),
         r.cell("value", o, "total_net_value", "money"),
-        r.cell("portfolio", o, "price_per_extra_self_sufficient_dkk", "money"),
-        escape(clear),
+        price_text(r, o),
     ]
