@@ -35,7 +35,12 @@ from evaluation.did.placebo import placebo_window
 from evaluation.matching import MatchResult, RiskSetMatching
 from evaluation.monetise import HeadlineEffect, OfferValue, PaymentResult, payment_owed, value_offer
 from evaluation.monitor import OfferProgress, OnTrack, assess, count_dropouts, count_starts
-from evaluation.offer_extras import contract_table, decomposition_table
+from evaluation.offer_extras import (
+    OfferExtras,
+    contract_table,
+    decomposition_table,
+    offer_extras,
+)
 from evaluation.offer_tables import OfferTables, matching_status, offer_tables, stack
 from evaluation.outcome_specs import offer_outcome_names, outcome_specs
 from evaluation.panel import StatusPanel
@@ -74,6 +79,7 @@ class OfferEvaluation:
     payment: PaymentResult | None
     on_track: OnTrack
     person_ids: np.ndarray  # the panel's IDs by row (restricted), for matched_sets()
+    extras: OfferExtras | None = None  # ITT row, subgroups, durations, earnings (aggregate)
     # the investor's view of the contract and the decomposition (aggregate tables,
     # evaluation.offer_extras; empty without payment terms or without a match)
     contract: pd.DataFrame | None = None
@@ -122,7 +128,10 @@ class OfferEvaluation:
 
 
 def evaluate_offer(
-    panel: StatusPanel, offer: OfferConfig, settings: EvaluationConfig
+    panel: StatusPanel,
+    offer: OfferConfig,
+    settings: EvaluationConfig,
+    earnings: pd.DataFrame | None = None,
 ) -> OfferEvaluation:
     """Match, estimate every outcome, value, price the payment and monitor one offer.
 
@@ -130,9 +139,11 @@ def evaluate_offer(
     (:func:`evaluation.panel.panel_as_of`); ``settings`` the run's configuration (its
     ``offers`` are not read: ``offer`` is the one evaluated)."""
     match = RiskSetMatching(panel, offer.offer_id, offer.target_group, offer.matching).fit()
+    study = _study(panel, match, offer, settings)
     specs = outcome_specs(panel, offer, settings)
-    studies, sensitivity = _studies(panel, match, offer, settings, specs)
+    studies, sensitivity = _studies(study, offer, settings, specs)
     value, payment = _value(match, studies, offer, settings)
+    extras = offer_extras(panel, offer, settings, study, earnings)
     return OfferEvaluation(
         offer=offer,
         settings=settings,
@@ -142,6 +153,7 @@ def evaluate_offer(
         payment=payment,
         on_track=monitor_offer(panel, offer, settings, studies.get("self_sufficient")),
         person_ids=panel.person_ids,
+        extras=extras,
         contract=contract_table(panel, studies, offer, settings),
         decomposition=decomposition_table(panel, match, studies, offer, specs),
         sensitivity=sensitivity,
@@ -161,20 +173,38 @@ def cost_outcomes(settings: EvaluationConfig) -> dict[str, dict[str, float]]:
 
 
 def _studies(
-    panel: StatusPanel,
-    match: MatchResult,
+    study: MatchedEventStudy | None,
     offer: OfferConfig,
     settings: EvaluationConfig,
     specs: list,
 ) -> tuple[dict[str, EventStudyResult], pd.DataFrame | None]:
     """The event study of every outcome (``specs``: :func:`outcome_specs`; none when no
-    participant was matched), with the placebo test on the pre-period months the offer's
-    covariates do not match on, and the sensitivity analyses of the primary outcome's
+    participant was matched) and the sensitivity analyses of the primary outcome's
     headline effect."""
-    if match.n_matched == 0:
+    if study is None:
         return {}, None
+    studies = {s.name: study.fit(s.name, s.values, extra=s.extra) for s in specs}
+    primary = next((s for s in specs if s.name == offer.primary_outcome), None)
+    if primary is None:
+        return studies, None
+    changes = headline_changes(
+        study.stacked(primary.values, extra=primary.extra), settings.estimation.headline_window
+    )
+    binary = primary.name in {o.name for o in settings.outcomes} or any(
+        m.name == primary.name and m.kind == "binary" for m in settings.measures
+    )
+    return studies, offer_sensitivity(studies[primary.name], changes, binary=binary)
+
+
+def _study(
+    panel: StatusPanel, match: MatchResult, offer: OfferConfig, settings: EvaluationConfig
+) -> MatchedEventStudy | None:
+    """The offer's matched event study (None when no participant was matched), with the
+    placebo test on the pre-period months the offer's covariates do not match on."""
+    if match.n_matched == 0:
+        return None
     est = settings.estimation
-    study = MatchedEventStudy(
+    return MatchedEventStudy(
         panel,
         match,
         window=est.event_window,
@@ -188,17 +218,6 @@ def _studies(
             offer.matching.covariates.lags, offer.matching.covariates.windows
         ),
     )
-    studies = {s.name: study.fit(s.name, s.values, extra=s.extra) for s in specs}
-    primary = next((s for s in specs if s.name == offer.primary_outcome), None)
-    if primary is None:
-        return studies, None
-    changes = headline_changes(
-        study.stacked(primary.values, extra=primary.extra), est.headline_window
-    )
-    binary = primary.name in {o.name for o in settings.outcomes} or any(
-        m.name == primary.name and m.kind == "binary" for m in settings.measures
-    )
-    return studies, offer_sensitivity(studies[primary.name], changes, binary=binary)
 
 
 def _value(

@@ -39,6 +39,7 @@ class OfferTables:
     contract: pd.DataFrame
     decomposition: pd.DataFrame
     sensitivity: pd.DataFrame
+    subgroups: pd.DataFrame
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables by name (:data:`evaluation.schema.OFFER_TABLES`)."""
@@ -51,8 +52,12 @@ assert tuple(f.name for f in fields(OfferTables))[1:] == schema.OFFER_TABLES
 def offer_tables(e: OfferEvaluation) -> OfferTables:
     """Every aggregate table of one evaluated offer."""
     status = matching_status(e)
+    ex = e.extras
     if e.studies:
-        effects = pd.concat([s.tidy() for s in e.studies.values()], ignore_index=True)
+        parts = [s.tidy() for s in e.studies.values()]
+        if ex is not None:  # the ITT headline row and the earnings outcome
+            parts += [f for f in (ex.itt_effects, ex.earnings_effects) if len(f)]
+        effects = pd.concat(parts, ignore_index=True)
         levels = pd.concat([s.levels() for s in e.studies.values()], ignore_index=True)
     else:
         effects = _no_effects(e, note=status)
@@ -71,6 +76,9 @@ def offer_tables(e: OfferEvaluation) -> OfferTables:
         contract=_extra(e.contract, "contract"),
         decomposition=_extra(e.decomposition, "decomposition"),
         sensitivity=_sensitivity(e),
+        subgroups=schema.conform(ex.subgroups, "subgroups")
+        if ex is not None and len(ex.subgroups)
+        else schema.empty("subgroups"),
     )
 
 
@@ -118,6 +126,7 @@ def _no_effects(e: OfferEvaluation, note: str) -> pd.DataFrame:
             "n_treated": np.zeros(n, dtype="int64"),
             "n_control": np.zeros(n, dtype="int64"),
             "method": METHOD,
+            "estimand": "per_protocol",
             "ci_method": None,
             "level": e.settings.estimation.level,
             "headline": True,
@@ -135,6 +144,8 @@ def _value(e: OfferEvaluation) -> pd.DataFrame:
     if e.value is None:
         return schema.empty("value")
     frames = [e.value.tidy()] + ([] if e.payment is None else [e.payment.tidy()])
+    if e.extras is not None and len(e.extras.tax_value):  # tax on the extra earnings
+        frames.append(e.extras.tax_value)
     return schema.conform(pd.concat(frames, ignore_index=True), "value")
 
 
@@ -165,6 +176,7 @@ def stack(offers: Iterable[OfferTables]) -> dict[str, pd.DataFrame]:
     eff = tables["effects"]
     if len(eff):
         family = eff["headline"].to_numpy(bool) & eff["primary"].to_numpy(bool)
+        family &= (eff["estimand"] != "itt").to_numpy(bool)  # the headline contrast only
         eff["p_value_holm"] = np.nan
         eff.loc[family, "p_value_holm"] = holm(eff.loc[family, "p_value"].to_numpy())
         tables["effects"] = schema.conform(eff, "effects")

@@ -39,6 +39,7 @@ OFFER_TABLES = (
     "contract",
     "decomposition",
     "sensitivity",
+    "subgroups",
 )
 """The tables every offer contributes (published as ``<name>.parquet``)."""
 

@@ -42,6 +42,7 @@ import pandas as pd
 
 from evaluation import months
 from evaluation.statuses import BENEFITS, CODE, EDUCATIONS, SELF_SUFFICIENT, STATUSES
+from evaluation.subgroups import AGE_BANDS
 from evaluation.synth_frames import config_dict, participation_frame, status_frame
 from evaluation.synth_truth import true_att, true_effects, truth_outcomes
 
@@ -137,6 +138,7 @@ class SynthOffer:
     evidence_stars: int = 2
     target_effect: float = 0.05
     target_event_month: int = 12
+    effect_by_age: tuple[float, ...] = ()  # effect_factor per AGE_BANDS band (age at start)
 
 
 # Each offer recruits from its own benefit group (as job-centre offers do), so a control
@@ -164,6 +166,25 @@ DEFAULT_OFFERS: tuple[SynthOffer, ...] = (
 )
 
 
+# An offer whose effect differs by age band (not among the defaults: adding an offer
+# changes the enrolment draws, hence every other offer's data). Effect factors for
+# participants under 30, 30-49 and 50+ at their start: strong, moderate, none.
+HETEROGENEOUS_OFFER = SynthOffer(
+    "mentor",
+    "Mentorforløb",
+    ("cash_benefit",),
+    2,
+    25_000,
+    -4.6,
+    2.0,
+    2,
+    0.7,
+    1.0,
+    2,
+    effect_by_age=(3.0, 1.8, 1.0),
+)
+
+
 @dataclass(frozen=True)
 class SynthSpec:
     persons: int = 20_000
@@ -175,6 +196,7 @@ class SynthSpec:
     offers: tuple[SynthOffer, ...] = DEFAULT_OFFERS
     municipality_codes: tuple[int, ...] = (101, 461, 751)
     intake_shift: float = 0.0  # added to every offer's intake log-odds (scales enrolment)
+    detailed_truth: bool = False  # also the ITT truth and per-participant effects (slower)
 
 
 @dataclass(frozen=True)
@@ -184,6 +206,15 @@ class SyntheticMunicipality:
     participation: pd.DataFrame
     true_effects: pd.DataFrame  # offer_id, start_month, event_time, outcome, effect, n
     config: dict = field(repr=False)
+    itt_effects: pd.DataFrame = field(default=None, repr=False)
+    """With ``detailed_truth``: as ``true_effects`` (self-sufficiency only) for the
+    intention-to-treat contrast: Y(1) against the path in which the participant does not
+    start in s but may start any offer, their own included, from s + 1 by the same
+    enrolment process (own random stream)."""
+    individual_effects: pd.DataFrame = field(default=None, repr=False)
+    """With ``detailed_truth``: per participant and event month 0..36, Y(1) - Y(0) of
+    self-sufficiency (person_id, offer_id, start_month, event_time, effect): the truth
+    of any subgroup's effect."""
 
 
 def generate(spec: SynthSpec = SynthSpec()) -> SyntheticMunicipality:
@@ -198,20 +229,29 @@ def generate(spec: SynthSpec = SynthSpec()) -> SyntheticMunicipality:
     u = rng.random((n, t_obs), dtype=np.float32)
     y0 = _simulate_untreated(rng, z, u, m0, spec.burn_in, t_obs)
     starts = _enrol(rng, spec, y0, age, higher_edu)
-    y1, treated_offer = _simulate_treated(spec, y0, z, u, m0, starts)
+    birth = persons["birth_year"].to_numpy()
+    y1, treated_offer = _simulate_treated(spec, y0, z, u, m0, starts, birth)
 
     observed = y0.copy()
     mask = treated_offer >= 0
     observed[mask] = y1[mask]
     participation = participation_frame(rng, spec, persons["person_id"].to_numpy(), starts, m0)
-    y0_without = _without_own_offer(spec, y0, z, u, m0, starts, age, higher_edu)
+    y0_without = _without_own_offer(spec, y0, z, u, m0, starts, age, higher_edu, birth)
     truth = true_effects(spec, y0_without, y1, starts, m0)
+    ids = persons["person_id"].to_numpy()
+    itt = individual = None
+    if spec.detailed_truth:
+        y0_later = _not_now(spec, y0, z, u, m0, starts, age, higher_edu, birth)
+        itt = true_effects(spec, y0_later, y1, starts, m0, {"self_sufficient": SELF_SUFFICIENT})
+        individual = _individual_effects(spec, ids, y0_without, y1, starts, m0)
     return SyntheticMunicipality(
         persons=persons,
-        status_monthly=status_frame(persons["person_id"].to_numpy(), observed, z, rng, m0),
+        status_monthly=status_frame(ids, observed, z, rng, m0),
         participation=participation,
         true_effects=truth,
         config=config_dict(spec),
+        itt_effects=itt,
+        individual_effects=individual,
     )
 
 
@@ -356,6 +396,7 @@ def _without_own_offer(
     starts: np.ndarray,
     age: np.ndarray,
     higher_edu: np.ndarray,
+    birth_year: np.ndarray,
 ) -> np.ndarray:
     """Untreated paths with every participant's path replaced by the one without their
     own offer: from their start month on they may enrol in another offer by the same
@@ -375,12 +416,50 @@ def _without_own_offer(
         from_month=start.astype(np.int64),
         excluded_offer=own,
     )
-    out[who] = _simulate_treated(spec, y0[who], z[who], u[who], m0, alt)[0]
+    out[who] = _simulate_treated(spec, y0[who], z[who], u[who], m0, alt, birth_year[who])[0]
+    return out
+
+
+def _not_now(
+    spec: SynthSpec,
+    y0: np.ndarray,
+    z: np.ndarray,
+    u: np.ndarray,
+    m0: int,
+    starts: np.ndarray,
+    age: np.ndarray,
+    higher_edu: np.ndarray,
+    birth_year: np.ndarray,
+) -> np.ndarray:
+    """Untreated paths with every participant's path replaced by the one in which they
+    do not start in their start month s: from s + 1 they may enrol in any offer, their
+    own included (own random stream), as the controls of the intention-to-treat
+    contrast may."""
+    who = np.flatnonzero((starts >= 0).any(axis=1))
+    out = y0.copy()
+    if len(who) == 0:
+        return out
+    start = starts[who].max(axis=1)
+    later = _enrol(
+        np.random.default_rng([spec.seed, 2]),
+        spec,
+        y0[who],
+        age[who],
+        higher_edu[who],
+        from_month=start.astype(np.int64) + 1,
+    )
+    out[who] = _simulate_treated(spec, y0[who], z[who], u[who], m0, later, birth_year[who])[0]
     return out
 
 
 def _simulate_treated(
-    spec: SynthSpec, y0: np.ndarray, z: np.ndarray, u: np.ndarray, m0: int, starts: np.ndarray
+    spec: SynthSpec,
+    y0: np.ndarray,
+    z: np.ndarray,
+    u: np.ndarray,
+    m0: int,
+    starts: np.ndarray,
+    birth_year: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Treated potential path from each participant's start on (same draws as Y(0))."""
     n, t_obs = y0.shape
@@ -398,6 +477,7 @@ def _simulate_treated(
     lockin_f = np.array([o.lockin_factor for o in spec.offers])[treated_offer[idx]]
     effect_f = np.array([o.effect_factor for o in spec.offers])[treated_offer[idx]]
     s = start[idx]
+    effect_f = _age_effect(spec, effect_f, treated_offer[idx], birth_year[idx], m0 + s)
     state = y0[idx, 0]
     for t in range(t_obs):
         active = t >= s
@@ -409,6 +489,59 @@ def _simulate_treated(
             state = y0[idx, t]
         y1[idx, t] = state
     return y1, treated_offer
+
+
+def _age_effect(
+    spec: SynthSpec,
+    factor: np.ndarray,
+    offer: np.ndarray,
+    birth_year: np.ndarray,
+    start: np.ndarray,
+) -> np.ndarray:
+    """Effect factors with the offers' ``effect_by_age`` applied (age in the start year)."""
+    out = factor.astype(float).copy()
+    age = months.year_of(start) - birth_year
+    for j, o in enumerate(spec.offers):
+        if not o.effect_by_age:
+            continue
+        for (_, lo, hi), f in zip(AGE_BANDS, o.effect_by_age, strict=True):
+            out[(offer == j) & (age >= lo) & (age <= hi)] = f
+    return out
+
+
+def _individual_effects(
+    spec: SynthSpec,
+    ids: np.ndarray,
+    y0: np.ndarray,
+    y1: np.ndarray,
+    starts: np.ndarray,
+    m0: int,
+    horizon: int = 36,
+) -> pd.DataFrame:
+    """Y(1) - Y(0) of self-sufficiency per participant and event month 0..horizon."""
+    t_obs = y0.shape[1]
+    frames = []
+    for j, offer in enumerate(spec.offers):
+        who = np.flatnonzero(starts[:, j] >= 0)
+        s = starts[who, j]
+        for e in range(horizon + 1):
+            ok = s + e < t_obs
+            rows, cols = who[ok], s[ok] + e
+            diff = np.isin(y1[rows, cols], _SS).astype(np.int8) - np.isin(y0[rows, cols], _SS)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "person_id": ids[rows],
+                        "offer_id": offer.offer_id,
+                        "start_month": m0 + s[ok],
+                        "event_time": e,
+                        "effect": diff.astype(np.int8),
+                    }
+                )
+            )
+    out = pd.concat(frames, ignore_index=True)
+    out["start_month"] = months.to_timestamps(out["start_month"].to_numpy()).to_numpy()
+    return out
 
 
 __all__ = [

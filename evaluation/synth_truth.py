@@ -26,7 +26,12 @@ def truth_outcomes() -> dict[str, tuple[str, ...]]:
 
 
 def true_effects(
-    spec: SynthSpec, y0: np.ndarray, y1: np.ndarray, starts: np.ndarray, m0: int
+    spec: SynthSpec,
+    y0: np.ndarray,
+    y1: np.ndarray,
+    starts: np.ndarray,
+    m0: int,
+    outcomes: dict[str, tuple[str, ...]] | None = None,
 ) -> pd.DataFrame:
     """Cohort x event-month mean of Y(1) - Y(0) for every outcome set."""
     t_obs = y0.shape[1]
@@ -44,7 +49,7 @@ def true_effects(
             rows, cols = who[ok], t[ok]
             cohort = s[ok]
             a, b = y1[rows, cols], y0[rows, cols]
-            for name, sset in truth_outcomes().items():
+            for name, sset in (outcomes or truth_outcomes()).items():
                 codes = [_S[x] for x in sset]
                 diff = np.isin(a, codes).astype(float) - np.isin(b, codes)
                 sums = pd.Series(diff).groupby(cohort).agg(["sum", "size"])

@@ -29,9 +29,13 @@ NAMED_ELSEWHERE = ("matching",)
 """Tables that carry the offer's name under another column (``matching.name``)."""
 
 
+EARNINGS = "earnings_dkk"
+
+
 def effect_unit(outcome: str) -> str:
-    """The unit of an effect on ``outcome``."""
-    return DKK_PER_PERSON_MONTH if str(outcome).startswith(COST_PREFIX) else SHARE
+    """The unit of an effect on ``outcome`` (public cost and earnings: DKK per month)."""
+    amount = str(outcome).startswith(COST_PREFIX) or str(outcome) == EARNINGS
+    return DKK_PER_PERSON_MONTH if amount else SHARE
 
 
 def annotate(

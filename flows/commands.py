@@ -260,6 +260,8 @@ def _print_summary(folder: Path, not_started: Sequence[str] = ()) -> None:
         print(f"quarantined {total} input row(s): {rules}")
     eff = pd.read_parquet(folder / "effects.parquet")
     head = eff[eff["headline"] & (eff["outcome"] == "self_sufficient")]
+    if "estimand" in head.columns:  # the headline contrast, not the ITT row
+        head = head[head["estimand"] != "itt"]
     if head.empty:
         return
     print("headline effect on self-sufficiency (share of months, first year after start):")

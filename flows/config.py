@@ -276,6 +276,9 @@ class ValuationModel(_Model):
     price_index: dict[
         Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)], Annotated[float, Field(gt=0)]
     ] = {}
+    tax_rate: dict[
+        Literal["kommune", "stat", "region"], Annotated[float, Field(ge=0, lt=1)]
+    ] = {}  # on extra earnings, by payer: the public value of earnings_dkk
 
 
 class PrivacyModel(_Model):
@@ -506,7 +509,8 @@ def _valuation(v: ValuationModel, *, level: float) -> dict[str, Any]:
     interval level of the estimation."""
     data = v.model_dump(exclude={*CATALOGUE_OVERRIDES, "extrapolation", "half_life_months"})
     extrapolation = {"rule": v.extrapolation, "half_life_months": v.half_life_months}
-    return {**data, "extrapolation": extrapolation, "level": level}
+    tax_rate = tuple(sorted(v.tax_rate.items()))
+    return {**data, "extrapolation": extrapolation, "level": level, "tax_rate": tax_rate}
 
 
 EDGE_MATCHING = {"not_yet_treated"}

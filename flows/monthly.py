@@ -304,6 +304,7 @@ def _tables(
         shared=dask_cluster.InputsRef.of(params.data, hashes, share, as_of)
         if dask_cluster.on_dask()
         else None,
+        earnings=earnings_rows(validated),
     )
     names = {o.offer_id: o.name for o in cfg.offers}
     combined = annotate(
@@ -315,6 +316,14 @@ def _tables(
         outcome_units=measure_units(cfg),
     )
     return suppress_tables(combined, cfg.min_cell_size, validated)
+
+
+def earnings_rows(validated: ValidatedInputs) -> pd.DataFrame | None:
+    """The kept status rows' person, month and earnings_dkk (person level, in memory),
+    or None when the file has no earnings column."""
+    if "earnings_dkk" not in validated.tables["status"].columns:
+        return None
+    return validated.status[["person_id", "month", "earnings_dkk"]]
 
 
 def _options(

@@ -32,11 +32,16 @@ written under."""
 
 @task(persist_result=False, cache_policy=NO_CACHE)
 def evaluate_offer_task(
-    panel: StatusPanel, offer: OfferConfig, cfg: EvaluationConfig, with_matched_sets: bool
+    panel: StatusPanel,
+    offer: OfferConfig,
+    cfg: EvaluationConfig,
+    with_matched_sets: bool,
+    earnings: pd.DataFrame | None = None,
 ) -> tuple[OfferTables, pd.DataFrame | None]:
     """Match, estimate, value and monitor one offer: its aggregate tables, and with
-    ``with_matched_sets`` its person-level matched sets (for the restricted folder)."""
-    evaluation = evaluate_offer(panel, offer, cfg)
+    ``with_matched_sets`` its person-level matched sets (for the restricted folder);
+    ``earnings``: the status rows' earnings (in memory) for the earnings outcome."""
+    evaluation = evaluate_offer(panel, offer, cfg, earnings=earnings)
     return evaluation.tidy(), (evaluation.matched_sets() if with_matched_sets else None)
 
 
@@ -57,6 +62,7 @@ def evaluate_offers(
     cache: Path,
     restricted: Path | None,
     shared: InputsRef | None = None,
+    earnings: pd.DataFrame | None = None,
 ) -> list[OfferTables]:
     """Every offer's aggregate tables, in the config's order: from the offer cache where
     its key (``keys``, by offer id) has an entry (and, with a ``restricted`` folder, its
@@ -75,7 +81,7 @@ def evaluate_offers(
         else:
             todo[offer.offer_id] = sets_path
     futures = {
-        o.offer_id: _submit(panel, o, cfg, todo[o.offer_id], keys[o.offer_id], shared)
+        o.offer_id: _submit(panel, o, cfg, todo[o.offer_id], keys[o.offer_id], shared, earnings)
         for o in cfg.offers
         if o.offer_id in todo
     }
@@ -92,11 +98,11 @@ def evaluate_offers(
     return [done[o.offer_id] for o in cfg.offers]
 
 
-def _submit(panel, offer, cfg, sets_path, key, shared):  # noqa: ANN001, ANN202 - a future
+def _submit(panel, offer, cfg, sets_path, key, shared, earnings):  # noqa: ANN001, ANN202
     """The offer's task: in this process on the panel, or on a Dask worker from the
     shared inputs (its result then carries no matched sets: the worker wrote them)."""
     if shared is None:
-        return evaluate_offer_task.submit(panel, offer, cfg, sets_path is not None)
+        return evaluate_offer_task.submit(panel, offer, cfg, sets_path is not None, earnings)
     path = None if sets_path is None else str(sets_path)
     return evaluate_offer_on_worker.submit(shared, offer, cfg, path, key)
 

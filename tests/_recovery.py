@@ -49,14 +49,15 @@ from evaluation import months
 KEYS = {
     "matching": ("offer_id",),
     "portfolio": ("offer_id",),
-    "effects": ("offer_id", "outcome", "event_time"),
+    "effects": ("offer_id", "outcome", "estimand", "event_time"),
     "levels": ("offer_id", "outcome", "group", "event_time"),
     "indicators": ("offer_id", "indicator", "month", "event_time"),
     "value": ("offer_id", "measure", "payer", "scenario"),
     "quarantine_summary": ("file", "rule", "column"),
     "validation": ("file",),
+    "subgroups": ("offer_id", "outcome", "dimension", "subgroup"),
 }
-NOT_NUMBERS = {"suppressed", "level", "caliper"}
+NOT_NUMBERS = {"suppressed", "level", "caliper", "heterogeneity_df"}
 TIME_TABLES = ("effects", "levels")
 
 

@@ -28,8 +28,8 @@ from flows.report.rule_words import rules_in_words
 
 QUARANTINED_RULE = "status_monthly.status.status_must_belong_to_allowed_values"
 SHEET_ROWS = {  # sheet -> (Parquet file, which rows): written here, not taken from the code
-    "Effekter (pp)": ("effects", lambda f: ~f["outcome"].str.startswith("public_cost_dkk")),
-    "Effekter (kr.)": ("effects", lambda f: f["outcome"].str.startswith("public_cost_dkk")),
+    "Effekter (pp)": ("effects", lambda f: f["unit"] == "share"),
+    "Effekter (kr.)": ("effects", lambda f: f["unit"] == "dkk_per_person_month"),
     "Effekter (mål)": ("effects", lambda f: f["unit"] == "per_person_month"),
     "Værdi": ("value", None),
     "Investor": ("contract", None),
@@ -37,6 +37,7 @@ SHEET_ROWS = {  # sheet -> (Parquet file, which rows): written here, not taken f
     "Tilbudsvifte": ("portfolio", None),
     "På sporet": ("indicators", None),
     "Følsomhed": ("sensitivity", None),
+    "Undergrupper": ("subgroups", None),
     "Matchning": ("matching", None),
     "Balance": ("balance", None),
     "Niveauer (%)": ("levels", lambda f: ~f["outcome"].str.startswith("public_cost_dkk")),

@@ -31,6 +31,7 @@ TIDY_COLUMNS = [
     "n_treated",
     "n_control",
     "method",
+    "estimand",
     "ci_method",
     "level",
     "headline",

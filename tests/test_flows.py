@@ -32,6 +32,7 @@ PARQUET = (
     "contract.parquet",
     "decomposition.parquet",
     "sensitivity.parquet",
+    "subgroups.parquet",
     "quarantine/summary.parquet",
 )
 
@@ -105,13 +106,18 @@ def test_month_folder_has_every_result_with_metadata(first_run: Path, synth_dir:
     cfg_offers = {"los", "jobformidler", "ung", "praktik"}
     assert set(eff["offer_id"]) == cfg_offers
     head = eff[eff["event_time"].isna()]
-    assert head["headline"].all() and len(head) == len(cfg_offers) * eff["outcome"].nunique()
-    # Holm over the offers' primary outcome: adjusted p-values never below the raw ones;
-    # secondary outcomes are not in the family (no adjusted p-value)
-    family = head[head["primary"]]
+    assert head["headline"].all()
+    # one per-protocol headline row per offer and outcome, and the primary outcome's ITT row
+    pp, itt = head[head["estimand"] == "per_protocol"], head[head["estimand"] == "itt"]
+    assert len(pp) + len(itt) == len(head)
+    assert len(pp) == len(cfg_offers) * eff["outcome"].nunique()
+    assert set(itt["outcome"]) == {"self_sufficient"} and set(itt["offer_id"]) == cfg_offers
+    # Holm over the offers' primary outcome (per protocol): adjusted p-values never below
+    # the raw ones; secondary outcomes and the ITT rows are not in the family
+    family = pp[pp["primary"]]
     assert set(family["outcome"]) == {"self_sufficient"} and len(family) == len(cfg_offers)
     assert (family["p_value_holm"] >= family["p_value"] - 1e-15).all()
-    assert head.loc[~head["primary"], "p_value_holm"].isna().all()
+    assert pp.loc[~pp["primary"], "p_value_holm"].isna().all() and itt["p_value_holm"].isna().all()
     # participants are counted at an event time only where it is observed by the as-of
     part = pd.read_parquet(synth_dir / "participation.parquet")
     start = months.from_dates(part["start_month"])

@@ -38,6 +38,7 @@ PERSON_COUNTS = {
     "effects": ("n_treated", "n_control"),
     "levels": ("n_persons",),
     "portfolio": ("participants",),
+    "subgroups": ("n_treated", "n_control"),
     "quarantine_summary": ("n_rows", "n_persons"),
     "validation": ("quarantined",),
 }

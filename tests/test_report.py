@@ -106,7 +106,11 @@ def _parquet_suppressed(month: Path, key: str) -> bool:
     frame = pd.read_parquet(month / f"{table}.parquet")
     rows = frame[frame["offer_id"] == offer]
     if table == "effects":
-        rows = rows[(rows["outcome"] == "self_sufficient") & rows["event_time"].isna()]
+        rows = rows[
+            (rows["outcome"] == "self_sufficient")
+            & rows["event_time"].isna()
+            & (rows["estimand"] == "per_protocol")
+        ]
     if table == "value":
         rows = rows[
             (rows["measure"] == column) & (rows["payer"] == "all") & (rows["scenario"] == "central")
@@ -121,7 +125,11 @@ def _parquet_value(month: Path, key: str) -> float | None:
     frame = pd.read_parquet(month / f"{table}.parquet")
     rows = frame[frame["offer_id"] == offer]
     if table == "effects":
-        rows = rows[(rows["outcome"] == "self_sufficient") & rows["event_time"].isna()]
+        rows = rows[
+            (rows["outcome"] == "self_sufficient")
+            & rows["event_time"].isna()
+            & (rows["estimand"] == "per_protocol")
+        ]
     if table == "value":
         rows = rows[
             (rows["measure"] == column) & (rows["payer"] == "all") & (rows["scenario"] == "central")

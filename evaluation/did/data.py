@@ -39,6 +39,31 @@ def outcome_values(status: np.ndarray, values: np.ndarray) -> np.ndarray:
     return lookup[np.where(status == UNOBSERVED, len(values), status)]
 
 
+def amount_values(
+    design: EventStudyDesign,
+    amounts: np.ndarray,
+    first_month: int,
+    rows: np.ndarray | None = None,
+) -> np.ndarray:
+    """Each member x event month's value of a persons x months matrix (column 0 =
+    ``first_month``; row i is panel row ``rows[i]``, sorted, or panel row i without
+    ``rows``): NaN for persons or months outside the matrix, where the amount is NaN and
+    where the design does not use the month (status ``UNOBSERVED``: censored or
+    unobserved)."""
+    amounts = np.asarray(amounts, dtype=np.float64)
+    if rows is None:
+        pos, known = design.person, design.person < amounts.shape[0]
+    else:
+        pos = np.clip(np.searchsorted(rows, design.person), 0, max(len(rows) - 1, 0))
+        known = (len(rows) > 0) & (rows[pos] == design.person)
+    cols = design.ref_month[:, None] + design.event_times[None, :] - first_month
+    inside = (cols >= 0) & (cols < amounts.shape[1]) & known[:, None]
+    if amounts.size == 0:
+        return np.full(cols.shape, np.nan)
+    y = amounts[np.where(known, pos, 0)[:, None], np.clip(cols, 0, amounts.shape[1] - 1)]
+    return np.where(inside & (design.status != UNOBSERVED), y, np.nan)
+
+
 def member_values(design: EventStudyDesign, first_month: int, matrix: np.ndarray) -> np.ndarray:
     """Each member x event month's value of a persons x months ``matrix`` (a register
     measure, :mod:`evaluation.measures`; column 0 = ``first_month``), NaN wherever the
@@ -77,8 +102,16 @@ class EventStudyDesign:
 
     @classmethod
     def build(
-        cls, panel: StatusPanel, match: MatchResult, window: tuple[int, int], ipcw: bool
+        cls,
+        panel: StatusPanel,
+        match: MatchResult,
+        window: tuple[int, int],
+        ipcw: bool,
+        censor: bool = True,
     ) -> EventStudyDesign:
+        """``censor``: controls leave at their own start (per protocol, with ``ipcw``
+        weights); without, they are followed whatever they do later (intention to treat:
+        "not start now", usual practice afterwards)."""
         sets = match.sets
         e = np.arange(window[0], window[1] + 1)
         person = sets["person"].to_numpy(np.int64)
@@ -91,12 +124,13 @@ class EventStudyDesign:
             inside, panel.status[person[:, None], np.clip(cols, 0, panel.n_months - 1)], UNOBSERVED
         ).astype(np.int8)
         own_start = panel.offer_starts.get(match.offer_id, np.full(panel.n_persons, NEVER))
-        censored = ~treated[:, None] & (months_ >= own_start[person][:, None])
-        status[censored] = UNOBSERVED
+        if censor:
+            censored = ~treated[:, None] & (months_ >= own_start[person][:, None])
+            status[censored] = UNOBSERVED
         base = status[:, np.flatnonzero(e == -1)[0]]
         status[base == UNOBSERVED, :] = UNOBSERVED
         weight = sets["weight"].to_numpy(np.float64)[:, None] * np.ones(len(e))
-        if ipcw:
+        if ipcw and censor:
             weight *= censoring_weights(panel, match.hazards, person, ref, treated, e)
         return cls(
             event_times=e,

@@ -108,10 +108,13 @@ def holm(p_values: pd.Series | np.ndarray) -> np.ndarray:
 def holm_primary(effects: pd.DataFrame, primary: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
     """The ``primary`` flag of every row (its outcome is its offer's pre-specified
     primary outcome) and Holm-adjusted p-values over the offers' primary headline rows
-    (NaN on every other row: secondary outcomes and event months are not in the family).
+    (NaN on every other row: secondary outcomes, event months and the intention-to-treat
+    rows are not in the family).
     """
     is_primary = effects["outcome"].to_numpy() == effects["offer_id"].map(primary).to_numpy()
     family = is_primary & effects["headline"].to_numpy(bool)
+    if "estimand" in effects.columns:  # the headline contrast only (not the ITT rows)
+        family &= (effects["estimand"] == "per_protocol").to_numpy(bool)
     adjusted = np.full(len(effects), np.nan)
     adjusted[family] = holm(effects.loc[family, "p_value"].to_numpy())
     return is_primary, adjusted

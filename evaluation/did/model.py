@@ -43,6 +43,17 @@ own set's survivors - exactly the selected controls the weights are meant to cor
 and undoes most of the correction (on the synthetic municipality it left 70% of the
 censoring bias). Hence the cohort x event-month normalisation above.
 
+The other estimand (``estimand="itt"``). Per protocol (the default, and the headline)
+contrasts "start in s" with "never start during follow-up", the question a committee
+asks when it decides whether the offer should exist. The intention-to-treat contrast
+"start in s" against "not start in s, usual practice afterwards" follows the controls
+whatever they do later - some start the offer themselves - so no censoring and no
+censoring weights (the sequential trials' ITT of Hernan & Robins 2016): it asks what
+starting *now* adds over waiting, is smaller when controls often start later, and needs
+no model of who starts later. The per-protocol contrast is the headline because the
+offer's value (savings, price per extra self-sufficient citizen, payments) is the value
+of the offer against its absence, not against starting it later.
+
 A month is used only when it is observed (by the as-of month) for that person; persons
 without an observed e = -1 drop out.
 
@@ -79,13 +90,18 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from evaluation.did.data import EventStudyDesign, member_values, outcome_values
+from evaluation.did.data import EventStudyDesign, amount_values, member_values, outcome_values
 from evaluation.did.placebo import placebo_window
 from evaluation.did.results import EventStudyResult
 from evaluation.matching.results import MatchResult
 from evaluation.panel import StatusPanel
 
 DEFAULT_PLACEBO = placebo_window(12, (12, 36))  # the default covariates: -24..-13
+ESTIMANDS = ("per_protocol", "itt")
+"""``per_protocol``: start in s vs never start during follow-up (controls censored at
+their own later start, inverse-probability-of-censoring weighted; the headline).
+``itt``: start in s vs not start in s, usual practice afterwards (controls followed after
+a later start of the offer, no censoring)."""
 
 
 class MatchedEventStudy:
@@ -106,6 +122,7 @@ class MatchedEventStudy:
         power: float = 0.8,
         placebo_months: tuple[int, ...] = DEFAULT_PLACEBO,
         std_errors: Literal["matching", "regression"] = "matching",
+        estimand: Literal["per_protocol", "itt"] = "per_protocol",
     ) -> None:
         lo, hi = window
         if not lo <= -1 <= hi:
@@ -116,6 +133,8 @@ class MatchedEventStudy:
             raise ValueError("power must be between 0 and 1")
         if std_errors not in ("matching", "regression"):
             raise ValueError(f"unknown std_errors {std_errors!r}")
+        if estimand not in ESTIMANDS:
+            raise ValueError(f"unknown estimand {estimand!r}")
         self.panel = panel
         self.match = match
         self.window = window
@@ -128,6 +147,7 @@ class MatchedEventStudy:
         self.power = power
         self.placebo_months = tuple(sorted(placebo_months))
         self.std_errors = std_errors
+        self.estimand = estimand
 
     @property
     def design_window(self) -> tuple[int, int]:
@@ -138,8 +158,17 @@ class MatchedEventStudy:
     @cached_property
     def _design(self) -> EventStudyDesign:
         return EventStudyDesign.build(
-            self.panel, self.match, self.design_window, self.censoring_weights
+            self.panel,
+            self.match,
+            self.design_window,
+            self.censoring_weights,
+            censor=self.estimand == "per_protocol",
         )
+
+    @property
+    def design(self) -> EventStudyDesign:
+        """Members of the matched sets x event months (restricted, person level)."""
+        return self._design
 
     def fit(
         self, outcome: str, values: np.ndarray, *, extra: np.ndarray | None = None
@@ -147,8 +176,21 @@ class MatchedEventStudy:
         """``values``: the outcome's value per status code (see :func:`status_outcome`);
         ``extra``: a persons x months matrix aligned with the panel added to it (a
         register measure, or the priced measures of a cost outcome)."""
+        return self._result(outcome, self._outcome(values, extra))
+
+    def fit_amounts(
+        self, outcome: str, amounts: np.ndarray, rows: np.ndarray | None = None
+    ) -> EventStudyResult:
+        """An outcome measured per person and month rather than by status (earnings in
+        DKK): ``amounts`` is persons x months like the panel's status matrix (or only the
+        panel rows ``rows``, sorted), NaN where unknown. Months the design leaves out
+        (censored, unobserved) stay out."""
         d = self._design
-        f = _estimate(d, self._outcome(values, extra), self.std_errors == "matching")
+        return self._result(outcome, amount_values(d, amounts, self.panel.first_month, rows))
+
+    def _result(self, outcome: str, y: np.ndarray) -> EventStudyResult:
+        d = self._design
+        f = _estimate(d, y, self.std_errors == "matching")
         return EventStudyResult(
             offer_id=self.match.offer_id,
             outcome=outcome,
@@ -169,6 +211,7 @@ class MatchedEventStudy:
             power=self.power,
             placebo_months=self.placebo_months,
             report_window=self.window,
+            estimand=self.estimand,
         )
 
     def _outcome(self, values: np.ndarray, extra: np.ndarray | None) -> np.ndarray:

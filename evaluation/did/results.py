@@ -47,6 +47,7 @@ class EventStudyResult:
     power: float = 0.8  # of the minimum detectable effect
     placebo_months: tuple[int, ...] = ()  # event months of the placebo test
     report_window: tuple[int, int] | None = None  # event months tidy() reports (None: all)
+    estimand: str = "per_protocol"  # or "itt" (see evaluation.did.model.ESTIMANDS)
 
     @property
     def std_errors(self) -> np.ndarray:
@@ -166,6 +167,7 @@ class EventStudyResult:
                 "n_treated": np.r_[self.n_treated, nt].astype("int64"),
                 "n_control": np.r_[self.n_control, nc].astype("int64"),
                 "method": METHOD,
+                "estimand": self.estimand,
                 "ci_method": ci_method,
                 "level": self.level,
             }

@@ -29,6 +29,7 @@ class ValuationSettings:
     level: float = 0.95
     sensitivity_horizons: tuple[int, ...] = (12, 24, 36)
     price_shifts: tuple[float, ...] = (-0.2, 0.2)
+    tax_rate: tuple[tuple[str, float], ...] = ()  # (payer, rate) on extra earnings
 
     def __post_init__(self) -> None:
         for h in (self.horizon_months, *self.sensitivity_horizons):

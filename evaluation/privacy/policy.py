@@ -7,6 +7,8 @@ quarantined per input file) and returns them with every number that could single
 fewer than ``threshold`` persons blanked and flagged (``suppressed``,
 ``suppression_reason``). Every published number is a cell with persons behind it:
 
+(``subgroups`` and ``durations``, when present, are covered the same way.)
+
 1. **Primary.** A count of persons (:func:`count_cells`) in ``1 .. threshold - 1`` is
    blanked. Zero is published: "nobody" is not a small group. An effects row resting
    on few participants or few controls loses both counts and every estimate.
@@ -79,6 +81,14 @@ VERDICT_RESTS: dict[str, tuple[str, ...]] = {
     "no_target": (),
 }
 """Indicator rows each status rule's verdict and text rest on."""
+SUBGROUP_DIMENSIONS = ("age_band", "sex", "education", "benefit_months", "start_half")
+"""The dimensions of ``subgroups`` (:data:`evaluation.subgroups.DIMENSIONS`): each one's
+participants add up to the offer's headline participants where every participant's set
+has a control in the same level (the identity binds only where it holds)."""
+SUBGROUP_VALUES = ("estimate", "std_error", "ci_low", "ci_high", "p_value", "p_value_holm")
+"""A subgroup row's values resting on its counts. The heterogeneity test and the Holm
+family leave out levels below the threshold (:mod:`evaluation.did.subgroups`), so they
+do not rest on a suppressed estimate."""
 HEADLINE_OUTCOME = "self_sufficient"
 OUTSIDE = "unmatched_outside_target_group"
 """Participants not in the target group: outside the share in common support."""
@@ -154,6 +164,8 @@ COVERED = (
     "contract",
     "decomposition",
     "sensitivity",
+    "subgroups",
+    "durations",
 )
 
 
@@ -170,6 +182,9 @@ def count_cells(tables: Mapping[str, pd.DataFrame]) -> tuple[Select, ...]:
         select("effects", "n_treated", tier=BEHIND_ESTIMATES),
         select("effects", "n_control", tier=BEHIND_ESTIMATES),
         select("levels", "n_persons", tier=BEHIND_ESTIMATES),
+        select("subgroups", "n_treated", tier=BEHIND_ESTIMATES),
+        select("subgroups", "n_control", tier=BEHIND_ESTIMATES),
+        select("durations", "n_participations"),
         select("indicators", "value", indicator=COUNT_INDICATORS),
         select("quarantine_summary", "n_rows"),
         select("quarantine_summary", "n_persons"),
@@ -204,6 +219,16 @@ def relations(tables: Mapping[str, pd.DataFrame]) -> tuple[Relation, ...]:
         Equal(treated, select("levels", "n_persons", group=PARTICIPANTS), _EVENT),
         Equal(control, select("levels", "n_persons", group=CONTROLS), _EVENT),
         MonthlyStarts(ind("enrolment_by_month"), treated),
+        *(
+            GroupSum(
+                select("effects", "n_treated", headline=True),
+                select("subgroups", "n_treated", dimension=dim),
+                ("offer_id", "outcome"),
+            )
+            for dim in SUBGROUP_DIMENSIONS
+        ),
+        GroupSum(ind("enrolment"), select("durations", "n_participations"), offer),
+        GroupSum(ind("dropouts"), select("durations", "n_participations", ended_early=True), offer),
         RowSum("validation", "read", ("kept", "quarantined")),
         GroupSum(
             select("validation", "quarantined"), select("quarantine_summary", "n_rows"), ("file",)
@@ -238,6 +263,11 @@ def _effect_rules(tables: Mapping[str, pd.DataFrame]) -> tuple[Rule, ...]:
         Rests("effects", effect_values, select("effects", "n_treated"), when="primary"),
         Rests("effects", effect_values, select("effects", "n_control"), when="primary"),
         Rests("levels", ("mean",), select("levels", "n_persons")),
+        *(
+            Rests("subgroups", SUBGROUP_VALUES, select("subgroups", c), when="primary")
+            for c in ("n_treated", "n_control")
+        ),
+        Rests("durations", ("share",), select("durations", "n_participations")),
     )
 
 

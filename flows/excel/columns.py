@@ -91,6 +91,7 @@ def _effects() -> tuple[Col, ...]:
         Col("n_treated", "Deltagere", "Participants", "persons"),
         Col("n_control", "Kontroller", "Controls", "persons"),
         Col("method", "Metode", "Method", "text"),
+        Col("estimand", "Sammenligning", "Contrast", "text", "estimand"),
         Col("ci_method", "Intervalmetode", "Interval method", "text"),
         Col("level", "Konfidensniveau", "Confidence level", "pct"),
         Col("headline", "Hovedtal", "Headline", "bool"),
@@ -241,6 +242,34 @@ INDICATORS = (
     Col("rule_code", "Regel (kode)", "Rule (code)", "text"),
     Col("rule", "Regel", "Rule", "text"),
     Col("as_of", "Opgjort til og med", "As of", "text"),
+)
+SUBGROUPS = (
+    Col("offer_id", "Tilbud (id)", "Offer (id)", "text"),
+    Col("offer_name", "Tilbud", "Offer", "text"),
+    Col("outcome", "Udfald", "Outcome", "text", "outcome"),
+    Col("dimension", "Opdeling", "Split", "text", "dimension"),
+    Col("subgroup", "Undergruppe", "Subgroup", "text"),
+    Col("estimate", "Mer-effekt", "Extra effect", "pp"),
+    Col("std_error", "Standardfejl", "Standard error", "pp"),
+    Col("ci_low", "Nedre grænse", "Lower bound", "pp"),
+    Col("ci_high", "Øvre grænse", "Upper bound", "pp"),
+    Col("p_value", "p-værdi", "p-value", "number"),
+    Col("p_value_holm", "p-værdi (Holm i tilbuddet)", "p-value (Holm within the offer)", "number"),
+    Col("n_treated", "Deltagere", "Participants", "persons"),
+    Col("n_control", "Kontroller", "Controls", "persons"),
+    Col("ci_method", "Intervalmetode", "Interval method", "text"),
+    Col("level", "Konfidensniveau", "Confidence level", "pct"),
+    Col("heterogeneity_statistic", "Test for forskel: Wald", "Difference test: Wald", "number"),
+    Col("heterogeneity_df", "Test for forskel: frihedsgrader", "Difference test: df", "int"),
+    Col("heterogeneity_p_value", "Test for forskel: p-værdi", "Difference test: p-value", "number"),
+)
+DURATIONS = (
+    Col("offer_id", "Tilbud (id)", "Offer (id)", "text"),
+    Col("offer_name", "Tilbud", "Offer", "text"),
+    Col("duration", "Forløbets længde (mdr.)", "Length of participation (months)", "text"),
+    Col("ended_early", "Afbrudt inden 3 mdr.", "Ended before 3 months", "bool"),
+    Col("n_participations", "Forløb", "Participations", "int"),
+    Col("share", "Andel af forløb", "Share of participations", "pct"),
 )
 QUARANTINE = (
     Col("file", "Fil", "File", "text"),
@@ -421,6 +450,14 @@ SHEETS: tuple[Sheet, ...] = (
         "How robust the headline effect is: to violations of parallel trends (robust "
         "intervals, breakdown values) and to hidden confounding (E-value, Rosenbaum's Gamma).",
         SENSITIVITY, row_unit=sensitivity_unit,
+    ),
+    Sheet(
+        "subgroups", "subgroups", "Undergrupper", "Subgroups",
+        "Mer-effekten på det primære udfald (hovedtal) for undergrupper af deltagere, med "
+        "test for forskel mellem undergrupperne.",
+        "The extra effect on the primary outcome (headline) for subgroups of participants, "
+        "with a test for a difference between the subgroups.",
+        SUBGROUPS,
     ),
     Sheet(
         "matching", "matching", "Matchning", "Matching",

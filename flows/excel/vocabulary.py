@@ -26,6 +26,26 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
         "public_cost_dkk_stat": ("offentlige udgifter, stat", "public expenditure, state"),
         "public_cost_dkk_region": ("offentlige udgifter, region", "public expenditure, region"),
     },
+    "estimand": {
+        "per_protocol": (
+            "start nu mod ingen start i opfølgningen (hovedtal)",
+            "start now vs no start during follow-up (headline)",
+        ),
+        "itt": (
+            "start nu mod ikke start nu, sædvanlig praksis bagefter",
+            "start now vs not start now, usual practice afterwards",
+        ),
+    },
+    "dimension": {
+        "age_band": ("alder ved start", "age at start"),
+        "sex": ("køn", "sex"),
+        "education": ("uddannelse", "education"),
+        "benefit_months": (
+            "måneder på ydelse de sidste 36 måneder før start",
+            "months on benefit in the 36 months before start",
+        ),
+        "start_half": ("starthalvår", "half-year of start"),
+    },
     "payer": {
         "all": ("alle betalere", "all payers"),
         "kommune": ("kommune", "municipality (kommune)"),

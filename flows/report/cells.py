@@ -32,6 +32,8 @@ TABLES = (
     "value",
     "contract",
     "decomposition",
+    "subgroups",
+    "durations",
 )
 
 
@@ -83,6 +85,8 @@ class ReportData:
         self.offers: list[str] = [str(o) for o in matching.get("offer_id", [])]
         self.names = dict(zip(self.offers, matching.get("name", self.offers), strict=True))
         eff = self.tables["effects"]
+        if len(eff) and "estimand" in eff.columns:  # the headline contrast (not the ITT row)
+            eff = eff[eff["estimand"] != "itt"]
         head = (
             eff[(eff["outcome"] == HEADLINE_OUTCOME) & eff["event_time"].isna()]
             if len(eff)

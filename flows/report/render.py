@@ -32,6 +32,7 @@ from flows.report.sections.outcomes import outcomes
 from flows.report.sections.overview import overview
 from flows.report.sections.portfolio import portfolio
 from flows.report.sections.sensitivity import sensitivity_section
+from flows.report.sections.subgroups import subgroups
 from flows.report.sections.summary import summary
 from flows.report.settings import ReportSettings
 from flows.report.style import EXTRA_CSS
@@ -123,6 +124,7 @@ def render_report(tables: Mapping[str, pd.DataFrame], options: ReportOptions) ->
         on_track(r),
         *[offer_section(r, offer, o.smd_threshold(offer)) for offer in r.offers],
         sensitivity_section(r, tables.get("sensitivity")),
+        subgroups(r),
         method_notes(r),
         glossary(r),
         f"<footer>{escape(r.t.generated_by)}</footer>",
