@@ -42,83 +42,15 @@ import pandas as pd
 
 from evaluation import months
 from evaluation.statuses import BENEFITS, CODE, EDUCATIONS, SELF_SUFFICIENT, STATUSES
-from evaluation.subgroups import AGE_BANDS
 from evaluation.synth_frames import config_dict, participation_frame, status_frame
+from evaluation.synth_hetero import age_effect, individual_effects
+from evaluation.synth_model import BASE
 from evaluation.synth_truth import true_att, true_effects, truth_outcomes
 
 _S = CODE
 _N_STATUS = len(STATUSES)
 _SS = np.array([_S[s] for s in SELF_SUFFICIENT])
 _BEN = np.array([_S[s] for s in BENEFITS])
-
-# Monthly transition probabilities out of each status (the rest stays).
-_EXITS: dict[str, dict[str, float]] = {
-    "job": {
-        "unemployment_insurance": 0.008,
-        "cash_benefit": 0.003,
-        "sickness_benefit": 0.008,
-        "education": 0.002,
-        "other": 0.004,
-    },
-    "education": {"job": 0.025, "education_benefit": 0.01, "cash_benefit": 0.004, "other": 0.006},
-    "unemployment_insurance": {
-        "job": 0.11,
-        "education": 0.006,
-        "sickness_benefit": 0.012,
-        "cash_benefit": 0.01,
-        "other": 0.005,
-    },
-    "cash_benefit": {
-        "job": 0.03,
-        "education": 0.01,
-        "sickness_benefit": 0.01,
-        "rehabilitation": 0.007,
-        "education_benefit": 0.012,
-        "other": 0.008,
-    },
-    "education_benefit": {"education": 0.05, "job": 0.03, "cash_benefit": 0.01, "other": 0.01},
-    "sickness_benefit": {
-        "job": 0.075,
-        "rehabilitation": 0.015,
-        "cash_benefit": 0.012,
-        "unemployment_insurance": 0.01,
-        "flexjob": 0.005,
-        "disability_pension": 0.003,
-        "other": 0.006,
-    },
-    "rehabilitation": {
-        "job": 0.012,
-        "flexjob": 0.015,
-        "disability_pension": 0.01,
-        "cash_benefit": 0.01,
-        "other": 0.005,
-    },
-    "flexjob": {
-        "job": 0.004,
-        "disability_pension": 0.004,
-        "sickness_benefit": 0.004,
-        "other": 0.003,
-    },
-    "disability_pension": {"other": 0.002},
-    "other": {
-        "job": 0.045,
-        "education": 0.012,
-        "cash_benefit": 0.02,
-        "unemployment_insurance": 0.01,
-        "sickness_benefit": 0.005,
-    },
-}
-
-
-def _base_matrix() -> np.ndarray:
-    p = np.zeros((_N_STATUS, _N_STATUS))
-    for origin, exits in _EXITS.items():
-        for dest, prob in exits.items():
-            p[_S[origin], _S[dest]] = prob
-    return p
-
-
-_BASE = _base_matrix()
 
 
 @dataclass(frozen=True)
@@ -243,7 +175,7 @@ def generate(spec: SynthSpec = SynthSpec()) -> SyntheticMunicipality:
     if spec.detailed_truth:
         y0_later = _not_now(spec, y0, z, u, m0, starts, age, higher_edu, birth)
         itt = true_effects(spec, y0_later, y1, starts, m0, {"self_sufficient": SELF_SUFFICIENT})
-        individual = _individual_effects(spec, ids, y0_without, y1, starts, m0)
+        individual = individual_effects(spec, ids, y0_without, y1, starts, m0)
     return SyntheticMunicipality(
         persons=persons,
         status_monthly=status_frame(ids, observed, z, rng, m0),
@@ -290,7 +222,7 @@ def _step(
     state: np.ndarray, z: np.ndarray, u: np.ndarray, month_idx: int, entry_mult: np.ndarray | float
 ) -> np.ndarray:
     """One month of the Markov chain for a vector of persons (inverse-CDF draw)."""
-    p = _BASE[state].copy()
+    p = BASE[state].copy()
     not_ss = ~np.isin(state, _SS)
     f = np.exp(0.6 * z) * _season(month_idx) * entry_mult
     p[:, _SS] *= np.where(not_ss, f, 1.0)[:, None]
@@ -477,7 +409,7 @@ def _simulate_treated(
     lockin_f = np.array([o.lockin_factor for o in spec.offers])[treated_offer[idx]]
     effect_f = np.array([o.effect_factor for o in spec.offers])[treated_offer[idx]]
     s = start[idx]
-    effect_f = _age_effect(spec, effect_f, treated_offer[idx], birth_year[idx], m0 + s)
+    effect_f = age_effect(spec, effect_f, treated_offer[idx], birth_year[idx], m0 + s)
     state = y0[idx, 0]
     for t in range(t_obs):
         active = t >= s
@@ -489,59 +421,6 @@ def _simulate_treated(
             state = y0[idx, t]
         y1[idx, t] = state
     return y1, treated_offer
-
-
-def _age_effect(
-    spec: SynthSpec,
-    factor: np.ndarray,
-    offer: np.ndarray,
-    birth_year: np.ndarray,
-    start: np.ndarray,
-) -> np.ndarray:
-    """Effect factors with the offers' ``effect_by_age`` applied (age in the start year)."""
-    out = factor.astype(float).copy()
-    age = months.year_of(start) - birth_year
-    for j, o in enumerate(spec.offers):
-        if not o.effect_by_age:
-            continue
-        for (_, lo, hi), f in zip(AGE_BANDS, o.effect_by_age, strict=True):
-            out[(offer == j) & (age >= lo) & (age <= hi)] = f
-    return out
-
-
-def _individual_effects(
-    spec: SynthSpec,
-    ids: np.ndarray,
-    y0: np.ndarray,
-    y1: np.ndarray,
-    starts: np.ndarray,
-    m0: int,
-    horizon: int = 36,
-) -> pd.DataFrame:
-    """Y(1) - Y(0) of self-sufficiency per participant and event month 0..horizon."""
-    t_obs = y0.shape[1]
-    frames = []
-    for j, offer in enumerate(spec.offers):
-        who = np.flatnonzero(starts[:, j] >= 0)
-        s = starts[who, j]
-        for e in range(horizon + 1):
-            ok = s + e < t_obs
-            rows, cols = who[ok], s[ok] + e
-            diff = np.isin(y1[rows, cols], _SS).astype(np.int8) - np.isin(y0[rows, cols], _SS)
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "person_id": ids[rows],
-                        "offer_id": offer.offer_id,
-                        "start_month": m0 + s[ok],
-                        "event_time": e,
-                        "effect": diff.astype(np.int8),
-                    }
-                )
-            )
-    out = pd.concat(frames, ignore_index=True)
-    out["start_month"] = months.to_timestamps(out["start_month"].to_numpy()).to_numpy()
-    return out
 
 
 __all__ = [
