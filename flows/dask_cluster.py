@@ -51,6 +51,7 @@ class InputsRef:
 
 _LOCK = threading.Lock()
 _PANEL: dict[InputsRef, StatusPanel] = {}
+_EARNINGS: dict = {}  # the same run's earnings rows (person level, this process only)
 
 
 def worker_panel(ref: InputsRef) -> StatusPanel:
@@ -73,7 +74,11 @@ def worker_panel(ref: InputsRef) -> StatusPanel:
         validated = validate_inputs(Path(ref.data), max_quarantine_share=ref.max_quarantine_share)
         prepared = prepare(validated, hashes, ref.max_quarantine_share)
         panel = prepared.panel_as_of(ref.as_of)
+        from flows.monthly import earnings_rows
+
         _PANEL[ref] = panel
+        _EARNINGS.clear()
+        _EARNINGS[ref] = earnings_rows(validated)
         return panel
 
 
@@ -143,7 +148,8 @@ def evaluate_offer_on_worker(
     from flows import io
     from flows.offers import MATCHED_SETS_KEY
 
-    evaluation = evaluate_offer(worker_panel(ref), offer, cfg)
+    panel = worker_panel(ref)
+    evaluation = evaluate_offer(panel, offer, cfg, earnings=_EARNINGS.get(ref))
     if sets_path:
         path = Path(sets_path)
         path.parent.mkdir(parents=True, exist_ok=True)
