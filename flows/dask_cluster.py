@@ -27,12 +27,15 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from evaluation.panel import StatusPanel
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -50,13 +53,21 @@ class InputsRef:
 
 
 _LOCK = threading.Lock()
-_PANEL: dict[InputsRef, StatusPanel] = {}
-_EARNINGS: dict = {}  # the same run's earnings rows (person level, this process only)
+# per process: the last run's panel and its status rows' earnings (person level, in memory)
+_PANEL: dict[InputsRef, tuple[StatusPanel, pd.DataFrame | None]] = {}
 
 
 def worker_panel(ref: InputsRef) -> StatusPanel:
     """The panel of ``ref``, built from the shared files in this process (once per
     process and run: the last one is kept, earlier ones are dropped)."""
+    return worker_inputs(ref)[0]
+
+
+def worker_inputs(ref: InputsRef) -> tuple[StatusPanel, pd.DataFrame | None]:
+    """The panel of ``ref`` and its status rows' earnings (None without the column),
+    built once per process and run. A task reads them through this function, never
+    through the module's globals: Prefect ships a task's function by value, with a
+    copy of the globals it names."""
     from flows import io
     from flows.prepared import prepare
     from flows.validation import validate_inputs
@@ -73,13 +84,10 @@ def worker_panel(ref: InputsRef) -> StatusPanel:
             )
         validated = validate_inputs(Path(ref.data), max_quarantine_share=ref.max_quarantine_share)
         prepared = prepare(validated, hashes, ref.max_quarantine_share)
-        panel = prepared.panel_as_of(ref.as_of)
         from flows.monthly import earnings_rows
 
-        _PANEL[ref] = panel
-        _EARNINGS.clear()
-        _EARNINGS[ref] = earnings_rows(validated)
-        return panel
+        _PANEL[ref] = (prepared.panel_as_of(ref.as_of), earnings_rows(validated))
+        return _PANEL[ref]
 
 
 def task_runner(address: str | None = None, workers: int | None = None) -> Any:
@@ -148,8 +156,8 @@ def evaluate_offer_on_worker(
     from flows import io
     from flows.offers import MATCHED_SETS_KEY
 
-    panel = worker_panel(ref)
-    evaluation = evaluate_offer(panel, offer, cfg, earnings=_EARNINGS.get(ref))
+    panel, earnings = worker_inputs(ref)
+    evaluation = evaluate_offer(panel, offer, cfg, earnings=earnings)
     if sets_path:
         path = Path(sets_path)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -165,5 +173,6 @@ __all__ = [
     "on_dask",
     "shared_api",
     "task_runner",
+    "worker_inputs",
     "worker_panel",
 ]
