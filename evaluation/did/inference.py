@@ -60,11 +60,13 @@ def wild_bootstrap(
     g = psi.shape[0]
     se = np.sqrt((psi**2).sum(axis=0))
     t_stats = np.empty((reps, psi.shape[1]))
-    for b in range(reps):
-        v = _WEBB[rng.integers(0, 6, size=g)]
+    sq = psi**2
+    step = max(1, 2_000_000 // max(g, 1))  # draws per block: at most 2M weights in memory
+    for b in range(0, reps, step):
+        v = _WEBB[rng.integers(0, 6, size=(min(step, reps - b), g))]
         num = v @ psi
-        den = np.sqrt(((v[:, None] * psi) ** 2).sum(axis=0))
-        t_stats[b] = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+        den = np.sqrt((v**2) @ sq)  # sum over clusters of (v psi)^2
+        t_stats[b : b + len(v)] = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
     alpha = 1 - level
     q_lo, q_hi = np.quantile(t_stats, [alpha / 2, 1 - alpha / 2], axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import scipy.linalg
-import statsmodels.api as sm
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,7 +68,7 @@ def fit_propensity(
     cols = tuple(x.columns[keep])
     xs = xs[:, keep]
     center, scale = xs.mean(axis=0), xs.std(axis=0)
-    z = sm.add_constant((xs - center) / scale, has_constant="add")
+    z = np.column_stack([np.ones(len(xs)), (xs - center) / scale])
     params, converged = _logit(y, z)
     return PropensityModel(
         columns=cols,
@@ -122,11 +121,13 @@ NEWTON_MAXITER = 12
 
 
 def _logit(y: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, bool]:
+    from statsmodels.discrete.discrete_model import Logit  # heavy: only when fitting
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         start = None
         try:
-            res = sm.Logit(y, z).fit(method="newton", maxiter=NEWTON_MAXITER, disp=0)
+            res = Logit(y, z).fit(method="newton", maxiter=NEWTON_MAXITER, disp=0)
             params = np.asarray(res.params)
             if np.all(np.isfinite(params)) and res.mle_retvals.get("converged", False):
                 return params, True
@@ -135,5 +136,5 @@ def _logit(y: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, bool]:
             pass
         # Still (quasi-)separated or singular: bounded quasi-Newton steps from where Newton
         # stopped; the linear predictor is usable even if some coefficient drifts.
-        res = sm.Logit(y, z).fit(method="lbfgs", maxiter=300, disp=0, start_params=start)
+        res = Logit(y, z).fit(method="lbfgs", maxiter=300, disp=0, start_params=start)
         return np.asarray(res.params), False

@@ -11,8 +11,9 @@ DKK per person-month) or carry the unit per row (value, indicators).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -69,7 +70,7 @@ class Sheet:
     columns: tuple[Col, ...]
     unit: str | None = None
     rows: Callable[[pd.DataFrame], pd.Series] | None = None
-    row_unit: Callable[[pd.Series], str | None] | None = None
+    row_unit: Callable[[Mapping[str, Any]], str | None] | None = None
 
 
 def _effects() -> tuple[Col, ...]:
@@ -322,7 +323,7 @@ CONTRACT_UNITS = {
 """``contract.unit`` -> the workbook's unit key."""
 
 
-def contract_unit(row: pd.Series) -> str | None:
+def contract_unit(row: Mapping[str, Any]) -> str | None:
     return CONTRACT_UNITS.get(str(row["unit"]), "number")
 
 
@@ -346,7 +347,7 @@ IN_EFFECT_UNITS = ("ci", "robust_ci", "breakdown_M")
 """``sensitivity`` quantities in the effect's unit (the others are ratios or numbers)."""
 
 
-def sensitivity_unit(row: pd.Series) -> str | None:
+def sensitivity_unit(row: Mapping[str, Any]) -> str | None:
     """The workbook unit of a ``sensitivity`` row."""
     if row["quantity"] in IN_EFFECT_UNITS:
         return "pp" if effect_unit(str(row["outcome"])) == SHARE else "dkk_pm"
@@ -358,7 +359,7 @@ EFFECT_MEASURES = ("self_sufficiency_effect", "measured_effect")
 EFFECT_INDICATORS = ("interim_att", "interim_att_by_event_month", "trajectory_target")
 
 
-def value_unit(row: pd.Series) -> str | None:
+def value_unit(row: Mapping[str, Any]) -> str | None:
     """The workbook unit of a ``value`` row."""
     from flows.excel.vocabulary import PARQUET_UNITS
 
@@ -367,7 +368,7 @@ def value_unit(row: pd.Series) -> str | None:
     return PARQUET_UNITS.get(str(row["unit"]), "number")
 
 
-def indicator_unit(row: pd.Series) -> str | None:
+def indicator_unit(row: Mapping[str, Any]) -> str | None:
     """The workbook unit of an ``indicators`` row (None: no number)."""
     ind = str(row["indicator"])
     if ind in COUNT_INDICATORS:

@@ -104,7 +104,7 @@ def header(col: Col, sheet: Sheet, lang: Lang) -> str:
     return text
 
 
-def column_unit(col: Col, sheet: Sheet, row: pd.Series) -> str | None:
+def column_unit(col: Col, sheet: Sheet, row: Mapping[str, Any]) -> str | None:
     """The workbook unit of a cell (None for text, booleans and plain whole numbers)."""
     if col.kind == "sheet":
         return sheet.unit
@@ -124,9 +124,8 @@ def _write_sheet(ws: Any, sheet: Sheet, frame: pd.DataFrame, lang: Lang, st: dic
     widths = [min(max(12, len(h) // 2 + 4), 40) for h in heads]
     records = frame.to_dict("records")
     for r, rec in enumerate(records, start=1):
-        row = pd.Series(rec)
         for c, col in enumerate(cols):
-            _write_cell(ws, r, c, col, sheet, row, lang, st)
+            _write_cell(ws, r, c, col, sheet, rec, lang, st)
         if bool(rec.get(FLAG, False)):
             ws.write_string(r, len(cols), hidden(lang), st["hidden"])
             ws.write_string(r, len(cols) + 1, reason(rec.get(REASON) or "", lang), st["text"])
@@ -136,7 +135,7 @@ def _write_sheet(ws: Any, sheet: Sheet, frame: pd.DataFrame, lang: Lang, st: dic
 
 
 def _write_cell(
-    ws: Any, r: int, c: int, col: Col, sheet: Sheet, row: pd.Series, lang: Lang, st: dict
+    ws: Any, r: int, c: int, col: Col, sheet: Sheet, row: Mapping[str, Any], lang: Lang, st: dict
 ) -> None:
     if col.name in ("unit", UNIT_COLUMN):
         unit = sheet.unit or (sheet.row_unit(row) if sheet.row_unit else None)
