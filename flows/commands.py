@@ -78,12 +78,14 @@ def cmd_validate(a: argparse.Namespace) -> int:
 
 
 def cmd_run(a: argparse.Namespace) -> int:
+    from flows.guards import check_runner_options, preflight
+
+    check_runner_options(a.dask_address, a.workers)
+    preflight(a.config, a.out, a.restricted_out)  # before Prefect is imported: fails fast
     from flows.dask_cluster import task_runner
-    from flows.guards import preflight
+    from flows.monthly import run_monthly
 
     runner = task_runner(a.dask_address, a.workers)
-    preflight(a.config, a.out, a.restricted_out)  # before Prefect starts: fails fast
-    from flows.monthly import run_monthly
 
     params = _params(a, a.as_of)
     t0 = time.perf_counter()

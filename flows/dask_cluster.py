@@ -109,10 +109,9 @@ def worker_inputs(ref: InputsRef) -> tuple[StatusPanel, pd.DataFrame | None]:
 def task_runner(address: str | None = None, workers: int | None = None) -> Any:
     """Prefect's Dask task runner on the cluster at ``address``, or on a local cluster of
     ``workers`` processes (one thread each); None when neither is given."""
-    if address and workers is not None:
-        raise ValueError("give either a Dask scheduler address or a number of workers")
-    if workers is not None and workers < 1:
-        raise ValueError(f"--workers must be at least 1, not {workers}")
+    from flows.guards import check_runner_options
+
+    check_runner_options(address, workers)
     if not address and workers is None:
         return None
     from prefect_dask import DaskTaskRunner

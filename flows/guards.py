@@ -120,3 +120,11 @@ def check_offers(cfg: ConfigModel, participation: pd.DataFrame, *, source: str) 
             "(plans or planned_participants) to report it as not started)"
         )
     return [o.offer_id for o in missing]
+
+
+def check_runner_options(address: str | None, workers: int | None) -> None:
+    """A Dask scheduler address or a number of local workers (at least 1), not both."""
+    if address and workers is not None:
+        raise ValueError("give either a Dask scheduler address or a number of workers")
+    if workers is not None and workers < 1:
+        raise ValueError(f"--workers must be at least 1, not {workers}")

@@ -57,7 +57,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from evaluation.monetise.catalogue import PAYERS
 from evaluation.monetise.config import ValuationSettings
@@ -152,6 +151,8 @@ class _Inputs:
 
 def two_sided_z(level: float) -> float:
     """The normal quantile of a two-sided interval at ``level``."""
+    from scipy import stats  # heavy: imported when valuing, not when reading a config
+
     return float(stats.norm.ppf(1 - (1 - level) / 2))
 
 

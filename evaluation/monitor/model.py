@@ -11,7 +11,6 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from evaluation.monitor.config import MonitorSettings
 from evaluation.monitor.data import OfferProgress
@@ -132,6 +131,8 @@ def _path(p: OfferProgress, s: MonitorSettings) -> pd.DataFrame:
     e = np.asarray(path.event_times, dtype=np.int64)[ok]
     est = np.asarray(path.estimates, dtype=np.float64)[ok]
     se = np.asarray(path.std_errors, dtype=np.float64)[ok]
+    from scipy import stats  # heavy: imported when monitoring, not when reading a config
+
     z = float(stats.norm.ppf(1 - (1 - p.level) / 2))
     traj = np.full(len(e), np.nan)
     if p.target_effect is not None and p.target_event_month is not None:

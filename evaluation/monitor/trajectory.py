@@ -22,7 +22,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from evaluation.monitor.config import MonitorSettings, TrajectoryShape
 from evaluation.monitor.data import EffectPath
@@ -123,6 +122,8 @@ def interim_effect(
     est = float(w @ np.asarray(path.estimates, dtype=np.float64)[idx])
     cov = np.asarray(path.cov, dtype=np.float64)[np.ix_(idx, idx)]
     se = float(np.sqrt(max(w @ cov @ w, 0.0)))
+    from scipy import stats  # heavy: imported when monitoring, not when reading a config
+
     z = float(stats.norm.ppf(1 - (1 - level) / 2))
     traj = np.nan
     if target_effect is not None and target_event_month is not None:
