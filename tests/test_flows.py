@@ -405,18 +405,17 @@ def test_callaway_santanna_rows_per_offer_lie_above_the_truth_as_creaming_predic
     """The secondary Callaway & Sant'Anna rows (every offer, the primary outcome): finite
     analytic standard errors, never primary or in the Holm family. Every offer of the
     generator creams (enrolment favours those self-sufficient more often in the last 36
-    months) and the estimator does not match on that history, so, as measured on this
+    months) and the estimator does not match on that history. As measured on this
     municipality (8,000 persons, seed 3, as of 2024-06): its pre-period months reject
-    (p < 1e-10 for every offer), and its headline lies above the truth for every offer
-    (by 1.7 to 3.2 of its standard errors) and above the matched estimate, which lies
-    within 2.5 of its own standard errors of the truth."""
+    (p < 1e-11 for every offer), and its headline lies above the truth for every offer
+    (by 1.3 to 3.2 of its standard errors; together z = 4.5 against no bias) and above
+    the matched estimate, which lies within 1.3 of its own standard errors of the truth."""
     folder = io.month_dir(first_run, AS_OF)
     eff = pd.read_parquet(folder / "effects.parquet")
     cs = eff[eff["method"] == "callaway_santanna"]
     assert set(cs["offer_id"]) == {"los", "jobformidler", "ung", "praktik"}
-    assert (cs["outcome"] == "self_sufficient").all() and (
-        cs["estimand"] == "not_yet_treated"
-    ).all()
+    assert (cs["outcome"] == "self_sufficient").all()
+    assert (cs["estimand"] == "not_yet_treated").all()
     assert not cs["primary"].any() and cs["p_value_holm"].isna().all()
     # after the start (before it, the months the target-group rule fixes have none)
     after = cs[cs["event_time"] >= 0]
@@ -424,11 +423,13 @@ def test_callaway_santanna_rows_per_offer_lie_above_the_truth_as_creaming_predic
     truth = true_att(pd.read_parquet(synth_dir / "true_effects.parquet"), as_of=AS_OF)
     truth = truth[(truth["outcome"] == "self_sufficient") & truth["event_time"].between(0, 11)]
     head = eff[eff["headline"] & (eff["outcome"] == "self_sufficient")]
+    z = []
     for offer, row in cs[cs["headline"]].set_index("offer_id").iterrows():
         true = truth.loc[truth["offer_id"] == offer, "effect"].mean()  # the headline window
         matched = head[(head["offer_id"] == offer) & (head["estimand"] == "per_protocol")].iloc[0]
         assert np.isfinite(row["std_error"]) and 0.01 < row["std_error"] < 0.05, offer
-        assert row["placebo_p_value"] < 1e-10, offer
-        assert row["estimate"] - true > row["std_error"], offer  # biased upwards
-        assert row["estimate"] > matched["estimate"], offer
+        assert row["placebo_p_value"] < 1e-6, offer
+        assert row["estimate"] > true and row["estimate"] > matched["estimate"], offer
         assert abs(matched["estimate"] - true) < 2.5 * matched["std_error"], offer
+        z.append((row["estimate"] - true) / row["std_error"])
+    assert sum(z) / np.sqrt(len(z)) > 3  # biased upwards, not by chance
