@@ -22,28 +22,30 @@ participants already differed before their start."""
 
 WORDS: dict[str, dict[str, str]] = {
     "da": {
-        "sentence": "Den almindelige forskudte estimator (Callaway & Sant'Anna) giver {cs} "
-        "({lo} til {hi}) mod det matchede designs {m}. Den sammenligner deltagerne med alle "
-        "personer i målgruppen, som endnu ikke er startet, uden at matche på deres historik: "
+        "sentence": "Standardmetoden for forskudte starttidspunkter (Callaway & Sant'Anna) "
+        "giver {cs} procentpoint ({lo} til {hi}) mod hovedtallets {m} procentpoint fra det "
+        "matchede design. Den sammenligner deltagerne med alle personer i målgruppen, som "
+        "endnu ikke er startet, uden at matche på deres historik: "
         "har tilbuddet optaget dem, der var tættest på at blive selvforsørgende (creaming), "
         "overvurderer den effekten. Det matchede design sammenligner deltagere med kontroller "
         "med samme historik.",
         "pretrend": " Her var deltagerne allerede forskellige fra de øvrige i månederne før "
         "start (testen for ens forløb før start afviser), et tegn på sådan udvælgelse.",
-        "hidden": "Den almindelige forskudte estimator (Callaway & Sant'Anna) vises ikke for "
-        "dette tilbud (for få personer eller ikke beregnelig).",
+        "hidden": "Standardmetoden for forskudte starttidspunkter (Callaway & Sant'Anna) "
+        "vises ikke for dette tilbud (for få personer eller ikke beregnelig).",
     },
     "en": {
-        "sentence": "The standard staggered estimator (Callaway & Sant'Anna) gives {cs} "
-        "({lo} to {hi}) against the matched design's {m}. It compares the participants "
+        "sentence": "The standard estimator for staggered starts (Callaway & Sant'Anna) "
+        "gives {cs} percentage points ({lo} to {hi}) against the headline's {m} percentage "
+        "points from the matched design. It compares the participants "
         "with every person in the target group not yet started, without matching on their "
         "history: if the offer enrolled those closest to self-sufficiency (creaming), it "
         "overstates the effect. The matched design compares participants with controls of "
         "the same history.",
         "pretrend": " Here the participants already differed from the others in the months "
         "before the start (the pre-trend test rejects), a sign of such selection.",
-        "hidden": "The standard staggered estimator (Callaway & Sant'Anna) is not shown for "
-        "this offer (too few persons, or not estimable).",
+        "hidden": "The standard estimator for staggered starts (Callaway & Sant'Anna) is "
+        "not shown for this offer (too few persons, or not estimable).",
     },
 }
 
