@@ -130,6 +130,14 @@ class SynthSpec:
     intake_shift: float = 0.0  # added to every offer's intake log-odds (scales enrolment)
     detailed_truth: bool = False  # also the ITT truth and per-participant effects (slower)
 
+    def __post_init__(self) -> None:
+        if self.n_months < self.history_months + 12:
+            raise ValueError(
+                f"a synthetic municipality of {self.n_months} months has no year of starts "
+                f"after its {self.history_months} months of history: give at least "
+                f"{self.history_months + 12} months (or fewer history months)"
+            )
+
 
 @dataclass(frozen=True)
 class SyntheticMunicipality:

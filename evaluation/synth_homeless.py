@@ -54,6 +54,14 @@ class HomelessSpec:
     cost_per_participant_dkk: float = 90_000.0
     price_per_month_homeless_dkk: float = 14_000.0  # the municipality's cost (shelter)
 
+    def __post_init__(self) -> None:
+        if self.n_months < self.history_months + 12:
+            raise ValueError(
+                f"a synthetic municipality of {self.n_months} months has no year of starts "
+                f"after its {self.history_months} months of history: give at least "
+                f"{self.history_months + 12} months (or fewer history months)"
+            )
+
 
 OFFER_ID = "bolig"
 

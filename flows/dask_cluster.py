@@ -25,13 +25,14 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from evaluation.measures import Measure
 from evaluation.panel import StatusPanel
 
 if TYPE_CHECKING:
@@ -46,10 +47,20 @@ class InputsRef:
     hashes: tuple[tuple[str, str], ...]
     max_quarantine_share: float
     as_of: str
+    measure_keys: tuple[tuple[str, str], ...] = ()  # (name, kind): what the panel depends on
+    measures: tuple[Measure, ...] = field(default=(), compare=False)  # the config's, in order
 
     @classmethod
-    def of(cls, data: str, hashes: dict[str, str], share: float, as_of: str) -> InputsRef:
-        return cls(str(data), tuple(sorted(hashes.items())), float(share), as_of)
+    def of(
+        cls,
+        data: str,
+        hashes: dict[str, str],
+        share: float,
+        as_of: str,
+        measures: tuple[Measure, ...] = (),
+    ) -> InputsRef:
+        keys = tuple((m.name, m.kind) for m in measures)
+        return cls(str(data), tuple(sorted(hashes.items())), float(share), as_of, keys, measures)
 
 
 _LOCK = threading.Lock()
@@ -82,8 +93,13 @@ def worker_inputs(ref: InputsRef) -> tuple[StatusPanel, pd.DataFrame | None]:
                 f"a Dask worker sees other input files in {ref.data} than the driver "
                 "(their hashes differ): the workers must share the input folder"
             )
-        validated = validate_inputs(Path(ref.data), max_quarantine_share=ref.max_quarantine_share)
-        prepared = prepare(validated, hashes, ref.max_quarantine_share)
+        # validated and built as the driver does it (flows.monthly.evaluate_month)
+        validated = validate_inputs(
+            Path(ref.data),
+            max_quarantine_share=ref.max_quarantine_share,
+            measures=tuple(m.name for m in ref.measures),
+        )
+        prepared = prepare(validated, hashes, ref.max_quarantine_share, measures=ref.measures)
         from flows.monthly import earnings_rows
 
         _PANEL[ref] = (prepared.panel_as_of(ref.as_of), earnings_rows(validated))

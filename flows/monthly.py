@@ -301,7 +301,7 @@ def _tables(
         cache=offer_cache.cache_dir(params.cache_dir),
         restricted=restricted,
         # on Dask the workers read the shared inputs themselves
-        shared=dask_cluster.InputsRef.of(params.data, hashes, share, as_of)
+        shared=dask_cluster.InputsRef.of(params.data, hashes, share, as_of, cfg.measures)
         if dask_cluster.on_dask()
         else None,
         earnings=earnings_rows(validated),

@@ -18,6 +18,12 @@ from flows import io
 AREAS = ("employment", "homelessness")
 
 
+def history_months(n_months: int) -> int:
+    """Months of history before the first start: 24 (the default) when the data are long
+    enough, else half of them (a short benchmark still has starts to evaluate)."""
+    return min(24, n_months // 2)
+
+
 def write_synthetic(
     out: Path,
     *,
@@ -31,6 +37,8 @@ def write_synthetic(
     """Generate and write; returns a small description of what was written."""
     if persons < 100:
         raise ValueError("a synthetic municipality needs at least 100 persons")
+    if n_months < 24:
+        raise ValueError("a synthetic municipality needs at least 24 months")
     if area not in AREAS:
         raise ValueError(f"unknown area {area!r}; known: {', '.join(AREAS)}")
     if area == "homelessness":
@@ -41,6 +49,7 @@ def write_synthetic(
         n_months=n_months,
         first_month=first_month,
         intake_shift=intake_shift,
+        history_months=history_months(n_months),
     )
     m = generate(spec)
     out = Path(out)
@@ -95,7 +104,13 @@ def synthetic_config(base: dict[str, Any], participation: Any) -> dict[str, Any]
 def _write_homeless(
     out: Path, persons: int, seed: int, n_months: int, first_month: str
 ) -> dict[str, Any]:
-    spec = HomelessSpec(persons=persons, seed=seed, n_months=n_months, first_month=first_month)
+    spec = HomelessSpec(
+        persons=persons,
+        seed=seed,
+        n_months=n_months,
+        first_month=first_month,
+        history_months=history_months(n_months),
+    )
     m = generate_homeless(spec)
     io.write_inputs(
         {

@@ -12,7 +12,7 @@ import pytest
 from _cli import cli, one_error_line, run_args
 
 from flows import io
-from flows.dask_cluster import InputsRef, task_runner, worker_panel
+from flows.dask_cluster import InputsRef, task_runner, worker_inputs, worker_panel
 from flows.monthly import RunParameters, run_monthly
 
 AS_OF = "2024-06"
@@ -67,3 +67,33 @@ def test_address_and_workers_together_are_refused(synth_dir: Path, tmp_path: Pat
         text=True,
     )
     assert done.returncode != 0 and "not allowed with argument" in done.stderr
+
+
+def test_a_worker_builds_the_drivers_panel_with_its_register_measures(tmp_path: Path) -> None:
+    """A worker validates and builds the panel as the driver does, the config's register
+    measures (outcomes_monthly) and the earnings included (in process: the cluster
+    mechanics are the test above)."""
+    import numpy as np
+
+    from flows.config import load_config, to_core
+    from flows.monthly import earnings_rows
+    from flows.prepared import prepare
+    from flows.synthetic import write_synthetic
+    from flows.validation import validate_inputs
+
+    data = tmp_path / "homeless"
+    write_synthetic(data, persons=1_500, seed=4, area="homelessness")
+    measures = to_core(load_config(data / "config.yaml"), prices=None).measures
+    assert measures, "the homelessness config declares register measures"
+    hashes = io.input_hashes(data)
+    validated = validate_inputs(
+        data, max_quarantine_share=0.05, measures=tuple(m.name for m in measures)
+    )
+    driver = prepare(validated, hashes, 0.05, measures=measures).panel_as_of(AS_OF)
+    panel, earnings = worker_inputs(InputsRef.of(str(data), hashes, 0.05, AS_OF, measures))
+    assert sorted(panel.measures) == sorted(driver.measures) == sorted(m.name for m in measures)
+    for name, matrix in driver.measures.items():
+        np.testing.assert_array_equal(panel.measures[name], matrix)
+    np.testing.assert_array_equal(panel.status, driver.status)
+    mine = earnings_rows(validated)
+    assert (earnings is None) == (mine is None)

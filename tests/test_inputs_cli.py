@@ -125,13 +125,14 @@ def _write(data: Path, frames: dict[str, pd.DataFrame]) -> None:
 # --- the cases: damage -> the rule that must quarantine it -----------------------------
 
 
-def _clones(f: dict[str, pd.DataFrame], participants: bool) -> dict[str, pd.DataFrame]:
-    """N_ADDED new persons, copies (with new IDs) of participants or of non-participants,
-    with their status rows and enrolments."""
+def _clones(f: dict[str, pd.DataFrame], participants: bool, tag: str) -> dict[str, pd.DataFrame]:
+    """N_ADDED new persons, copies (with new IDs ``Xclone<tag>...``) of participants or of
+    non-participants of the original data, with their status rows and enrolments."""
     p, s, q = (f[n] for n in INPUTS)
+    p = p[~p["person_id"].str.startswith("Xclone")]
     took = p["person_id"].isin(q["person_id"])
     chosen = p[took if participants else ~took].sort_values("person_id").iloc[:N_ADDED]
-    new = {pid: f"Xclone{i:03d}" for i, pid in enumerate(chosen["person_id"])}
+    new = {pid: f"Xclone{tag}{i:03d}" for i, pid in enumerate(chosen["person_id"])}
     return {
         name: frame[frame["person_id"].isin(new)].assign(
             person_id=lambda d: d["person_id"].map(new)
@@ -145,44 +146,56 @@ def _add(f: dict[str, pd.DataFrame], extra: dict[str, pd.DataFrame]) -> None:
         f[name] = pd.concat([f[name], rows], ignore_index=True)
 
 
-def _extra_status_rows(f: dict[str, pd.DataFrame], month: str) -> pd.DataFrame:
-    """One more status row in ``month`` for N_ADDED existing persons."""
+def _extra_status_rows(f: dict[str, pd.DataFrame], month: str, skip: int) -> pd.DataFrame:
+    """One more status row in ``month`` for N_ADDED existing persons (the original
+    persons in ID order, from the ``skip``-th on)."""
     s = f["status_monthly.parquet"]
-    first = s.drop_duplicates("person_id").sort_values("person_id").iloc[:N_ADDED]
+    s = s[~s["person_id"].str.startswith("Xclone")]
+    first = s.drop_duplicates("person_id").sort_values("person_id").iloc[skip : skip + N_ADDED]
     return first.assign(month=pd.Timestamp(month))
 
 
-def born_2030(f: dict[str, pd.DataFrame]) -> None:
-    added = _clones(f, participants=True)
+Damage = Callable[[dict[str, pd.DataFrame]], set[str]]
+"""Damages the frames in place; returns the IDs of the persons it damaged."""
+
+
+def born_2030(f: dict[str, pd.DataFrame]) -> set[str]:
+    added = _clones(f, participants=True, tag="A")
     added["persons.parquet"]["birth_year"] = 2030
     _add(f, added)
+    return set(added["persons.parquet"]["person_id"])
 
 
-def born_1905(f: dict[str, pd.DataFrame]) -> None:
-    added = _clones(f, participants=True)
+def born_1905(f: dict[str, pd.DataFrame]) -> set[str]:
+    added = _clones(f, participants=True, tag="B")
     added["persons.parquet"]["birth_year"] = 1905
     _add(f, added)
+    return set(added["persons.parquet"]["person_id"])
 
 
-def months_before_1990(f: dict[str, pd.DataFrame]) -> None:
-    rows = _extra_status_rows(f, "1985-06-01")
+def months_before_1990(f: dict[str, pd.DataFrame]) -> set[str]:
+    rows = _extra_status_rows(f, "1985-06-01", skip=0)
     rows.iloc[: N_ADDED // 2, rows.columns.get_loc("month")] = pd.Timestamp("1200-01-01")
     _add(f, {"status_monthly.parquet": rows})
+    return set(rows["person_id"])
 
 
-def months_after_2099(f: dict[str, pd.DataFrame]) -> None:
-    _add(f, {"status_monthly.parquet": _extra_status_rows(f, "2100-01-01")})
+def months_after_2099(f: dict[str, pd.DataFrame]) -> set[str]:
+    rows = _extra_status_rows(f, "2100-01-01", skip=N_ADDED)
+    _add(f, {"status_monthly.parquet": rows})
+    return set(rows["person_id"])
 
 
-def earnings_infinite(f: dict[str, pd.DataFrame]) -> None:
-    added = _clones(f, participants=True)
+def earnings_infinite(f: dict[str, pd.DataFrame]) -> set[str]:
+    added = _clones(f, participants=True, tag="C")
     added["status_monthly.parquet"]["earnings_dkk"] = np.inf
     _add(f, added)
+    return set(added["persons.parquet"]["person_id"])
 
 
-def start_after_the_data(f: dict[str, pd.DataFrame]) -> None:
+def start_after_the_data(f: dict[str, pd.DataFrame]) -> set[str]:
     """Copies of non-participants (candidate controls) with an enrolment in 2026."""
-    added = _clones(f, participants=False)
+    added = _clones(f, participants=False, tag="D")
     added["participation.parquet"] = pd.DataFrame(
         {
             "person_id": added["persons.parquet"]["person_id"].to_numpy(),
@@ -192,22 +205,28 @@ def start_after_the_data(f: dict[str, pd.DataFrame]) -> None:
         }
     )
     _add(f, added)
+    return set(added["persons.parquet"]["person_id"])
 
 
 P, S, Q = INPUTS
 AGE = (P, "persons.birth_year.age_0_to_110_in_every_status_month")
 MONTH = (S, "status_monthly.month.month_must_lie_between_1990_01_and_2099_12")
 SET_ASIDE = (P, "persons.person_id.no_enrolment_set_aside")
-QUARANTINES: dict[str, tuple[Callable[[dict], None], dict[tuple[str, str], int]]] = {
-    # case: (damage, {(file, rule): persons quarantined under it})
-    "birth_year_2030": (born_2030, {AGE: N_ADDED}),
-    "birth_year_1905": (born_1905, {AGE: N_ADDED}),
-    "months_1200_and_1985": (months_before_1990, {MONTH: N_ADDED}),
-    "months_2100": (months_after_2099, {MONTH: N_ADDED}),
+GONE = {  # a quarantined person takes their status rows and enrolments along
+    (S, "status_monthly.person_id.person_must_exist_in_persons"): N_ADDED,
+    (Q, "participation.person_id.person_must_exist_in_persons"): N_ADDED,
+}
+QUARANTINES: dict[str, tuple[Damage, dict[tuple[str, str], int]]] = {
+    # case: (damage, {(file, rule): its persons quarantined under it}); the cases that
+    # clone persons come first, so that no clone copies another case's damaged rows
+    "birth_year_2030": (born_2030, {AGE: N_ADDED, **GONE}),
+    "birth_year_1905": (born_1905, {AGE: N_ADDED, **GONE}),
     "earnings_inf": (
         earnings_infinite,
         {
             (S, "status_monthly.earnings_dkk.earnings_dkk_must_be_finite"): N_ADDED,
+            # no status month is left, so the enrolment starts before the first one
+            (Q, "participation.start_month.start_not_before_first_observed_month"): N_ADDED,
             SET_ASIDE: N_ADDED,
         },
     ),
@@ -219,27 +238,44 @@ QUARANTINES: dict[str, tuple[Callable[[dict], None], dict[tuple[str, str], int]]
             (S, "status_monthly.person_id.person_must_exist_in_persons"): N_ADDED,
         },
     ),
+    "months_1200_and_1985": (months_before_1990, {MONTH: N_ADDED}),
+    "months_2100": (months_after_2099, {MONTH: N_ADDED}),
 }
 
 
-@pytest.mark.parametrize("case", list(QUARANTINES))
 def test_implausible_rows_are_quarantined_and_change_no_estimate(
-    case, env, base, clean, tmp_path
+    env, base, clean, tmp_path
 ) -> None:
-    damage, expected = QUARANTINES[case]
+    """Every damage of QUARANTINES planted in one input folder, each on its own persons:
+    each case's persons are quarantined under exactly its rules (read back from the
+    restricted quarantine rows), the summary counts them, and no estimate moves."""
     data = _copy(base, tmp_path / "data")
     frames = _read(data)
-    damage(frames)
+    damaged = {case: damage(frames) for case, (damage, _) in QUARANTINES.items()}
+    assert sum(len(p) for p in damaged.values()) == len(set().union(*damaged.values()))
     _write(data, frames)
-    out = tmp_path / "out"
-    done = _run(env, data, out)
+    cfg = yaml.safe_load((data / "config.yaml").read_text(encoding="utf-8"))
+    cfg["validation"] = {"max_quarantine_share": 0.6}  # 4 x 50 enrolments of 421 set aside
+    (data / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False), encoding="utf-8")
+    out, restricted = tmp_path / "out", tmp_path / "restricted"
+    done = _run(env, data, out, "--restricted-out", str(restricted))
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     got = _tables(out)
+    rows = pd.read_parquet(io.month_dir(restricted, AS_OF) / "quarantine_rows.parquet")
+    ids = {name: frames[name]["person_id"].to_numpy() for name in INPUTS}
+    rows["person_id"] = [ids[f][r] for f, r in zip(rows["file"], rows["row"], strict=True)]
     summary = got["quarantine/summary"].to_pandas().set_index(["file", "rule"])
-    for key, n_persons in expected.items():
+    for case, (_, expected) in QUARANTINES.items():
+        mine = rows[rows["person_id"].isin(damaged[case])]
+        persons = mine.groupby(["file", "rule"])["person_id"].nunique().to_dict()
+        assert persons == expected, (case, persons)
+        for key in expected:
+            assert key[1] in done.stdout
+    assert set(rows["person_id"]) == set().union(*damaged.values())
+    totals = rows.groupby(["file", "rule"])["person_id"].nunique()
+    for key, n_persons in totals.items():
         assert summary.loc[key, "n_persons"] == n_persons, (key, summary)
-        assert key[1] in done.stdout
     assert "Xclone" not in done.stdout + got["quarantine/summary"].to_pandas().to_string()
     for name in ESTIMATED:
         _assert_same(got[name], clean[name], name)
@@ -250,7 +286,7 @@ def test_months_after_the_as_of_month_are_ignored_and_counted(env, base, clean, 
     month, counted in the manifest and the summary, and change nothing."""
     data = _copy(base, tmp_path / "data")
     frames = _read(data)
-    _add(frames, {S: _extra_status_rows(frames, "2030-01-01")})
+    _add(frames, {S: _extra_status_rows(frames, "2030-01-01", skip=0)})
     _write(data, frames)
     out = tmp_path / "out"
     done = _run(env, data, out)

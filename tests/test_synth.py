@@ -99,3 +99,17 @@ def test_creaming(muni):
     se = np.sqrt(np.average((d - gap) ** 2, weights=weights) / len(d))
     assert gap > 3 * se and gap > 0.03, (gap, se)
     assert months.label(panel.first_month) == SPEC.first_month
+
+
+def test_a_short_municipality_has_starts_and_a_too_short_one_is_refused(tmp_path) -> None:
+    """24 months (the shortest `mereffekt bench --months`): 12 months of history, then
+    starts; fewer months are refused with the reason, not an empty truth table."""
+    from flows.synthetic import write_synthetic
+
+    write_synthetic(tmp_path / "short", persons=1_500, seed=2, n_months=24)
+    starts = pd.read_parquet(tmp_path / "short" / "participation.parquet")["start_month"]
+    assert len(starts) > 0 and starts.min() >= pd.Timestamp("2021-01-01")
+    with pytest.raises(ValueError, match="at least 24 months"):
+        write_synthetic(tmp_path / "tiny", persons=1_500, n_months=23)
+    with pytest.raises(ValueError, match="no year of starts"):
+        SynthSpec(n_months=30)

@@ -63,7 +63,9 @@ def wild_bootstrap(
     sq = psi**2
     step = max(1, 2_000_000 // max(g, 1))  # draws per block: at most 2M weights in memory
     for b in range(0, reps, step):
-        v = _WEBB[rng.integers(0, 6, size=(min(step, reps - b), g))]
+        # one draw of g weights per replication, in the order of the draws (the same
+        # stream as drawing them one replication at a time)
+        v = _WEBB[np.stack([rng.integers(0, 6, size=g) for _ in range(min(step, reps - b))])]
         num = v @ psi
         den = np.sqrt((v**2) @ sq)  # sum over clusters of (v psi)^2
         t_stats[b : b + len(v)] = np.divide(num, den, out=np.zeros_like(num), where=den > 0)

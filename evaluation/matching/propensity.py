@@ -86,9 +86,10 @@ def _estimable_columns(xs: np.ndarray, t: np.ndarray, min_rows: int = 5) -> np.n
     """Columns whose value differs from its mode in at least ``min_rows`` participants
     and ``min_rows`` controls: rarer ones make the logit (quasi-)separated. They stay
     in the balance table."""
-    mode = np.array([np.bincount(np.unique(c, return_inverse=True)[1]).argmax() for c in xs.T])
-    uniq = [np.unique(c) for c in xs.T]
-    off_mode = xs != np.array([u[m] for u, m in zip(uniq, mode, strict=True)])
+    off_mode = np.empty(xs.shape, dtype=bool)
+    for j, c in enumerate(xs.T):
+        codes = np.unique(c, return_inverse=True)[1].ravel()
+        off_mode[:, j] = codes != np.bincount(codes).argmax()  # the mode: first most frequent
     enough = (off_mode[t].sum(axis=0) >= min_rows) & (off_mode[~t].sum(axis=0) >= min_rows)
     return np.flatnonzero(enough)
 
