@@ -44,7 +44,7 @@ import pandas as pd
 from evaluation.config import EvaluationConfig, OfferConfig
 from evaluation.decomposition import DECOMPOSITION_COLUMNS, decompose
 from evaluation.did import MatchedEventStudy, status_outcome
-from evaluation.did.results import EventStudyResult
+from evaluation.did.results import NOT_ESTIMABLE, EventStudyResult
 from evaluation.did.staggered_register import StaggeredOffer
 from evaluation.duration import duration_table
 from evaluation.earnings import EARNINGS, earnings_matrix, tax_rows
@@ -169,6 +169,8 @@ def staggered_effects(
     rows = fit.tidy()
     rows["estimand"] = "not_yet_treated"
     rows["primary"] = False
+    fixed = rows["std_error"].isna() & rows["estimate"].notna()  # as the matched rows say
+    rows["note"] = pd.array(np.where(fixed, NOT_ESTIMABLE, None), dtype="str")
     return rows
 
 
