@@ -91,6 +91,8 @@ def test_every_table_has_small_cells(run: dict) -> None:
     assert m.loc["extra", "n_unmatched"] == m.loc["extra", "unmatched_outside_target_group"] == 2
     assert m.loc["clean", "n_unmatched"] == 0
     assert small(t["effects"]["n_treated"]) and small(t["levels"]["n_persons"])
+    cs = t["effects"][t["effects"]["method"] == "callaway_santanna"]  # the secondary rows
+    assert small(cs["n_treated"]) and "extra" in set(cs["offer_id"])  # with outsiders
     ind = t["indicators"]
     assert small(ind.loc[ind["indicator"] == "enrolment_by_month", "value"])
     assert small(ind.loc[ind["indicator"] == "dropouts", "value"])
