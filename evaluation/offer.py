@@ -79,7 +79,7 @@ class OfferEvaluation:
     payment: PaymentResult | None
     on_track: OnTrack
     person_ids: np.ndarray  # the panel's IDs by row (restricted), for matched_sets()
-    extras: OfferExtras | None = None  # ITT row, subgroups, durations, earnings (aggregate)
+    extras: OfferExtras | None = None  # ITT row, subgroups, durations, earnings, CS (aggregate)
     # the investor's view of the contract and the decomposition (aggregate tables,
     # evaluation.offer_extras; empty without payment terms or without a match)
     contract: pd.DataFrame | None = None

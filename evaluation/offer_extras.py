@@ -20,7 +20,14 @@ takes the offer's matched event study (as built for the headline) and returns
 * ``earnings_effects`` - with the status rows' ``earnings_dkk``, the extra earnings per
   month (outcome ``earnings_dkk``, :mod:`evaluation.earnings`) for ``effects.parquet``;
 * ``tax_value`` - with ``valuation.tax_rate`` too, the tax on the extra earnings by payer
-  for ``value.parquet``.
+  for ``value.parquet``;
+* ``staggered_effects`` - the standard unmatched staggered estimator (Callaway &
+  Sant'Anna, :mod:`evaluation.did.staggered_register`) of the primary outcome: the
+  offer's target-group persons, not-yet-treated controls, event-time ATT(e) and the
+  mean over the headline window with analytic standard errors, for ``effects.parquet``
+  with ``method = "callaway_santanna"`` and ``primary`` False. Secondary only: never in
+  the headline, the Holm family, the value or the payment; it shows how far the
+  standard estimator, which does not match on history, lies from the matched design.
 
 Subgroups and the ITT row need the primary outcome to be a status outcome of the config
 (the default ``self_sufficient`` is); otherwise they are empty.
@@ -37,7 +44,8 @@ import pandas as pd
 from evaluation.config import EvaluationConfig, OfferConfig
 from evaluation.decomposition import DECOMPOSITION_COLUMNS, decompose
 from evaluation.did import MatchedEventStudy, status_outcome
-from evaluation.did.results import EventStudyResult
+from evaluation.did.results import NOT_ESTIMABLE, EventStudyResult
+from evaluation.did.staggered_register import StaggeredOffer
 from evaluation.duration import duration_table
 from evaluation.earnings import EARNINGS, earnings_matrix, tax_rows
 from evaluation.matching.data import NEVER
@@ -108,6 +116,7 @@ class OfferExtras:
     durations: pd.DataFrame
     earnings_effects: pd.DataFrame = field(default_factory=pd.DataFrame)
     tax_value: pd.DataFrame = field(default_factory=pd.DataFrame)
+    staggered_effects: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def offer_extras(
@@ -132,7 +141,37 @@ def offer_extras(
     subgroups = offer_subgroups(study, primary.name, values, min_persons=settings.min_cell_size)
     earnings, tax = _earnings(study, status, settings)
     itt = itt[itt["headline"]].reset_index(drop=True)
-    return OfferExtras(itt, subgroups, durations, earnings, tax)
+    staggered = staggered_effects(panel, offer, settings, primary.name, values)
+    return OfferExtras(itt, subgroups, durations, earnings, tax, staggered)
+
+
+def staggered_effects(
+    panel: StatusPanel,
+    offer: OfferConfig,
+    settings: EvaluationConfig,
+    outcome: str,
+    values: np.ndarray,
+) -> pd.DataFrame:
+    """Callaway & Sant'Anna rows of one outcome (``method = "callaway_santanna"``,
+    ``estimand = "not_yet_treated"``: start in month g against persons of the target
+    group not yet started by the compared month, ``primary`` False): units the offer's
+    target group as its risk sets define it, the event window and headline window of the
+    matched event study, analytic standard errors."""
+    est = settings.estimation
+    fit = StaggeredOffer(
+        panel,
+        offer.offer_id,
+        offer.target_group,
+        window=est.event_window,
+        headline_window=est.headline_window,
+        level=est.level,
+    ).fit(outcome, values)
+    rows = fit.tidy()
+    rows["estimand"] = "not_yet_treated"
+    rows["primary"] = False
+    fixed = rows["std_error"].isna() & rows["estimate"].notna()  # as the matched rows say
+    rows["note"] = pd.array(np.where(fixed, NOT_ESTIMABLE, None), dtype="str")
+    return rows
 
 
 def _earnings(

@@ -64,6 +64,9 @@ def offer_tables(e: OfferEvaluation) -> OfferTables:
         levels = schema.empty("levels")
     # the pre-specified primary outcome: Holm's adjustment runs over the offers on it
     effects["primary"] = (effects["outcome"] == e.offer.primary_outcome).to_numpy(bool)
+    if ex is not None and len(ex.staggered_effects):  # secondary, never primary
+        effects = pd.concat([effects, schema.conform(ex.staggered_effects, "effects")])
+        effects = effects.reset_index(drop=True)
     return OfferTables(
         offer_id=e.offer_id,
         matching=_matching(e, status),
@@ -176,11 +179,23 @@ def stack(offers: Iterable[OfferTables]) -> dict[str, pd.DataFrame]:
     eff = tables["effects"]
     if len(eff):
         family = eff["headline"].to_numpy(bool) & eff["primary"].to_numpy(bool)
-        family &= (eff["estimand"] != "itt").to_numpy(bool)  # the headline contrast only
+        family &= headline_contrast(eff)
         eff["p_value_holm"] = np.nan
         eff.loc[family, "p_value_holm"] = holm(eff.loc[family, "p_value"].to_numpy())
         tables["effects"] = schema.conform(eff, "effects")
     return tables
+
+
+def headline_contrast(effects: pd.DataFrame) -> np.ndarray:
+    """Rows of the matched design's headline contrast (per protocol): not the ITT rows,
+    not the secondary Callaway & Sant'Anna rows (``method``). What the headline, the
+    Holm family, the value and the report's headline sentences read."""
+    keep = np.ones(len(effects), dtype=bool)
+    if "estimand" in effects.columns:
+        keep &= (effects["estimand"] != "itt").to_numpy(bool)
+    if "method" in effects.columns:
+        keep &= (effects["method"] == METHOD).to_numpy(bool)
+    return keep
 
 
 def _sensitivity(e: OfferEvaluation) -> pd.DataFrame:

@@ -241,6 +241,7 @@ def _print_summary(folder: Path, not_started: Sequence[str] = ()) -> None:
 
     import pandas as pd
 
+    from evaluation.offer_tables import headline_contrast
     from flows.inputs import summary_lines
 
     for offer_id in not_started:
@@ -262,8 +263,7 @@ def _print_summary(folder: Path, not_started: Sequence[str] = ()) -> None:
         print(f"quarantined {total} input row(s): {rules}")
     eff = pd.read_parquet(folder / "effects.parquet")
     head = eff[eff["headline"] & (eff["outcome"] == "self_sufficient")]
-    if "estimand" in head.columns:  # the headline contrast, not the ITT row
-        head = head[head["estimand"] != "itt"]
+    head = head[headline_contrast(head)]  # not the ITT row, not Callaway & Sant'Anna
     if head.empty:
         return
     print("headline effect on self-sufficiency (share of months, first year after start):")

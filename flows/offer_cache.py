@@ -30,7 +30,7 @@ from evaluation.schema import OFFER_TABLES as TABLES
 from flows.config import ConfigModel
 
 OFFER_KEY = b"mereffekt.offer_id"
-CACHE_FORMAT = "offer-parquet-3"  # changes when the cached tables change shape or content
+CACHE_FORMAT = "offer-parquet-4"  # changes with the cached tables (4: callaway_santanna rows)
 
 logger = logging.getLogger(__name__)
 

@@ -267,8 +267,12 @@ def _quotients(per: pd.DataFrame, wide: pd.DataFrame, cnt: pd.DataFrame) -> list
             if ok.sum() < 3 or (np.abs(ratio[ok] - np.rint(ratio[ok])) > 1e-6).any():
                 continue
             same = (np.abs(q[:, ok] - np.rint(ratio[ok])) < 0.5).all(axis=1)
+            # at least three offers with a whole ratio >= 1: a ratio of two amounts near 0
+            # (1e-7) is "whole" too, but Q = 0 on every offer is no identity
             out += [
-                (cnt.index[qi], a, b) for qi in np.flatnonzero(same) if (ratio[ok] > 0).sum() >= 3
+                (cnt.index[qi], a, b)
+                for qi in np.flatnonzero(same)
+                if (np.rint(ratio[ok]) > 0).sum() >= 3
             ]
     return out
 

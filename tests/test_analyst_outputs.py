@@ -182,6 +182,27 @@ def test_english_workbook(runs: dict[str, Path]) -> None:
     assert len(book.sheetnames) == len(SHEETS) + 1
 
 
+@pytest.mark.parametrize(
+    ("lang", "sheet", "header"),
+    [("da", "Effekter (pp)", "Metode"), ("en", "Effects (pp)", "Method")],
+)
+def test_workbook_names_the_staggered_rows(runs: dict[str, Path], lang, sheet, header) -> None:
+    """The Callaway & Sant'Anna rows of effects.parquet are in the effects sheet, their
+    method in words of the workbook's language."""
+    from flows.excel.vocabulary import CODES
+
+    name = "resultater.xlsx" if lang == "da" else "results.xlsx"
+    rows = list(openpyxl.load_workbook(runs[lang] / name)[sheet].iter_rows(values_only=True))
+    col = rows[0].index(header)
+    shown = [r[col] for r in rows[1:]]
+    words = CODES["effects_method"]["callaway_santanna"][0 if lang == "da" else 1]
+    eff = pd.read_parquet(runs[lang] / "effects.parquet")
+    n = int(((eff["method"] == "callaway_santanna") & (eff["unit"] == "share")).sum())
+    assert n > 0 and shown.count(words) == n
+    matched = CODES["effects_method"]["matched_event_study"][0 if lang == "da" else 1]
+    assert matched in shown and "callaway_santanna" not in shown
+
+
 # --- the validation page -----------------------------------------------------------------
 
 
@@ -252,7 +273,8 @@ def test_published_codes_are_in_their_contracts(runs: dict[str, Path]) -> None:
     checked = 0
     for table, column in (
         ("value", "measure"), ("value", "payer"), ("value", "scenario"), ("value", "unit"),
-        ("effects", "unit"), ("levels", "group"), ("indicators", "status"),
+        ("effects", "unit"), ("effects", "method"), ("effects", "estimand"), ("levels", "group"),
+        ("indicators", "status"),
     ):  # fmt: skip
         prop = next(p for p in output_contract(table)["properties"] if p["name"] == column)
         allowed = [

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from evaluation.offer_tables import headline_contrast
 from evaluation.texts import TEXTS
 from evaluation.texts.report_words import WORDS
 from flows import io
@@ -115,8 +116,10 @@ def cell(tables: dict[str, pd.DataFrame], src: str) -> float | None:
     f = f[f["offer_id"] == offer]
     if table == "effects":
         f = f[(f["outcome"] == "self_sufficient") & f["event_time"].isna()]
-        if "estimand" in f.columns:  # the page's headline contrast, not the ITT row
-            f = f[f["estimand"] != "itt"]
+        if rest[0] == "callaway_santanna":  # the secondary estimator's headline row
+            f = f[f["method"] == rest.pop(0)]
+        else:  # the page's headline contrast, not the ITT or Callaway & Sant'Anna row
+            f = f[headline_contrast(f)]
     elif table == "indicators":
         f = f[f["indicator"] == rest.pop(0)]
     elif table == "value":
@@ -412,9 +415,7 @@ def test_summary_verdict_agrees_with_the_effects_table(month, settings) -> None:
     html = render(tables, settings)
     eff = tables["effects"]
     head = eff[(eff.outcome == "self_sufficient") & eff.event_time.isna()]
-    if "estimand" in head.columns:  # the verdict is on the headline contrast
-        head = head[head["estimand"] != "itt"]
-    head = head.set_index("offer_id")
+    head = head[headline_contrast(head)].set_index("offer_id")  # the verdict's contrast
     for o, row in head.iterrows():
         verdict = re.search(rf"data-offer='{o}' data-verdict='(\w+)'", html).group(1)
         p = row["p_value_holm"] if pd.notna(row["p_value_holm"]) else row["p_value"]
@@ -537,3 +538,36 @@ def test_tilbudsvifte_in_chromium(month, settings, browser, tmp_path) -> None:
     assert browser.save_screenshot(str(tmp_path / "report.png"))
     if NOTES.exists():
         browser.save_screenshot(str(NOTES / "tilbudsvifte_test.png"))
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_staggered_estimate_stands_beside_the_matched_one(month, settings, lang) -> None:
+    """Each offer's section shows the Callaway & Sant'Anna headline (estimate and
+    interval: the cells of its effects.parquet row) beside the matched headline, says
+    why they can differ (no matching on history; creaming), and says the participants
+    already differed before the start exactly where its pre-period test rejects."""
+    from flows.report.sections.staggered import WORDS as CS_WORDS
+
+    tables = load_tables(month)
+    o = ReportOptions(AS_OF, lang=lang, run_id="t", smd_thresholds=settings.smd_thresholds)
+    html = render_report(tables, o)
+    eff = tables["effects"]
+    cs = eff[(eff["method"] == "callaway_santanna") & eff["headline"]].set_index("offer_id")
+    assert len(cs) == len(tables["matching"])  # one per offer
+    words = CS_WORDS[lang]
+    for offer, row in cs.iterrows():
+        part = section(html, f"offer-{offer}")
+        text = visible(part)
+        src = SRC.findall(part)
+        shown = {unescape(k): (raw, t) for k, raw, t in src if "callaway_santanna" in k}
+        for col in ("estimate", "ci_low", "ci_high"):
+            raw, t = shown[f"effects|{offer}|callaway_santanna|{col}"]
+            assert float(raw) == row[col]
+            assert f"{100 * row[col]:.1f}".replace(".", "," if lang == "da" else ".") in t
+        matched = dict((unescape(k), raw) for k, raw, _ in src)[f"effects|{offer}|estimate"]
+        assert float(matched) == cell(tables, f"effects|{offer}|estimate")
+        assert "Callaway & Sant'Anna" in text and "creaming" in text
+        pretrend = words["pretrend"].strip()
+        assert (pretrend in text) == (row["placebo_p_value"] < 0.05), offer
+    if lang == "da":  # every tagged number on the page (parse_number reads Danish)
+        assert assert_numbers_match(html, tables) > 0

@@ -116,6 +116,8 @@ def holm_primary(effects: pd.DataFrame, primary: dict[str, str]) -> tuple[np.nda
     rows are not in the family).
     """
     is_primary = effects["outcome"].to_numpy() == effects["offer_id"].map(primary).to_numpy()
+    if "method" in effects.columns:  # the secondary Callaway & Sant'Anna rows are not
+        is_primary &= (effects["method"] == "matched_event_study").to_numpy(bool)
     family = is_primary & effects["headline"].to_numpy(bool)
     if "estimand" in effects.columns:  # the headline contrast only (not the ITT rows)
         family &= (effects["estimand"] == "per_protocol").to_numpy(bool)

@@ -44,6 +44,7 @@ from evaluation.privacy.dependent import Blanks, Rests, Rule, ShareCounts, Verdi
 from evaluation.privacy.extra_rules import contract_rules, decomposition_rules
 from evaluation.privacy.relations import (
     CellIndex,
+    CrossSum,
     Equal,
     GroupSum,
     MonthlyStarts,
@@ -236,6 +237,14 @@ def relations(tables: Mapping[str, pd.DataFrame]) -> tuple[Relation, ...]:
         ),
         GroupSum(select("validation", "kept", file="participation.parquet"), ind("enrolment"), ()),
         Equal(select("matching", "n_matched"), select("decomposition", "n_participants"), offer),
+        CrossSum(  # the staggered estimator's participants: those inside the target group
+            select("matching", "n_participants"),
+            (
+                select("effects", "n_treated", headline=True, method=STAGGERED),
+                select("matching", OUTSIDE),
+            ),
+            offer,
+        ),
     )
 
 
@@ -253,7 +262,11 @@ def rules(tables: Mapping[str, pd.DataFrame]) -> tuple[Rule, ...]:
 
 
 _OFFER = ("offer_id",)
-_HEADLINE = select("effects", "estimate", headline=True)
+MATCHED, STAGGERED = "matched_event_study", "callaway_santanna"
+"""``effects.method`` of the matched design's rows: the value, payment, sensitivity,
+contract and on-track rows rest on them, not on the secondary Callaway & Sant'Anna rows
+(``callaway_santanna``, which are suppressed on their own counts like any effects row)."""
+_HEADLINE = select("effects", "estimate", headline=True, method=MATCHED)
 _INDICATOR_VALUES = ("value", "ci_low", "ci_high")
 
 
@@ -309,7 +322,7 @@ def _indicator_rules() -> tuple[Rule, ...]:
         Rests(
             "indicators",
             _INDICATOR_VALUES,
-            select("effects", "estimate", outcome=HEADLINE_OUTCOME),
+            select("effects", "estimate", outcome=HEADLINE_OUTCOME, method=MATCHED),
             ("offer_id", "event_time"),
             where=(("indicator", ("interim_att_by_event_month",)),),
         ),

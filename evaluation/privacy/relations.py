@@ -228,7 +228,32 @@ class MonthlyStarts:
             yield np.array([s, a, b]), np.array([1, -1, 1])
 
 
-Relation = Equal | RowSum | GroupSum | MonthlyStarts
+@dataclass(frozen=True)
+class CrossSum:
+    """``total`` is the sum of one cell from each of ``parts`` (other tables or columns),
+    on rows that agree on ``on``: participants = the participants the staggered estimator
+    counts (those inside the target group) + those outside it."""
+
+    total: Select
+    parts: tuple[Select, ...]
+    on: tuple[str, ...]
+
+    def instances(self, tables: Mapping[str, pd.DataFrame], index: CellIndex) -> Iterator[Instance]:
+        frames = [index.of(sel, tables) for sel in (self.total, *self.parts)]
+        if any(not len(f) or not _has(f, f, self.on) for f in frames):
+            return
+        merged = frames[0][[*self.on, "_cell"]]
+        for i, part in enumerate(frames[1:]):
+            merged = merged.merge(
+                part[[*self.on, "_cell"]], on=list(self.on), suffixes=("", f"_{i}")
+            )
+        cols = [c for c in merged.columns if c.startswith("_cell")]
+        coef = np.array([1] + [-1] * len(self.parts))
+        for cells in merged[cols].to_numpy(np.int64):
+            yield cells, coef
+
+
+Relation = Equal | RowSum | GroupSum | MonthlyStarts | CrossSum
 
 
 def _has(left: pd.DataFrame, right: pd.DataFrame, on: tuple[str, ...]) -> bool:

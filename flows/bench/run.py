@@ -27,6 +27,7 @@ STAGES = (
     "features",
     "matching",
     "estimation",
+    "staggered",
     "valuation",
     "report",
     "write",
@@ -41,6 +42,8 @@ PROBES: dict[str, tuple[str, ...]] = {
         "evaluation.matching.model:strata",
     ),
     "estimation": ("evaluation.did.model:MatchedEventStudy.fit",),
+    # the secondary Callaway & Sant'Anna estimate of each offer (evaluation.offer_extras)
+    "staggered": ("evaluation.offer_extras:staggered_effects",),
     "valuation": ("evaluation.offer:_value", "evaluation.offer:monitor_offer"),
 }
 """Stage -> functions (``module:attribute``) whose time counts for it wherever called."""

@@ -91,7 +91,7 @@ def _effects() -> tuple[Col, ...]:
         Col("p_value_holm", "p-værdi (Holm)", "p-value (Holm)", "number"),
         Col("n_treated", "Deltagere", "Participants", "persons"),
         Col("n_control", "Kontroller", "Controls", "persons"),
-        Col("method", "Metode", "Method", "text"),
+        Col("method", "Metode", "Method", "text", "effects_method"),
         Col("estimand", "Sammenligning", "Contrast", "text", "estimand"),
         Col("ci_method", "Intervalmetode", "Interval method", "text"),
         Col("level", "Konfidensniveau", "Confidence level", "pct"),

@@ -35,6 +35,22 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
             "start nu mod ikke start nu, sædvanlig praksis bagefter",
             "start now vs not start now, usual practice afterwards",
         ),
+        "not_yet_treated": (
+            "start nu mod endnu ikke startet i måneden (Callaway & Sant'Anna, sekundær)",
+            "start now vs not yet started by that month (Callaway & Sant'Anna, secondary)",
+        ),
+    },
+    "effects_method": {
+        "matched_event_study": (
+            "matchning i risikosæt + forskel-i-forskelle (hovedtal)",
+            "risk-set matching + difference-in-differences (headline)",
+        ),
+        "callaway_santanna": (
+            "Callaway & Sant'Anna: alle i målgruppen, der endnu ikke er startet, som kontroller, "
+            "uden matchning (sekundær)",
+            "Callaway & Sant'Anna: everyone in the target group not yet started as controls, "
+            "no matching (secondary)",
+        ),
     },
     "dimension": {
         "age_band": ("alder ved start", "age at start"),

@@ -14,8 +14,11 @@ from collections.abc import Mapping
 from html import escape
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from evaluation.did.staggered_register import METHOD as STAGGERED
+from evaluation.offer_tables import headline_contrast
 from evaluation.texts import DASH, Lang, NumberStyle, Texts
 from evaluation.texts.report_words import WORDS
 from flows.report.settings import ReportSettings
@@ -85,8 +88,17 @@ class ReportData:
         self.offers: list[str] = [str(o) for o in matching.get("offer_id", [])]
         self.names = dict(zip(self.offers, matching.get("name", self.offers), strict=True))
         eff = self.tables["effects"]
-        if len(eff) and "estimand" in eff.columns:  # the headline contrast (not the ITT row)
-            eff = eff[eff["estimand"] != "itt"]
+        # the secondary Callaway & Sant'Anna rows have their own sentence (sections/
+        # staggered.py); every other section reads the matched design's rows only
+        secondary = (
+            (eff["method"] == STAGGERED).to_numpy(bool)
+            if len(eff) and "method" in eff.columns
+            else np.zeros(len(eff), dtype=bool)
+        )
+        self.staggered = eff[secondary].reset_index(drop=True)
+        self.tables["effects"] = eff = eff[~secondary].reset_index(drop=True)
+        if len(eff):  # the headline contrast (not the ITT row)
+            eff = eff[headline_contrast(eff)]
         head = (
             eff[(eff["outcome"] == HEADLINE_OUTCOME) & eff["event_time"].isna()]
             if len(eff)

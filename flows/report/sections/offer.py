@@ -12,6 +12,7 @@ from flows.report.sections.offer_figures import (
     levels_figure,
     love_figure,
 )
+from flows.report.sections.staggered import staggered_sentence
 
 
 def offer_section(r: ReportData, o: str, smd_threshold: float | None = None) -> str:
@@ -47,6 +48,9 @@ def _facts(r: ReportData, o: str) -> list[str]:
         power = 0.8 if power is None else power
         items.append(t.fact_mde.format(mde=s.pp(mde), power=s.number(100 * power, 0)))
     items.append(_placebo(r, o))
+    staggered = staggered_sentence(r, o)  # the standard estimator beside the matched one
+    if staggered is not None:
+        items.append(staggered)
     b = facts.balance(r, o)
     if b is not None:
         items.append(balance_sentence(r, o, b))
