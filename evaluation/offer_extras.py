@@ -39,7 +39,7 @@ from evaluation.decomposition import DECOMPOSITION_COLUMNS, decompose
 from evaluation.did import MatchedEventStudy, status_outcome
 from evaluation.did.results import EventStudyResult
 from evaluation.duration import duration_table
-from evaluation.earnings import EARNINGS, earnings_matrix, tax_rows
+from evaluation.earnings import EARNINGS, EarningsRows, earnings_matrix, tax_rows
 from evaluation.matching.data import NEVER
 from evaluation.matching.results import MatchResult
 from evaluation.monetise.contract import CONTRACT_COLUMNS
@@ -115,7 +115,7 @@ def offer_extras(
     offer: OfferConfig,
     settings: EvaluationConfig,
     study: MatchedEventStudy | None,
-    status: pd.DataFrame | None = None,
+    status: pd.DataFrame | EarningsRows | None = None,
 ) -> OfferExtras:
     """The offer's ITT headline row, subgroup table and duration table; ``study`` is the
     offer's per-protocol event study (None when nobody was matched); ``status``: the
@@ -136,7 +136,7 @@ def offer_extras(
 
 
 def _earnings(
-    study: MatchedEventStudy, status: pd.DataFrame | None, settings: EvaluationConfig
+    study: MatchedEventStudy, status: pd.DataFrame | EarningsRows | None, settings: EvaluationConfig
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     if status is None:
         return pd.DataFrame(), pd.DataFrame()

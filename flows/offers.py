@@ -20,6 +20,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from evaluation.config import EvaluationConfig, OfferConfig
+from evaluation.earnings import EarningsRows
 from evaluation.offer import OfferTables, evaluate_offer
 from evaluation.panel import StatusPanel
 from flows import io, offer_cache, progress
@@ -36,7 +37,7 @@ def evaluate_offer_task(
     offer: OfferConfig,
     cfg: EvaluationConfig,
     with_matched_sets: bool,
-    earnings: pd.DataFrame | None = None,
+    earnings: EarningsRows | pd.DataFrame | None = None,
 ) -> tuple[OfferTables, pd.DataFrame | None]:
     """Match, estimate, value and monitor one offer: its aggregate tables, and with
     ``with_matched_sets`` its person-level matched sets (for the restricted folder);
@@ -62,7 +63,7 @@ def evaluate_offers(
     cache: Path,
     restricted: Path | None,
     shared: InputsRef | None = None,
-    earnings: pd.DataFrame | None = None,
+    earnings: EarningsRows | pd.DataFrame | None = None,
 ) -> list[OfferTables]:
     """Every offer's aggregate tables, in the config's order: from the offer cache where
     its key (``keys``, by offer id) has an entry (and, with a ``restricted`` folder, its
