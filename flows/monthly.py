@@ -31,7 +31,6 @@ from prefect.states import Failed
 from pydantic import BaseModel, ConfigDict, Field
 
 from evaluation.config import EvaluationConfig
-from evaluation.earnings import EarningsRows
 from evaluation.offer import combine
 from evaluation.panel import StatusPanel
 from evaluation.period import DataPeriod
@@ -238,7 +237,7 @@ def evaluate_month(params: RunParameters, given: PreparedInputs | None = None) -
     not_started = _check_against_data(params, cfg_model, prepared, as_of)
     with progress.stage(f"building the person x month panel as of {as_of}"):
         panel = build_panel(prepared, as_of)
-    tables = _tables(params, as_of, panel, cfg, cfg_model, hashes, validated, prepared.earnings)
+    tables = _tables(params, as_of, panel, cfg, cfg_model, hashes, validated, prepared)
     publish_on_track(tables)
     manifest = _manifest(params, as_of, hashes, cfg_model, prepared.period, not_started, tables)
     manifest |= inputs.manifest_entries(
@@ -287,11 +286,11 @@ def _tables(
     cfg_model: ConfigModel,
     hashes: dict[str, str],
     validated: ValidatedInputs,
-    earnings: EarningsRows | None,
+    prepared: PreparedInputs,
 ) -> dict[str, pd.DataFrame]:
-    """Every offer evaluated (or read from the offer cache), combined across offers,
-    annotated for readers and suppressed for small cells; ``earnings``: the status rows'
-    earnings on the panel's persons (:attr:`PreparedInputs.earnings`)."""
+    """Every offer evaluated (or read from the offer cache, or taken from a backfill's
+    workers: ``prepared.take_ahead``), combined across offers, annotated for readers and
+    suppressed for small cells."""
     keys = offer_cache.offer_keys(
         hashes, cfg_model, as_of=as_of, lang=TABLE_LANGUAGE, code=code_version()
     )
@@ -307,7 +306,8 @@ def _tables(
         shared=dask_cluster.InputsRef.of(params.data, hashes, share, as_of)
         if dask_cluster.on_dask()
         else None,
-        earnings=earnings,
+        earnings=prepared.earnings,
+        ahead=prepared.take_ahead,
     )
     names = {o.offer_id: o.name for o in cfg.offers}
     combined = annotate(

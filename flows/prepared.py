@@ -14,8 +14,10 @@ to Prefect.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -44,6 +46,9 @@ class PreparedInputs:
     period: DataPeriod
     panel: StatusPanel | None = None
     measures: tuple[Measure, ...] = ()  # the config's declared measures
+    # a backfill's offers evaluated ahead in worker processes, by offer cache key
+    # (flows.backfill_workers.AheadOffers.take; None: each run evaluates its offers)
+    take_ahead: Callable[[str], Any] | None = None
 
     def matches(self, hashes: dict[str, str], max_quarantine_share: float) -> bool:
         """True for the same input files and the same quarantine limit."""
