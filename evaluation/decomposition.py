@@ -30,7 +30,9 @@ so the gap is small and the two nearly agree; a committee reads the levels.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache, partial
 
 import numpy as np
 import pandas as pd
@@ -127,17 +129,21 @@ def target_group_levels(
     cohorts: np.ndarray,
     cohort_weights: np.ndarray,
     extra: np.ndarray | None = None,
+    members_of: Callable[[int], np.ndarray] | None = None,
 ) -> tuple[float, int]:
     """Σ_s w_s T_s / Σ_s w_s for one event month: T_s the mean outcome, in the month
     ``cohorts[s] + e`` already folded into ``cohorts``, of the target group at each
     start month. Here ``cohorts`` is a (start month, outcome month) array of pairs;
     ``extra`` a persons x months matrix added to the status values (a register
-    measure, as given to the event study's fit)."""
+    measure, as given to the event study's fit); ``members_of``: the target group's
+    rows at a start month, if known already (default :func:`target_group_members`)."""
+    if members_of is None:
+        members_of = partial(target_group_members, panel, rule=rule)
     total, weight, members = 0.0, 0.0, 0
     for (start, month), w in zip(cohorts, cohort_weights, strict=True):
         if w <= 0:
             continue
-        who = target_group_members(panel, int(start), rule)
+        who = members_of(int(start))
         col = int(month) - panel.first_month
         if not 0 <= col < panel.n_months or not len(who):
             continue
@@ -175,6 +181,7 @@ def decompose(
     person = treated["person"].to_numpy(np.int64)
     start = treated["ref_month"].to_numpy(np.int64)
     base_ok = _observed(panel, person, start - 1)
+    members_of = cache(partial(target_group_members, panel, rule=rule))  # by start month
     used_t: list[float] = []
     used_p, used_c = [], []
     members: set[int] = set()
@@ -184,7 +191,13 @@ def decompose(
         ok = base_ok & _observed(panel, person, start + e)
         starts, counts = np.unique(start[ok], return_counts=True)
         t_e, _ = target_group_levels(
-            panel, rule, values, np.column_stack([starts, starts + e]), counts.astype(float), extra
+            panel,
+            rule,
+            values,
+            np.column_stack([starts, starts + e]),
+            counts.astype(float),
+            extra,
+            members_of,
         )
         if not np.isfinite(t_e):
             continue
@@ -192,7 +205,7 @@ def decompose(
         used_p.append(levels[0, j])
         used_c.append(levels[1, j])
         members.update(int(s) for s in starts)
-    who = [target_group_members(panel, s, rule) for s in sorted(members)]
+    who = [members_of(s) for s in sorted(members)]
     n_target = len(np.unique(np.concatenate(who))) if who else 0
     ref = np.flatnonzero(result.event_times == -1)
     gap = float(levels[0, ref[0]] - levels[1, ref[0]]) if len(ref) else np.nan

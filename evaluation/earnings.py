@@ -12,6 +12,7 @@ rate per payer (``valuation.tax_rate``).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -25,24 +26,70 @@ from evaluation.panel import StatusPanel
 EARNINGS = "earnings_dkk"
 
 
+@dataclass(frozen=True, eq=False)
+class EarningsRows:
+    """The status rows' earnings as coordinates of a panel (person level, in memory): the
+    panel's ``person_ids``, and per row with an amount its person (row of the panel),
+    month (index) and amount in DKK, in the rows' order. Made once per panel (or per
+    panel build of a backfill: every as-of cut keeps the persons), not once per offer."""
+
+    person_ids: np.ndarray
+    person: np.ndarray  # int64, rows of the panel
+    month: np.ndarray  # int32 month index
+    amount: np.ndarray  # float64, finite
+
+    @classmethod
+    def of(
+        cls, person_ids: np.ndarray, person: np.ndarray, month: np.ndarray, amount: np.ndarray
+    ) -> EarningsRows | None:
+        """The rows of known persons with a finite amount; None when no row has one."""
+        ok = (person >= 0) & np.isfinite(amount)
+        if not ok.any():
+            return None
+        return cls(person_ids, person[ok].astype(np.int64), month[ok], amount[ok])
+
+    @classmethod
+    def from_frame(cls, person_ids: np.ndarray, status: pd.DataFrame) -> EarningsRows | None:
+        """From status rows (``person_id``, ``month``, ``earnings_dkk``); None when the
+        column is absent or has no value."""
+        if EARNINGS not in status.columns or status[EARNINGS].notna().sum() == 0:
+            return None
+        row = pd.Index(person_ids.astype(str)).get_indexer(status["person_id"].astype(str))
+        amount = pd.to_numeric(status[EARNINGS], errors="coerce").to_numpy(np.float64)
+        return cls.of(person_ids, row, months.from_dates(status["month"]), amount)
+
+
 def earnings_matrix(
-    panel: StatusPanel, status: pd.DataFrame, persons: np.ndarray | None = None
+    panel: StatusPanel,
+    status: pd.DataFrame | EarningsRows | None,
+    persons: np.ndarray | None = None,
 ) -> np.ndarray | None:
     """Persons x months (the panel's columns; its rows, or only the sorted panel rows
     ``persons``) of ``earnings_dkk``; None when the column is absent or has no value.
+    ``status``: the status rows, or their :class:`EarningsRows` on this panel's persons.
     Rows of other persons or of months outside the panel are ignored (the panel is
     already cut to the as-of month)."""
-    if EARNINGS not in status.columns or status[EARNINGS].notna().sum() == 0:
+    rows = (
+        EarningsRows.from_frame(panel.person_ids, status)
+        if isinstance(status, pd.DataFrame)
+        else status
+    )
+    if rows is None:
         return None
-    ids = panel.person_ids.astype(str)
+    if rows.person_ids is not panel.person_ids and not np.array_equal(
+        rows.person_ids, panel.person_ids
+    ):
+        raise ValueError("the earnings rows were laid out on another panel's persons")
+    n = panel.n_persons
+    row = rows.person
     if persons is not None:
-        ids = ids[persons]
-    row = pd.Index(ids).get_indexer(status["person_id"].astype(str))
-    col = months.from_dates(status["month"]) - panel.first_month
-    amount = pd.to_numeric(status[EARNINGS], errors="coerce").to_numpy(np.float64)
-    ok = (row >= 0) & (col >= 0) & (col < panel.n_months) & np.isfinite(amount)
-    out = np.full((len(ids), panel.n_months), np.nan)
-    out[row[ok], col[ok]] = amount[ok]
+        position = np.full(n, -1, dtype=np.int64)
+        position[persons] = np.arange(len(persons))
+        row, n = position[row], len(persons)
+    col = rows.month - panel.first_month
+    ok = (row >= 0) & (col >= 0) & (col < panel.n_months)
+    out = np.full((n, panel.n_months), np.nan)
+    out[row[ok], col[ok]] = rows.amount[ok]
     return out
 
 

@@ -47,7 +47,7 @@ from evaluation.did import MatchedEventStudy, status_outcome
 from evaluation.did.results import NOT_ESTIMABLE, EventStudyResult
 from evaluation.did.staggered_register import StaggeredOffer
 from evaluation.duration import duration_table
-from evaluation.earnings import EARNINGS, earnings_matrix, tax_rows
+from evaluation.earnings import EARNINGS, EarningsRows, earnings_matrix, tax_rows
 from evaluation.matching.data import NEVER
 from evaluation.matching.results import MatchResult
 from evaluation.monetise.contract import CONTRACT_COLUMNS
@@ -124,7 +124,7 @@ def offer_extras(
     offer: OfferConfig,
     settings: EvaluationConfig,
     study: MatchedEventStudy | None,
-    status: pd.DataFrame | None = None,
+    status: pd.DataFrame | EarningsRows | None = None,
 ) -> OfferExtras:
     """The offer's ITT headline row, subgroup table and duration table; ``study`` is the
     offer's per-protocol event study (None when nobody was matched); ``status``: the
@@ -175,7 +175,7 @@ def staggered_effects(
 
 
 def _earnings(
-    study: MatchedEventStudy, status: pd.DataFrame | None, settings: EvaluationConfig
+    study: MatchedEventStudy, status: pd.DataFrame | EarningsRows | None, settings: EvaluationConfig
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     if status is None:
         return pd.DataFrame(), pd.DataFrame()

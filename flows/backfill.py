@@ -18,16 +18,25 @@ from __future__ import annotations
 import contextvars
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from prefect import tags
+from prefect import Flow, tags
 
 from evaluation import months
 from flows import config as cfgmod
-from flows import guards, io
-from flows.monthly import RunParameters, monthly_evaluation_reusing
-from flows.prepared import prepare
+from flows import guards, io, offer_cache
+from flows.backfill_workers import AheadOffers, default_processes
+from flows.config import ConfigModel
+from flows.monthly import (
+    TABLE_LANGUAGE,
+    RunParameters,
+    code_version,
+    monthly_evaluation_reusing,
+)
+from flows.prepared import PreparedInputs, prepare
+from flows.prices import load_catalogue
 from flows.progress import note, stage
 from flows.validation import validate_inputs
 
@@ -47,11 +56,16 @@ def run_backfill(
     force: bool = False,
     concurrency: int = 1,
     progress: bool = True,
+    processes: int | None = None,
 ) -> dict[str, Any]:
     """Run every month from ``start`` to ``end``; ``progress=False`` prints nothing (the
-    CLI's console progress, when attached, shows each month either way)."""
+    CLI's console progress, when attached, shows each month either way); ``processes``:
+    worker processes evaluating the months' offers ahead (default
+    :func:`flows.backfill_workers.default_processes`; 1: none)."""
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
+    if processes is not None and processes < 1:
+        raise ValueError("processes must be at least 1")
     todo = month_range(start, end)
     out = Path(params.out)
     cfg = guards.preflight(params.config, params.out, params.restricted_out)
@@ -74,7 +88,42 @@ def run_backfill(
     for m in skipped:
         _step(m, "already complete, skipped", progress)
 
-    evaluation = monthly_evaluation_reusing(prepared)
+    ahead = AheadOffers()
+    prepared = replace(prepared, take_ahead=ahead.take)
+    try:
+        _start(ahead, params, cfg, prepared, run, processes)
+        _months(monthly_evaluation_reusing(prepared), params, run, concurrency, progress)
+    finally:
+        ahead.close()
+    return {"ran": run, "skipped": skipped}
+
+
+def _start(
+    ahead: AheadOffers,
+    params: RunParameters,
+    cfg: ConfigModel,
+    prepared: PreparedInputs,
+    run: list[str],
+    processes: int | None,
+) -> None:
+    """The months' offers started in worker processes (:mod:`flows.backfill_workers`)."""
+    ahead.start(
+        prepared,
+        cfgmod.to_core(cfg, prices=load_catalogue(), language=TABLE_LANGUAGE),
+        cfg,
+        run,
+        processes=default_processes() if processes is None else processes,
+        with_matched_sets=params.restricted_out is not None,
+        cache=offer_cache.cache_dir(params.cache_dir),
+        lang=TABLE_LANGUAGE,
+        code=code_version(),
+    )
+
+
+def _months(
+    evaluation: Flow, params: RunParameters, run: list[str], concurrency: int, progress: bool
+) -> None:
+    """One flow run per month: one at a time, oldest first, or ``concurrency`` at a time."""
 
     def one(month: str) -> str:
         p = params.model_copy(update={"as_of": month})
@@ -93,7 +142,6 @@ def run_backfill(
             futures = [pool.submit(contextvars.copy_context().run, one, m) for m in run]
             for f in as_completed(futures):
                 _step(f.result(), "done", progress)
-    return {"ran": run, "skipped": skipped}
 
 
 def _step(month: str, what: str, enabled: bool) -> None:

@@ -101,6 +101,12 @@ def _backfill(sub: Subparsers) -> None:
     b.add_argument("--to", dest="end", type=_month, required=True, help="last month")
     b.add_argument("--force", action="store_true", help="rerun months that are complete")
     b.add_argument("--concurrency", type=int, default=1, help="months run at a time (1)")
+    b.add_argument(
+        "--processes",
+        type=int,
+        default=None,
+        help="worker processes evaluating the months' offers ahead (1: none; 2 on two cores)",
+    )
 
 
 def _demo(sub: Subparsers) -> None:

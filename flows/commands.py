@@ -105,7 +105,12 @@ def cmd_backfill(a: argparse.Namespace) -> int:
     from flows.backfill import run_backfill
 
     res = run_backfill(
-        _params(a, None), start=a.start, end=a.end, force=a.force, concurrency=a.concurrency
+        _params(a, None),
+        start=a.start,
+        end=a.end,
+        force=a.force,
+        concurrency=a.concurrency,
+        processes=a.processes,
     )
     print(
         f"backfill {a.start}..{a.end}: {len(res['ran'])} month(s) run, "

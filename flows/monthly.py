@@ -237,7 +237,7 @@ def evaluate_month(params: RunParameters, given: PreparedInputs | None = None) -
     not_started = _check_against_data(params, cfg_model, prepared, as_of)
     with progress.stage(f"building the person x month panel as of {as_of}"):
         panel = build_panel(prepared, as_of)
-    tables = _tables(params, as_of, panel, cfg, cfg_model, hashes, validated)
+    tables = _tables(params, as_of, panel, cfg, cfg_model, hashes, validated, prepared)
     publish_on_track(tables)
     manifest = _manifest(params, as_of, hashes, cfg_model, prepared.period, not_started, tables)
     manifest |= inputs.manifest_entries(
@@ -286,9 +286,11 @@ def _tables(
     cfg_model: ConfigModel,
     hashes: dict[str, str],
     validated: ValidatedInputs,
+    prepared: PreparedInputs,
 ) -> dict[str, pd.DataFrame]:
-    """Every offer evaluated (or read from the offer cache), combined across offers,
-    annotated for readers and suppressed for small cells."""
+    """Every offer evaluated (or read from the offer cache, or taken from a backfill's
+    workers: ``prepared.take_ahead``), combined across offers, annotated for readers and
+    suppressed for small cells."""
     keys = offer_cache.offer_keys(
         hashes, cfg_model, as_of=as_of, lang=TABLE_LANGUAGE, code=code_version()
     )
@@ -304,7 +306,8 @@ def _tables(
         shared=dask_cluster.InputsRef.of(params.data, hashes, share, as_of, cfg.measures)
         if dask_cluster.on_dask()
         else None,
-        earnings=earnings_rows(validated),
+        earnings=prepared.earnings,
+        ahead=prepared.take_ahead,
     )
     names = {o.offer_id: o.name for o in cfg.offers}
     combined = annotate(

@@ -12,6 +12,8 @@ too, written under the same cache key.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +22,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from evaluation.config import EvaluationConfig, OfferConfig
+from evaluation.earnings import EarningsRows
 from evaluation.offer import OfferTables, evaluate_offer
 from evaluation.panel import StatusPanel
 from flows import io, offer_cache, progress
@@ -36,7 +39,7 @@ def evaluate_offer_task(
     offer: OfferConfig,
     cfg: EvaluationConfig,
     with_matched_sets: bool,
-    earnings: pd.DataFrame | None = None,
+    earnings: EarningsRows | pd.DataFrame | None = None,
 ) -> tuple[OfferTables, pd.DataFrame | None]:
     """Match, estimate, value and monitor one offer: its aggregate tables, and with
     ``with_matched_sets`` its person-level matched sets (for the restricted folder);
@@ -62,13 +65,15 @@ def evaluate_offers(
     cache: Path,
     restricted: Path | None,
     shared: InputsRef | None = None,
-    earnings: pd.DataFrame | None = None,
+    earnings: EarningsRows | pd.DataFrame | None = None,
+    ahead: Callable[[str], tuple[OfferTables, pd.DataFrame | None] | None] | None = None,
 ) -> list[OfferTables]:
     """Every offer's aggregate tables, in the config's order: from the offer cache where
     its key (``keys``, by offer id) has an entry (and, with a ``restricted`` folder, its
     matched sets are there with the same key), else computed concurrently; with
     ``shared``, on Dask workers that read the inputs themselves and write the matched
-    sets into ``restricted`` (:mod:`flows.dask_cluster`)."""
+    sets into ``restricted`` (:mod:`flows.dask_cluster`); with ``ahead`` (a backfill's
+    :meth:`flows.backfill_workers.AheadOffers.take`), taken by key where evaluated ahead."""
     done: dict[str, OfferTables] = {}
     todo: dict[str, Path | None] = {}
     for offer in cfg.offers:
@@ -80,11 +85,15 @@ def evaluate_offers(
             progress.note(f"{offer.offer_id}: from the cache")
         else:
             todo[offer.offer_id] = sets_path
-    futures = {
-        o.offer_id: _submit(panel, o, cfg, todo[o.offer_id], keys[o.offer_id], shared, earnings)
-        for o in cfg.offers
-        if o.offer_id in todo
-    }
+    futures = {}
+    for o in cfg.offers:
+        if o.offer_id in todo:
+            given = ahead(keys[o.offer_id]) if ahead is not None else None
+            futures[o.offer_id] = (
+                _Done(given)
+                if given is not None
+                else _submit(panel, o, cfg, todo[o.offer_id], keys[o.offer_id], shared, earnings)
+            )
     t0 = time.perf_counter()
     with progress.stage(f"matching and estimating {len(futures)} offer(s)"):
         for offer_id, future in futures.items():
@@ -96,6 +105,16 @@ def evaluate_offers(
             done[offer_id] = tables
             progress.note(f"{offer_id}: done ({time.perf_counter() - t0:.1f} s since the start)")
     return [done[o.offer_id] for o in cfg.offers]
+
+
+@dataclass(frozen=True)
+class _Done:
+    """An offer's result evaluated ahead, shaped like a task's future."""
+
+    value: tuple[OfferTables, pd.DataFrame | None]
+
+    def result(self) -> tuple[OfferTables, pd.DataFrame | None]:
+        return self.value
 
 
 def _submit(panel, offer, cfg, sets_path, key, shared, earnings):  # noqa: ANN001, ANN202

@@ -14,9 +14,16 @@ to Prefect.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
 
 from evaluation import months
+from evaluation.earnings import EARNINGS, EarningsRows
 from evaluation.measures import Measure, measure_matrices
 from evaluation.panel import (
     StatusCodes,
@@ -39,10 +46,28 @@ class PreparedInputs:
     period: DataPeriod
     panel: StatusPanel | None = None
     measures: tuple[Measure, ...] = ()  # the config's declared measures
+    # a backfill's offers evaluated ahead in worker processes, by offer cache key
+    # (flows.backfill_workers.AheadOffers.take; None: each run evaluates its offers)
+    take_ahead: Callable[[str], Any] | None = None
 
     def matches(self, hashes: dict[str, str], max_quarantine_share: float) -> bool:
         """True for the same input files and the same quarantine limit."""
         return self.hashes == hashes and self.max_quarantine_share == max_quarantine_share
+
+    @cached_property
+    def earnings(self) -> EarningsRows | None:
+        """The kept status rows' earnings laid out on the panel's persons, once for every
+        month and offer (person level, in memory); None without the earnings column or
+        without an amount."""
+        validated = self.validated
+        if EARNINGS not in validated.tables["status"].columns:
+            return None
+        _, ids = persons_in_id_order(validated.persons)
+        rows = validated.status_rows(ids)
+        amount = pd.to_numeric(validated.status[EARNINGS], errors="coerce")
+        return EarningsRows.of(
+            ids.to_numpy(dtype=object), rows.person, rows.month, amount.to_numpy(np.float64)
+        )
 
     def panel_as_of(self, as_of: str) -> StatusPanel:
         """The panel as known at the end of ``as_of`` (from the prepared panel when it

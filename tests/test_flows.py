@@ -201,8 +201,12 @@ def test_backfill_resumes_and_matches_single_runs(
     assert io.is_complete(out, "2024-04") and not io.is_complete(out, "2024-05")
     assert not io.month_dir(out, "2024-05").exists()
     monkeypatch.setattr(offers, "evaluate_offer", real)
-    res = run_backfill(params, start="2024-04", end="2024-06", progress=False)
+    in_flow = []  # offers the months' flows evaluated themselves (not taken from the workers)
+    submit = offers._submit
+    monkeypatch.setattr(offers, "_submit", lambda *a: in_flow.append(a[1]) or submit(*a))
+    res = run_backfill(params, start="2024-04", end="2024-06", progress=False, processes=2)
     assert res["skipped"] == ["2024-04"] and res["ran"] == ["2024-05", "2024-06"]
+    assert in_flow == []  # every offer of both months came from the worker processes
     for name in PARQUET:
         assert io.file_sha256(io.month_dir(out, AS_OF) / name) == io.file_sha256(
             io.month_dir(first_run, AS_OF) / name

@@ -276,6 +276,7 @@ def _estimate(d: EventStudyDesign, y: np.ndarray, matching: bool) -> _Fit:
     n_p = np.zeros((2, n_e), dtype=np.int64)
     means = np.full((2, n_e), np.nan)
     psi = np.zeros((n_clusters, n_e))
+    persons = np.unique(d.person, return_inverse=True)[1]  # 0..P-1, to count persons
     for j in range(n_e):
         res = _one_event_time(
             dy[:, j],
@@ -291,7 +292,7 @@ def _estimate(d: EventStudyDesign, y: np.ndarray, matching: bool) -> _Fit:
         psi[:, j] = np.bincount(d.cluster, weights=res.score, minlength=n_clusters)
         for g, member in enumerate((d.treated, ~d.treated)):
             u = res.used & member
-            n_p[g, j] = len(np.unique(d.person[u]))
+            n_p[g, j] = np.count_nonzero(np.bincount(persons[u], minlength=1))
             means[g, j] = np.average(y[u, j], weights=res.omega[u])
     active = np.flatnonzero((psi != 0).any(axis=1))
     g = len(active)

@@ -106,13 +106,7 @@ def _covariate_balance(
     m_c1, v_c1 = _mv(v[used_c], w[used_c])
     sd = np.sqrt((v_t0 + v_c0) / 2)
     binary = bool(np.all((v == 0) | (v == 1)))
-    values, counts = np.unique(v, return_counts=True)
-    off_mode = v != values[counts.argmax()]
-    judged = (
-        not binary
-        and off_mode[used_t].sum() >= vr_min_rows
-        and off_mode[used_c].sum() >= vr_min_rows
-    )
+    judged = not binary and _off_mode_rows(v, used_t, used_c, vr_min_rows)
     smd_judged = True  # binaries on the raw difference (see the module docstring)
     if binary:
         e0, e1 = abs(m_t0 - m_c0), abs(m_t1 - m_c1)
@@ -134,6 +128,14 @@ def _covariate_balance(
         "ecdf_max_before": e0,
         "ecdf_max_after": e1,
     }
+
+
+def _off_mode_rows(v: np.ndarray, used_t: np.ndarray, used_c: np.ndarray, k: int) -> bool:
+    """Do at least ``k`` used participants and ``k`` used controls differ from the most
+    common value?"""
+    values, counts = np.unique(v, return_counts=True)
+    off_mode = v != values[counts.argmax()]
+    return bool(off_mode[used_t].sum() >= k and off_mode[used_c].sum() >= k)
 
 
 def _mv(x: np.ndarray, w: np.ndarray) -> tuple[float, float]:

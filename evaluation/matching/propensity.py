@@ -86,12 +86,15 @@ def _estimable_columns(xs: np.ndarray, t: np.ndarray, min_rows: int = 5) -> np.n
     """Columns whose value differs from its mode in at least ``min_rows`` participants
     and ``min_rows`` controls: rarer ones make the logit (quasi-)separated. They stay
     in the balance table."""
-    off_mode = np.empty(xs.shape, dtype=bool)
-    for j, c in enumerate(xs.T):
-        codes = np.unique(c, return_inverse=True)[1].ravel()
-        off_mode[:, j] = codes != np.bincount(codes).argmax()  # the mode: first most frequent
+    off_mode = xs != np.array([_mode(c) for c in xs.T])
     enough = (off_mode[t].sum(axis=0) >= min_rows) & (off_mode[~t].sum(axis=0) >= min_rows)
     return np.flatnonzero(enough)
+
+
+def _mode(column: np.ndarray) -> float:
+    """The most frequent value (the smallest of equally frequent ones)."""
+    values, counts = np.unique(column, return_counts=True)
+    return values[counts.argmax()]
 
 
 def _independent_columns(xs: np.ndarray, tol: float = 1e-8) -> np.ndarray:
@@ -128,7 +131,7 @@ def _logit(y: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, bool]:
         warnings.simplefilter("ignore")
         start = None
         try:
-            res = Logit(y, z).fit(method="newton", maxiter=NEWTON_MAXITER, disp=0)
+            res = Logit(y, z, check_rank=False).fit(method="newton", maxiter=NEWTON_MAXITER, disp=0)
             params = np.asarray(res.params)
             if np.all(np.isfinite(params)) and res.mle_retvals.get("converged", False):
                 return params, True
@@ -137,5 +140,7 @@ def _logit(y: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, bool]:
             pass
         # Still (quasi-)separated or singular: bounded quasi-Newton steps from where Newton
         # stopped; the linear predictor is usable even if some coefficient drifts.
-        res = Logit(y, z).fit(method="lbfgs", maxiter=300, disp=0, start_params=start)
+        res = Logit(y, z, check_rank=False).fit(
+            method="lbfgs", maxiter=300, disp=0, start_params=start
+        )
         return np.asarray(res.params), False
