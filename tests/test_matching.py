@@ -145,6 +145,7 @@ def test_covariates_are_described_and_named_one_to_one() -> None:
         *(f"lag1_{s}" for s in STATUSES),
         "self_sufficient_6m",
         "observed_6m",
+        "self_sufficient_share_6m",
         *(f"{b}_6m" for b in BENEFITS),
         *(f"calendar_month_{m}" for m in range(1, 13)),
         "in_programme",
@@ -160,6 +161,27 @@ def test_covariates_are_described_and_named_one_to_one() -> None:
     ]
     assert all(covariate_named(c.name) == c for c in hist)
     assert covariate_named("programme_ever_") is None
+
+
+def test_self_sufficient_share_is_over_the_months_observed(staggered: StatusPanel) -> None:
+    """A person with a short history: the share is over the months with data (E: job in
+    1 of 3 observed months), 0 when no month before the reference month is observed."""
+    ids = list(staggered.person_ids)
+    first = staggered.first_month
+    risk = RiskSets(
+        "x",
+        np.array([ids.index("E"), ids.index("B"), ids.index("C")], np.int64),
+        np.array([first + 3, first + 5, first], np.int32),
+        np.array([True, False, False]),
+        np.ones(3, bool),
+    )
+    spec = CovariateSpec(
+        lags=1, windows=(6,), demographics=False, calendar_month=False, programme_history=False
+    )
+    x = covariates(staggered, risk, spec)
+    assert x["observed_6m"].tolist() == [3, 5, 0]
+    assert x["self_sufficient_6m"].tolist() == [1, 0, 0]
+    assert x["self_sufficient_share_6m"].tolist() == pytest.approx([1 / 3, 0, 0])
 
 
 # --- the whole model on a hand-built panel (exact matching: no fragile propensity) ----------
