@@ -21,7 +21,8 @@ Also per offer: the SD of z (1 with right SEs; over seeds for ``pooled``), how m
 per-e |z| exceed 2.5 (1.24% expected), and the mean z by event month (a bias that grows
 with e points at the censoring weights).
 
-Run (one BLAS thread; about 40 s per seed at 20,000 persons on one core):
+Run (one BLAS thread; median 18-20 s per seed at 20,000 persons on one core, 40 seeds in
+about 13 min):
 
     OPENBLAS_NUM_THREADS=1 nice .venv/bin/python benchmarks/bench_coverage.py \\
         --seeds 20 --persons 20000 --start 1 --out /tmp/coverage_z.csv
