@@ -15,10 +15,16 @@ cannot). From the start month on (no lock-in) the participant's monthly hazard o
 housed again is multiplied by ``exit_factor``; the entry hazard is unchanged.
 
 Both paths of every participant are simulated with the same uniform draws (common random
-numbers): the untreated path ``H(0)`` and the treated ``H(1)``, so the true effect at
-event month e of a start cohort is the cohort mean of ``H(1) - H(0)`` (negative: fewer
-homeless months). The programme does not change the benefit status: its true effect on
-``self_sufficient`` is exactly zero.
+numbers): the untreated path ``H(0)`` and the treated ``H(1)``. The true effect at event
+month e of a start cohort is the cohort mean of the expected ``H(1) - H(0)`` given each
+participant's ``v`` and history (negative: fewer homeless months), exact from the two
+chains' hazards: the chain is Markov given ``v``, every participant was homeless in
+s - 1, and enrolment looks only at the months before s. It is not the realised mean of
+``H(1) - H(0)``: that adds the participants' own untreated draws, which no estimate
+observes and its standard error does not cover (over 150 seeds at 12,000 persons the
+realised truth's spread around the expected one was half a standard error and widened
+the z-scores' SD from 1.04 to 1.13). The programme does not change the benefit status:
+its true effect on ``self_sufficient`` is exactly zero.
 
 Everything here is pure: frames in memory, no files.
 """
@@ -97,7 +103,7 @@ def generate_homeless(spec: HomelessSpec = HomelessSpec()) -> HomelessMunicipali
         status_monthly=status_frame(ids, status, z, rng, m0),
         participation=_participation(rng, ids, start, m0, t_obs),
         outcomes_monthly=_outcomes_frame(ids, observed, m0),
-        true_effects=_true_effects(h0, h1, start, m0),
+        true_effects=_true_effects(spec, v, start, m0, t_obs),
         config=homeless_config(spec),
     )
 
@@ -197,18 +203,27 @@ def _outcomes_frame(ids: np.ndarray, homeless: np.ndarray, m0: int) -> pd.DataFr
     )
 
 
-def _true_effects(h0: np.ndarray, h1: np.ndarray, start: np.ndarray, m0: int) -> pd.DataFrame:
-    """Cohort x event-month mean of H(1) - H(0) (homeless) and of the unchanged
-    self-sufficiency (exactly 0)."""
+def _true_effects(
+    spec: HomelessSpec, v: np.ndarray, start: np.ndarray, m0: int, t_obs: int
+) -> pd.DataFrame:
+    """Cohort x event-month mean of the expected H(1) - H(0) given ``v`` and homeless in
+    s - 1 (homeless), and of the unchanged self-sufficiency (exactly 0)."""
     who = np.flatnonzero(start >= 0)
     s = start[who]
+    p_in, p_out = _hazards(spec, v[who])
+    p_out_t = np.minimum(p_out * spec.exit_factor, 0.95)
+    p0 = np.ones(len(who))  # P(homeless) untreated and treated, from s - 1 on
+    p1 = np.ones(len(who))
     frames = []
-    for e in range(-12, h0.shape[1]):
+    for e in range(-12, t_obs):
+        if e >= 0:
+            p0 = p0 * (1 - p_out) + (1 - p0) * p_in
+            p1 = p1 * (1 - p_out_t) + (1 - p1) * p_in
         t = s + e
-        ok = (t >= 0) & (t < h0.shape[1])
+        ok = (t >= 0) & (t < t_obs)
         if not ok.any():
             continue
-        diff = h1[who[ok], t[ok]].astype(float) - h0[who[ok], t[ok]]
+        diff = (p1 - p0)[ok] if e >= 0 else np.zeros(int(ok.sum()))
         sums = pd.Series(diff).groupby(s[ok]).agg(["sum", "size"])
         for outcome, effect in (("homeless", sums["sum"] / sums["size"]), ("self_sufficient", 0.0)):
             frames.append(

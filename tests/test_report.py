@@ -303,6 +303,9 @@ def test_covariates_are_labelled_from_their_descriptors() -> None:
     assert label["da"]("lag4_job") == "Job 4 mdr. før start"
     assert label["en"]("calendar_month_3") == "Start month: March"
     assert label["da"]("observed_12m") == "Måneder med data, sidste 12 mdr."
+    assert label["en"]("self_sufficient_share_36m") == (
+        "Share of months with data on self-sufficiency, last 36 months"
+    )
     assert label["en"]("sex_m") == "Male"
 
 

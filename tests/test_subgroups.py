@@ -129,10 +129,17 @@ def test_heterogeneous_offer_subgroups_match_the_truth():
 
 
 def test_heterogeneity_test_rejects_for_age_only_where_planted():
-    """mentor's age-band test rejects at 0.001; the null offer praktik (true effect zero
-    for everybody) shows no heterogeneity at 0.05 in any dimension (seed 1)."""
+    """mentor's age-band test rejects at 0.05; the null offer praktik (true effect zero
+    for everybody) shows no heterogeneity at 0.05 in any dimension (seed 1).
+
+    The level is what the planted difference can carry: the true band effects over
+    e = 0..11 of the matched participants (0.18, 0.08, -0.01) with the band SEs (0.050,
+    0.032, 0.035) give a Wald noncentrality of about 10 on 2 df, so power 0.81 at 0.05,
+    0.61 at 0.01 and 0.34 at 0.001 (median p 0.004). An earlier bound of 0.001 held only
+    while the estimates overstated the spread (0.25, 0.12, -0.05 before the
+    self-sufficient share entered the propensity model; p 0.0045 after)."""
     mentor = _table("mentor").groupby("dimension")["heterogeneity_p_value"].first()
-    assert mentor["age_band"] < 0.001
+    assert mentor["age_band"] < 0.05
     praktik = _table("praktik").groupby("dimension")["heterogeneity_p_value"].first()
     assert set(praktik.index) == set(DIMENSIONS)
     assert (praktik > 0.05).all(), praktik

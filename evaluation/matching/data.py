@@ -78,6 +78,7 @@ CovariateKind = Literal[
     "lag",
     "months_in",
     "months_observed",
+    "share_in",
     "calendar_month",
     "programme_ever",
     "programme_months",
@@ -92,8 +93,9 @@ class Covariate:
     """One matching covariate, described by its parts; its :attr:`name` (the column of
     :func:`covariates` and the balance table's ``covariate``) is built from them.
 
-    ``status``: of a ``lag`` (the status dummy) or ``months_in`` (months in it, or
-    ``self_sufficient``); ``months``: a lag's distance before the start or a window's
+    ``status``: of a ``lag`` (the status dummy), ``months_in`` (months in it, or
+    ``self_sufficient``) or ``share_in`` (those months over the months observed in the
+    window, 0 when none is); ``months``: a lag's distance before the start or a window's
     length; ``level``: of ``education``; ``month``: a ``calendar_month`` (1-12);
     ``offer``: the other offer of a ``programme_ever`` / ``programme_months`` covariate
     (programme history, :mod:`evaluation.matching.history`)."""
@@ -123,6 +125,7 @@ _NAMES: dict[str, str] = {
     "lag": "lag{months}_{status}",
     "months_in": "{status}_{months}m",
     "months_observed": "observed_{months}m",
+    "share_in": "{status}_share_{months}m",
     "calendar_month": "calendar_month_{month}",
     "programme_ever": "programme_ever_{offer}",
     "programme_months": "programme_months_{offer}",
@@ -142,6 +145,7 @@ def covariate_list(spec: CovariateSpec, offers: tuple[str, ...] = ()) -> list[Co
         out += [
             Covariate("months_in", "self_sufficient", w),
             Covariate("months_observed", months=w),
+            Covariate("share_in", "self_sufficient", w),
         ]
         out += [Covariate("months_in", b, w) for b in BENEFITS]
     if spec.calendar_month:
@@ -179,7 +183,8 @@ def covariate_named(name: str) -> Covariate | None:
 def propensity_columns(spec: CovariateSpec, offers: tuple[str, ...] = ()) -> list[str]:
     """Covariates entering the propensity model. Window counts over a window covered by
     the lag dummies are sums of those dummies, so they are left out of the model (they
-    stay in the balance table)."""
+    stay in the balance table). Shares stay in: with histories of different lengths a
+    share is not a sum of dummies (and one that is gets dropped as collinear by the fit)."""
     windowed = ("months_in", "months_observed")
     return [
         c.name
@@ -283,7 +288,12 @@ def _history_block(
     for w in spec.windows:
         win = block[:, depth - w :]
         out[col[Covariate("months_in", "self_sufficient", w)], rows] = np.isin(win, ss).sum(axis=1)
-        out[col[Covariate("months_observed", months=w)], rows] = (win >= 0).sum(axis=1)
+        n_obs = (win >= 0).sum(axis=1)
+        out[col[Covariate("months_observed", months=w)], rows] = n_obs
+        n_ss = out[col[Covariate("months_in", "self_sufficient", w)], rows]
+        out[col[Covariate("share_in", "self_sufficient", w)], rows] = np.divide(
+            n_ss, n_obs, out=np.zeros(len(rows), np.float32), where=n_obs > 0
+        )
         for b in BENEFITS:
             out[col[Covariate("months_in", b, w)], rows] = (win == STATUSES.index(b)).sum(axis=1)
 

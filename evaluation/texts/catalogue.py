@@ -146,6 +146,7 @@ class Texts:
     cov_lag: str = ""  # {status} {k}
     cov_window: str = ""  # {status} {n}
     cov_observed: str = ""  # {n}
+    cov_share: str = ""  # {status} {n}
     cov_fixed: dict[str, str] = field(default_factory=dict)
     cov_education: str = ""  # {level}
     cov_calendar: str = ""  # {month}

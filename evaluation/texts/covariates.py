@@ -31,6 +31,7 @@ LABELS: dict[str, Label] = {
     "lag": lambda c, t, s: _capital(t.cov_lag.format(status=_status(c, t), k=c.months)),
     "months_in": lambda c, t, s: t.cov_window.format(status=_status(c, t), n=c.months),
     "months_observed": lambda c, t, s: t.cov_observed.format(n=c.months),
+    "share_in": lambda c, t, s: t.cov_share.format(status=_status(c, t), n=c.months),
     "calendar_month": lambda c, t, s: t.cov_calendar.format(month=s.month_names[c.month - 1]),
     "programme_ever": lambda c, t, s: t.cov_programme_ever.format(offer=c.offer),
     "programme_months": lambda c, t, s: t.cov_programme_months.format(offer=c.offer),

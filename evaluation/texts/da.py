@@ -316,6 +316,7 @@ DA = Texts(
     cov_lag="{status} {k} mdr. før start",
     cov_window="Måneder på {status}, sidste {n} mdr.",
     cov_observed="Måneder med data, sidste {n} mdr.",
+    cov_share="Andel af måneder med data på {status}, sidste {n} mdr.",
     cov_fixed={"age": "Alder", "sex_m": "Mand", "in_programme": "I et andet tilbud ved start"},
     cov_education="Uddannelse: {level}",
     cov_calendar="Startmåned: {month}",

@@ -325,6 +325,7 @@ EN = Texts(
     cov_lag="{status} {k} months before start",
     cov_window="Months on {status}, last {n} months",
     cov_observed="Months with data, last {n} months",
+    cov_share="Share of months with data on {status}, last {n} months",
     cov_fixed={"age": "Age", "sex_m": "Male", "in_programme": "In another offer at start"},
     cov_education="Education: {level}",
     cov_calendar="Start month: {month}",
