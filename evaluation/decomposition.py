@@ -172,18 +172,13 @@ def decompose(
     docstring); ``values`` (and ``extra``) are the outcome's values per status (and the
     measure matrix), as given to the fit."""
     lo, hi = result.headline_window
-    levels = (
-        np.full((2, len(result.event_times)), np.nan)
-        if result.level_means is None
-        else (result.level_means)
-    )
+    levels = _levels(result)
     treated = match.sets[match.sets["treated"]]
     person = treated["person"].to_numpy(np.int64)
     start = treated["ref_month"].to_numpy(np.int64)
     base_ok = _observed(panel, person, start - 1)
     members_of = cache(partial(target_group_members, panel, rule=rule))  # by start month
-    used_t: list[float] = []
-    used_p, used_c = [], []
+    used_t, used_p, used_c = [], [], []  # target group, participants, controls per month
     members: set[int] = set()
     for j, e in enumerate(result.event_times):
         if not lo <= e <= hi or not np.isfinite(levels[:, j]).all():
@@ -224,6 +219,13 @@ def decompose(
         n_target_group=int(n_target),
         note=note,
     )
+
+
+def _levels(result: EventStudyResult) -> np.ndarray:
+    """Participants' and matched controls' mean levels per event month (NaN without)."""
+    if result.level_means is None:
+        return np.full((2, len(result.event_times)), np.nan)
+    return result.level_means
 
 
 def _observed(panel: StatusPanel, person: np.ndarray, month: np.ndarray) -> np.ndarray:
