@@ -73,3 +73,25 @@ def synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         session_folder(tmp_path_factory, "synth"),
         lambda out: write_synthetic(out, persons=SYNTH_PERSONS, seed=SYNTH_SEED),
     )
+
+
+# The modules that take longest (CLI subprocesses, the scheduler's minute, backfills)
+# start first, so that pytest-xdist's workers do not end on one of them alone.
+SLOW_FIRST = (
+    "test_schedule.py",
+    "test_guards.py",
+    "test_inputs_cli.py",
+    "test_flows.py",
+    "test_offer_cache.py",
+    "test_faults.py",
+    "test_analyst_outputs.py",
+    "test_dask.py",
+    "test_matching.py",
+    "test_import_cli.py",
+    "test_event_study.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable within a file
