@@ -10,8 +10,9 @@ until no blanked cell can be derived from the published ones. Iterated to a fixe
    open class of the identity (lowest tier, then positive before zero, then smallest);
 3. an identity whose blanks all enter with the same sign publishes their sum; if that
    sum pins the small cells (each primary cell lies in ``1 .. threshold - 1``: a sum
-   equal to the number of primary cells, or to their maximum when no other cell is
-   blank) one more open cell is blanked;
+   equal to the number of primary cells, or to their maximum, or a single primary cell,
+   when no other cell is blank; blanked zeros count as no cover) one more open cell is
+   blanked;
 4. linear algebra over all identities together: a blank class is derivable when its
    unit vector lies in the row space of the identities restricted to the blanks. The
    derivation's published cells are candidates; the cheapest is blanked.
@@ -142,12 +143,15 @@ class _Solver:
                 continue
             if any(abs(row[c]) != 1 for c in blanks):
                 continue
-            p = int(self.primary[blanks].sum())
+            # a blanked zero hides nothing from a reader who guesses it (a count that is
+            # 0 for every offer, such as a reason that never occurs): it is no cover
+            live = [c for c in blanks if self.value[c] != 0]
+            p = int(self.primary[live].sum())
             if not p:
                 continue
-            total = float(self.value[blanks].sum())
-            secondary = len(blanks) - p
-            if total == p or (secondary == 0 and total == p * (k - 1)):
+            total = float(self.value[live].sum())
+            secondary = len(live) - p
+            if total == p or (secondary == 0 and (p == 1 or total == p * (k - 1))):
                 positive = [c for c in row if not self.blank[c] and self.value[c] > 0]
                 pick = self._cheapest(positive)
                 pick = self._cheapest(list(row)) if pick is None else pick

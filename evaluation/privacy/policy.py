@@ -245,6 +245,11 @@ def relations(tables: Mapping[str, pd.DataFrame]) -> tuple[Relation, ...]:
             ),
             offer,
         ),
+        CrossSum(  # ... and so the matched ones plus those unmatched for another reason
+            select("effects", "n_treated", headline=True, method=STAGGERED),
+            tuple(select("matching", c) for c in ("n_matched", *reasons) if c != OUTSIDE),
+            offer,
+        ),
     )
 
 
