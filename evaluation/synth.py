@@ -117,6 +117,16 @@ HETEROGENEOUS_OFFER = SynthOffer(
 )
 
 
+def check_history(n_months: int, history_months: int) -> None:
+    """A synthetic municipality needs a year of starts after its months of history."""
+    if n_months < history_months + 12:
+        raise ValueError(
+            f"a synthetic municipality of {n_months} months has no year of starts "
+            f"after its {history_months} months of history: give at least "
+            f"{history_months + 12} months (or fewer history months)"
+        )
+
+
 @dataclass(frozen=True)
 class SynthSpec:
     persons: int = 20_000
@@ -131,12 +141,7 @@ class SynthSpec:
     detailed_truth: bool = False  # also the ITT truth and per-participant effects (slower)
 
     def __post_init__(self) -> None:
-        if self.n_months < self.history_months + 12:
-            raise ValueError(
-                f"a synthetic municipality of {self.n_months} months has no year of starts "
-                f"after its {self.history_months} months of history: give at least "
-                f"{self.history_months + 12} months (or fewer history months)"
-            )
+        check_history(self.n_months, self.history_months)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from evaluation import months
-from evaluation.synth import _persons, _simulate_untreated
+from evaluation.synth import _persons, _simulate_untreated, check_history
 from evaluation.synth_frames import status_frame
 
 
@@ -61,12 +61,7 @@ class HomelessSpec:
     price_per_month_homeless_dkk: float = 14_000.0  # the municipality's cost (shelter)
 
     def __post_init__(self) -> None:
-        if self.n_months < self.history_months + 12:
-            raise ValueError(
-                f"a synthetic municipality of {self.n_months} months has no year of starts "
-                f"after its {self.history_months} months of history: give at least "
-                f"{self.history_months + 12} months (or fewer history months)"
-            )
+        check_history(self.n_months, self.history_months)
 
 
 OFFER_ID = "bolig"
