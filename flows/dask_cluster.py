@@ -100,9 +100,7 @@ def worker_inputs(ref: InputsRef) -> tuple[StatusPanel, pd.DataFrame | None]:
             measures=tuple(m.name for m in ref.measures),
         )
         prepared = prepare(validated, hashes, ref.max_quarantine_share, measures=ref.measures)
-        from flows.monthly import earnings_rows
-
-        _PANEL[ref] = (prepared.panel_as_of(ref.as_of), earnings_rows(validated))
+        _PANEL[ref] = (prepared.panel_as_of(ref.as_of), prepared.earnings)
         return _PANEL[ref]
 
 

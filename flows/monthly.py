@@ -321,14 +321,6 @@ def _tables(
     return suppress_tables(combined, cfg.min_cell_size, validated)
 
 
-def earnings_rows(validated: ValidatedInputs) -> pd.DataFrame | None:
-    """The kept status rows' person, month and earnings_dkk (person level, in memory),
-    or None when the file has no earnings column."""
-    if "earnings_dkk" not in validated.tables["status"].columns:
-        return None
-    return validated.status[["person_id", "month", "earnings_dkk"]]
-
-
 def _options(
     params: RunParameters, cfg: EvaluationConfig, cfg_model: ConfigModel, manifest: dict
 ) -> tuple[ReportOptions, WorkbookInfo]:

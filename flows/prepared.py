@@ -19,9 +19,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from evaluation import months
 from evaluation.earnings import EARNINGS, EarningsRows
 from evaluation.measures import Measure, measure_matrices
@@ -64,10 +61,9 @@ class PreparedInputs:
             return None
         _, ids = persons_in_id_order(validated.persons)
         rows = validated.status_rows(ids)
-        amount = pd.to_numeric(validated.status[EARNINGS], errors="coerce")
-        return EarningsRows.of(
-            ids.to_numpy(dtype=object), rows.person, rows.month, amount.to_numpy(np.float64)
-        )
+        # the one column, not the clean status frame (a full-size copy with its strings)
+        amount = validated.tables["status"][EARNINGS].floats(validated.kept_rows("status"))
+        return EarningsRows.of(ids.to_numpy(dtype=object), rows.person, rows.month, amount)
 
     def panel_as_of(self, as_of: str) -> StatusPanel:
         """The panel as known at the end of ``as_of`` (from the prepared panel when it

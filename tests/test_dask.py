@@ -75,8 +75,8 @@ def test_a_worker_builds_the_drivers_panel_with_its_register_measures(tmp_path: 
     mechanics are the test above)."""
     import numpy as np
 
+    from evaluation.earnings import EarningsRows
     from flows.config import load_config, to_core
-    from flows.monthly import earnings_rows
     from flows.prepared import prepare
     from flows.synthetic import write_synthetic
     from flows.validation import validate_inputs
@@ -89,11 +89,17 @@ def test_a_worker_builds_the_drivers_panel_with_its_register_measures(tmp_path: 
     validated = validate_inputs(
         data, max_quarantine_share=0.05, measures=tuple(m.name for m in measures)
     )
-    driver = prepare(validated, hashes, 0.05, measures=measures).panel_as_of(AS_OF)
+    prepared = prepare(validated, hashes, 0.05, measures=measures)
+    driver = prepared.panel_as_of(AS_OF)
     panel, earnings = worker_inputs(InputsRef.of(str(data), hashes, 0.05, AS_OF, measures))
     assert sorted(panel.measures) == sorted(driver.measures) == sorted(m.name for m in measures)
     for name, matrix in driver.measures.items():
         np.testing.assert_array_equal(panel.measures[name], matrix)
     np.testing.assert_array_equal(panel.status, driver.status)
-    mine = earnings_rows(validated)
-    assert (earnings is None) == (mine is None)
+    # the earnings rows: the driver's, and as laid out from the clean status frame
+    frame = EarningsRows.from_frame(driver.person_ids, validated.status)
+    assert earnings is not None and frame is not None
+    for rows in (prepared.earnings, frame):
+        assert rows is not None
+        for name in ("person", "month", "amount"):
+            np.testing.assert_array_equal(getattr(earnings, name), getattr(rows, name))

@@ -47,6 +47,15 @@ class CodedColumn:
         """A bool per row: is its value flagged (a bool per value)?"""
         return flagged if self.codes is None else flagged[self.codes]
 
+    def floats(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """The values of ``rows`` (all rows if None) as float64, NaN where missing or not
+        a number (without a pandas column of every row)."""
+        values = pd.to_numeric(self.values, errors="coerce")
+        numbers = values.to_numpy(np.float64, na_value=np.nan)
+        if self.codes is None:
+            return numbers if rows is None else numbers[rows]
+        return numbers[self.code_of_rows(rows)]
+
     def take(self, rows: np.ndarray | None = None) -> pd.Series:
         """The values of ``rows`` (all rows if None) as a pandas column."""
         return self.values.take(self.code_of_rows(rows)).reset_index(drop=True)
