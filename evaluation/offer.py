@@ -187,8 +187,9 @@ def _studies(
     primary = next((s for s in specs if s.name == offer.primary_outcome), None)
     if primary is None:
         return studies, None
+    window = settings.estimation.headline_window
     changes = headline_changes(
-        study.stacked(primary.values, extra=primary.extra), settings.estimation.headline_window
+        study.stacked(primary.values, extra=primary.extra, window=window), window
     )
     binary = primary.name in {o.name for o in settings.outcomes} or any(
         m.name == primary.name and m.kind == "binary" for m in settings.measures

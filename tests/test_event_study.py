@@ -142,6 +142,9 @@ def test_censoring_weights_follow_the_hazards_of_at_risk_months():
     plain = MatchedEventStudy(panel, match, window=(-1, 2), censoring_weights=False)
     w1p = plain.stacked(ss).query("event_time == 1 and not treated")["weight"]
     assert np.allclose(w1p, 0.5)
+    # a window keeps exactly the rows of its event months
+    inside = st[st["event_time"].between(1, 2)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(study.stacked(ss, window=(1, 2)), inside)
 
 
 # --- the closed form against a regression package -------------------------------------------

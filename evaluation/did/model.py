@@ -221,17 +221,27 @@ class MatchedEventStudy:
             y = y + member_values(d, self.panel.first_month, extra)
         return y
 
-    def stacked(self, values: np.ndarray, *, extra: np.ndarray | None = None) -> pd.DataFrame:
+    def stacked(
+        self,
+        values: np.ndarray,
+        *,
+        extra: np.ndarray | None = None,
+        window: tuple[int, int] | None = None,
+    ) -> pd.DataFrame:
         """The regression data behind :meth:`fit` (restricted, person level): one row per
         set member and event month used, with the change since e = -1 and the final
         weight (participants 1; controls matching x censoring weight normalised per
         cohort and event month). WLS of ``change`` on cohort x event-month effects and
-        ``treated`` with these weights, clustered on ``person``, reproduces the fit."""
+        ``treated`` with these weights, clustered on ``person``, reproduces the fit.
+        ``window``: only the event months from ``window[0]`` to ``window[1]``."""
         d = self._design
         y = self._outcome(values, extra)
         dy = y - y[:, d.ref_col][:, None]
+        lo, hi = (-np.inf, np.inf) if window is None else window
         frames = []
         for j, e in enumerate(d.event_times):
+            if not lo <= e <= hi:
+                continue
             res = _one_event_time(dy[:, j], d.treated, d.weight[:, j], d.cohort, d.n_cohorts)
             if res is None:
                 continue

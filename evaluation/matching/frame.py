@@ -81,11 +81,12 @@ def match_rows(
     ps, score = None, np.zeros(len(x))
     if variant.uses_score:
         ps = fit_propensity(
-            x[ps_columns],
+            x,
             treated,
             max_control_rows=options.max_ps_rows,
             seed=options.seed,
             row_key=row_key,
+            columns=ps_columns,
         )
         score = ps.linear_predictor(x)
     caliper = _caliper(score, treated, options.caliper_sd) if variant.uses_score else np.inf

@@ -34,13 +34,24 @@ class PropensityModel:
 
     def linear_predictor(self, x: pd.DataFrame, chunk: int = 500_000) -> np.ndarray:
         """Logit of the propensity score (up to the sampling intercept shift)."""
-        cols = x.columns.get_indexer(list(self.columns))
         beta = self.params.to_numpy()
         out = np.empty(len(x))
         for lo in range(0, len(x), chunk):  # a chunk at a time: no full-size copy
-            z = (x.iloc[lo : lo + chunk, cols].to_numpy(np.float64) - self.center) / self.scale
+            z = (
+                _float_rows(x, list(self.columns), slice(lo, lo + chunk)) - self.center
+            ) / self.scale
             out[lo : lo + chunk] = beta[0] + z @ beta[1:]
         return out
+
+
+def _float_rows(x: pd.DataFrame, columns: list[str], rows: slice | np.ndarray) -> np.ndarray:
+    """``x.loc[rows, columns]`` as a float64 matrix, column by column (pandas' own take
+    over a frame of several blocks copies every block first). Column-major, as pandas
+    gives it: the products that follow sum in the same order."""
+    out = np.empty((len(x.index[rows]), len(columns)), order="F")
+    for j, c in enumerate(columns):
+        out[:, j] = x[c].to_numpy()[rows]
+    return out
 
 
 def fit_propensity(
@@ -50,7 +61,10 @@ def fit_propensity(
     max_control_rows: int,
     seed: int,
     row_key: np.ndarray | None = None,
+    columns: list[str] | None = None,
 ) -> PropensityModel:
+    """The logit of ``treated`` on ``columns`` of ``x`` (all of them if None)."""
+    names = list(x.columns if columns is None else columns)
     rng = np.random.default_rng(seed)
     order = np.arange(len(treated)) if row_key is None else np.argsort(row_key, kind="stable")
     t_rows = order[treated[order]]
@@ -61,11 +75,11 @@ def fit_propensity(
         pick = np.sort(rng.choice(len(c_rows), size=max_control_rows, replace=False))
         c_rows = c_rows[pick]
     rows = np.concatenate([t_rows, c_rows])
-    xs = x.iloc[rows].to_numpy(np.float64)
+    xs = _float_rows(x, names, rows)
     y = treated[rows].astype(float)
     keep = _estimable_columns(xs, y.astype(bool))
     keep = keep[_independent_columns(xs[:, keep])]
-    cols = tuple(x.columns[keep])
+    cols = tuple(names[k] for k in keep)
     xs = xs[:, keep]
     center, scale = xs.mean(axis=0), xs.std(axis=0)
     z = np.column_stack([np.ones(len(xs)), (xs - center) / scale])
