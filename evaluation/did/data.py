@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -99,6 +100,16 @@ class EventStudyDesign:
     @property
     def n_cohorts(self) -> int:
         return int(self.cohort.max()) + 1 if len(self.cohort) else 0
+
+    @cached_property
+    def weight_by_event(self) -> np.ndarray:
+        """``weight`` with event months as rows (E, members), contiguous per month."""
+        return np.ascontiguousarray(self.weight.T)
+
+    @cached_property
+    def person_index(self) -> np.ndarray:
+        """A dense 0..P-1 index of ``person`` per member (to count persons)."""
+        return np.unique(self.person, return_inverse=True)[1]
 
     @classmethod
     def build(

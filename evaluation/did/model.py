@@ -280,18 +280,21 @@ def _estimate(d: EventStudyDesign, y: np.ndarray, matching: bool) -> _Fit:
     """Every event month's ATT, the persons behind it, the weighted level means and the
     person-clustered covariance of the stacked scores."""
     n_e = len(d.event_times)
-    dy = y - y[:, d.ref_col][:, None]
+    # event months as rows: every pass over one month reads contiguous memory
+    y_by_e = np.ascontiguousarray(y.T)
+    dy_by_e = y_by_e - y_by_e[d.ref_col]
     n_clusters = int(d.cluster.max()) + 1 if len(d.cluster) else 0
     est = np.full(n_e, np.nan)
     n_p = np.zeros((2, n_e), dtype=np.int64)
     means = np.full((2, n_e), np.nan)
     psi = np.zeros((n_clusters, n_e))
-    persons = np.unique(d.person, return_inverse=True)[1]  # 0..P-1, to count persons
+    persons = d.person_index
+    weight_by_e = d.weight_by_event
     for j in range(n_e):
         res = _one_event_time(
-            dy[:, j],
+            dy_by_e[j],
             d.treated,
-            d.weight[:, j],
+            weight_by_e[j],
             d.cohort,
             d.n_cohorts,
             d.score if matching else None,
@@ -303,7 +306,7 @@ def _estimate(d: EventStudyDesign, y: np.ndarray, matching: bool) -> _Fit:
         for g, member in enumerate((d.treated, ~d.treated)):
             u = res.used & member
             n_p[g, j] = np.count_nonzero(np.bincount(persons[u], minlength=1))
-            means[g, j] = np.average(y[u, j], weights=res.omega[u])
+            means[g, j] = np.average(y_by_e[j][u], weights=res.omega[u])
     active = np.flatnonzero((psi != 0).any(axis=1))
     g = len(active)
     adj = g / (g - 1) if g > 1 else np.nan
