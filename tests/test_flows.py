@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import re
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -48,11 +52,52 @@ def _params(synth_dir: Path, out: Path, as_of: str | None = AS_OF, data: Path | 
     )
 
 
+AT_ONCE: list[int] = []
+"""Offers being evaluated at each start of an offer's evaluation in the first run."""
+
+
 @pytest.fixture(scope="module")
 def first_run(prefect_server, synth_dir: Path, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("out")
-    monthly_evaluation(_params(synth_dir, out))
+    running, lock, evaluate = [0], threading.Lock(), offers.evaluate_offer
+
+    def counted(*args, **kwargs):  # the core's evaluation, counting the ones running
+        with lock:
+            running[0] += 1
+            AT_ONCE.append(running[0])
+        try:
+            return evaluate(*args, **kwargs)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    offers.evaluate_offer = counted
+    try:
+        monthly_evaluation(_params(synth_dir, out))
+    finally:
+        offers.evaluate_offer = evaluate
     return out
+
+
+def test_offers_run_one_at_a_time_by_default(first_run: Path) -> None:
+    """Every offer evaluated, never more than $MEREFFEKT_OFFER_THREADS (default 1) at
+    once: each holds its own risk sets and design in memory."""
+    assert len(AT_ONCE) == 4
+    assert max(AT_ONCE) == offers.offer_threads() == 1
+
+
+def test_a_bad_offer_thread_count_is_one_line(synth_dir: Path, tmp_path: Path) -> None:
+    env = {**os.environ, offers.OFFER_THREADS_ENV: "two"}
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "flows.cli", "run", "--data", str(synth_dir), "--config",
+           str(synth_dir / "config.yaml"), "--out", str(out), "--as-of", AS_OF]  # fmt: skip
+    res = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert res.returncode != 0
+    assert res.stderr.strip().splitlines() == [
+        "mereffekt: error: $MEREFFEKT_OFFER_THREADS must be a whole number of offers at "
+        "once (1 or more), not 'two'"
+    ]
+    assert not list(out.glob("as_of=*"))  # nothing published
 
 
 CONTRACTS = {

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -193,8 +193,46 @@ def propensity_columns(spec: CovariateSpec, offers: tuple[str, ...] = ()) -> lis
     ]
 
 
+class _Columns:
+    """The covariate columns while they are filled, one array row per covariate: int8 for
+    dummies and counts (at most :data:`MAX_WINDOW_MONTHS`), float32 for age and shares, a
+    third of the memory of float32 throughout. Indexed like a (covariates, rows) matrix;
+    every reader converts a column to float64, exactly from either type."""
+
+    WIDE = ("age", "share_in")
+
+    def __init__(self, listed: list[Covariate], n_rows: int) -> None:
+        wide = [c.kind in self.WIDE for c in listed]
+        self.small = np.zeros((len(listed) - sum(wide), n_rows), dtype=np.int8)
+        self.wide = np.zeros((sum(wide), n_rows), dtype=np.float32)
+        counts = {False: 0, True: 0}
+        self.where: list[tuple[np.ndarray, int]] = []
+        for w in wide:
+            self.where.append((self.wide if w else self.small, counts[w]))
+            counts[w] += 1
+
+    def _at(self, key: int | tuple[int, np.ndarray]) -> tuple[np.ndarray, Any]:
+        c, rows = key if isinstance(key, tuple) else (key, slice(None))
+        array, row = self.where[c]
+        return array, (row, rows)
+
+    def __getitem__(self, key: int | tuple[int, np.ndarray]) -> np.ndarray:
+        array, at = self._at(key)
+        return array[at]
+
+    def __setitem__(self, key: int | tuple[int, np.ndarray], value: Any) -> None:
+        array, at = self._at(key)
+        array[at] = value
+
+    def frame(self, names: list[str]) -> pd.DataFrame:
+        """The columns as a frame of views (no copy)."""
+        data = {n: array[row] for n, (array, row) in zip(names, self.where, strict=True)}
+        return pd.DataFrame(data, copy=False)
+
+
 def covariates(panel: StatusPanel, risk: RiskSets, spec: CovariateSpec) -> pd.DataFrame:
-    """One row per risk-set row, float32 columns named by :func:`covariate_names`.
+    """One row per risk-set row, columns named by :func:`covariate_names` (int8 dummies
+    and counts, float32 age and shares, float32 register measures).
 
     Only months before the reference month are used. Lags before the first data month
     are all-zero dummies (status unobserved). Programme history covers every offer in
@@ -202,7 +240,7 @@ def covariates(panel: StatusPanel, risk: RiskSets, spec: CovariateSpec) -> pd.Da
     """
     offers = other_offers(panel, risk.offer_id) if spec.programme_history else ()
     listed = covariate_list(spec, offers)
-    out = np.zeros((len(listed), risk.n_rows), dtype=np.float32)  # a row per covariate
+    out = _Columns(listed, risk.n_rows)  # a row per covariate
     col = {c: i for i, c in enumerate(listed)}
     if spec.demographics:
         out[col[Covariate("age")]] = months.year_of(risk.ref_month) - panel.birth_year[risk.person]
@@ -217,8 +255,7 @@ def covariates(panel: StatusPanel, risk: RiskSets, spec: CovariateSpec) -> pd.Da
     for s in np.unique(risk.ref_month):
         rows = np.flatnonzero(risk.ref_month == s)
         _history_block(panel, risk.person[rows], int(s), spec, out, rows, col)
-    # the frame's block is ``out`` itself: no copy, and the layout pandas gives a copy
-    frame = pd.DataFrame(out.T, columns=[c.name for c in listed], copy=False)
+    frame = out.frame([c.name for c in listed])
     for name, values in measure_covariates(panel, risk, spec).items():
         frame[name] = values
     if spec.programme_history:
@@ -268,7 +305,7 @@ def _history_block(
     persons: np.ndarray,
     s: int,
     spec: CovariateSpec,
-    out: np.ndarray,
+    out: _Columns,
     rows: np.ndarray,
     col: dict[Covariate, int],
 ) -> None:
