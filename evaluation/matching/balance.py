@@ -33,13 +33,18 @@ def weighted_mean_var(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndar
     return mean, var
 
 
-def ecdf_max(x_t: np.ndarray, w_t: np.ndarray, x_c: np.ndarray, w_c: np.ndarray) -> float:
-    """Largest distance between the weighted empirical CDFs of one covariate."""
+def ecdf_max(
+    x_t: np.ndarray, w_t: np.ndarray | None, x_c: np.ndarray, w_c: np.ndarray | None
+) -> float:
+    """Largest distance between the weighted empirical CDFs of one covariate (weights
+    None: 1 each). Integer values sort by radix, in the same order as their floats."""
     values = np.concatenate([x_t, x_c])
     order = np.argsort(values, kind="stable")
     values = values[order]
-    wt = np.concatenate([w_t / w_t.sum(), np.zeros(len(x_c))])[order]
-    wc = np.concatenate([np.zeros(len(x_t)), w_c / w_c.sum()])[order]
+    share_t = np.full(len(x_t), 1.0 / len(x_t)) if w_t is None else w_t / w_t.sum()
+    share_c = np.full(len(x_c), 1.0 / len(x_c)) if w_c is None else w_c / w_c.sum()
+    wt = np.concatenate([share_t, np.zeros(len(x_c))])[order]
+    wc = np.concatenate([np.zeros(len(x_t)), share_c])[order]
     last = np.r_[values[1:] != values[:-1], True]  # evaluate only at the end of ties
     diff = np.abs(np.cumsum(wt) - np.cumsum(wc))[last]
     return float(diff.max()) if len(diff) else 0.0
@@ -70,9 +75,7 @@ def balance_table(
     used_t = t & (matched_weight > 0)
     used_c = ~t & (matched_weight > 0)
     rows = [
-        _covariate_balance(
-            x[c].to_numpy(np.float64), t, used_t, used_c, matched_weight, vr_min_rows
-        )
+        _covariate_balance(x[c].to_numpy(), t, used_t, used_c, matched_weight, vr_min_rows)
         for c in x.columns
     ]
     table = pd.DataFrame(rows)
@@ -91,28 +94,31 @@ def balance_table(
 
 
 def _covariate_balance(
-    v: np.ndarray,
+    column: np.ndarray,
     t: np.ndarray,
     used_t: np.ndarray,
     used_c: np.ndarray,
     w: np.ndarray,
     vr_min_rows: int,
 ) -> dict[str, float | bool]:
-    """Balance of one covariate (column-wise keeps memory at one float64 column)."""
-    ones = np.ones(len(v))
-    m_t0, v_t0 = _mv(v[t], ones[t])
-    m_c0, v_c0 = _mv(v[~t], ones[~t])
+    """Balance of one covariate (column-wise keeps memory at one float64 column). Means
+    and variances on float64; sorting, counting and the 0/1 test on the column's own
+    integers where it has them (the same order and counts, faster)."""
+    v = column.astype(np.float64, copy=False)
+    key = column if np.issubdtype(column.dtype, np.integer) else v
+    m_t0, v_t0 = _mv(v[t], None)
+    m_c0, v_c0 = _mv(v[~t], None)
     m_t1, v_t1 = _mv(v[used_t], w[used_t])
     m_c1, v_c1 = _mv(v[used_c], w[used_c])
     sd = np.sqrt((v_t0 + v_c0) / 2)
-    binary = bool(np.all((v == 0) | (v == 1)))
-    judged = not binary and _off_mode_rows(v, used_t, used_c, vr_min_rows)
+    binary = bool(np.all((key == 0) | (key == 1)))
+    judged = not binary and _off_mode_rows(key, used_t, used_c, vr_min_rows)
     smd_judged = True  # binaries on the raw difference (see the module docstring)
     if binary:
         e0, e1 = abs(m_t0 - m_c0), abs(m_t1 - m_c1)
     else:
-        e0 = ecdf_max(v[t], ones[t], v[~t], ones[~t])
-        e1 = ecdf_max(v[used_t], w[used_t], v[used_c], w[used_c])
+        e0 = ecdf_max(key[t], None, key[~t], None)
+        e1 = ecdf_max(key[used_t], w[used_t], key[used_c], w[used_c])
     return {
         "binary": binary,
         "variance_ratio_judged": bool(judged),
@@ -138,11 +144,23 @@ def _off_mode_rows(v: np.ndarray, used_t: np.ndarray, used_c: np.ndarray, k: int
     return bool(off_mode[used_t].sum() >= k and off_mode[used_c].sum() >= k)
 
 
-def _mv(x: np.ndarray, w: np.ndarray) -> tuple[float, float]:
-    if len(x) == 0 or w.sum() <= 0:
+def _mv(x: np.ndarray, w: np.ndarray | None) -> tuple[float, float]:
+    """:func:`weighted_mean_var` of one column; ``w`` None: weights 1, without
+    multiplying by them (the same sums: a product with 1 is exact)."""
+    if w is not None:
+        if len(x) == 0 or w.sum() <= 0:
+            return np.nan, np.nan
+        m, v = weighted_mean_var(x[:, None], w)
+        return float(m[0]), float(v[0])
+    n = len(x)
+    if n == 0:
         return np.nan, np.nan
-    m, v = weighted_mean_var(x[:, None], w)
-    return float(m[0]), float(v[0])
+    x2 = x[:, None]
+    mean = x2.sum(axis=0) / float(n)
+    dev2 = ((x2 - mean) ** 2).sum(axis=0)
+    denom = float(n) - float(n) / float(n)
+    var = dev2 / denom if denom > 0 else np.zeros_like(mean)
+    return float(mean[0]), float(var[0])
 
 
 def _smd(diff: np.ndarray, sd: np.ndarray) -> np.ndarray:

@@ -24,6 +24,7 @@ STAGES = (
     "read",
     "validation",
     "panel",
+    "earnings",
     "features",
     "matching",
     "estimation",
@@ -103,10 +104,12 @@ def run_month(data: Path, config: Path, as_of: str, meter: StageMeter) -> dict[s
         not_started = guards.check_offers(cfg_model, validated.participation, source="bench")
         with meter.stage("panel"):
             panel = prepared.panel_as_of(as_of)
+        with meter.stage("earnings"):  # laid out once for every offer, as the flow does
+            earnings = prepared.earnings
         results = []
-        for offer in cfg.offers:
+        for offer in cfg.offers:  # one at a time: the flow's default (MEREFFEKT_OFFER_THREADS)
             with meter.stage("matching"):
-                results.append(evaluate_offer(panel, offer, cfg).tidy())
+                results.append(evaluate_offer(panel, offer, cfg, earnings=earnings).tidy())
         with meter.stage("valuation"):
             names = {o.offer_id: o.name for o in cfg.offers}
             tables = suppress_tables(
