@@ -34,7 +34,7 @@ class EarningsRows:
     panel build of a backfill: every as-of cut keeps the persons), not once per offer."""
 
     person_ids: np.ndarray
-    person: np.ndarray  # int64, rows of the panel
+    person: np.ndarray  # int32, rows of the panel (a row per status row: kept narrow)
     month: np.ndarray  # int32 month index
     amount: np.ndarray  # float64, finite
 
@@ -46,7 +46,7 @@ class EarningsRows:
         ok = (person >= 0) & np.isfinite(amount)
         if not ok.any():
             return None
-        return cls(person_ids, person[ok].astype(np.int64), month[ok], amount[ok])
+        return cls(person_ids, person[ok].astype(np.int32), month[ok], amount[ok])
 
     @classmethod
     def from_frame(cls, person_ids: np.ndarray, status: pd.DataFrame) -> EarningsRows | None:

@@ -13,6 +13,7 @@ sample nor the fitted coefficients depend on the order of the rows.
 
 from __future__ import annotations
 
+import threading
 import warnings
 from dataclasses import dataclass
 
@@ -136,12 +137,15 @@ def _independent_columns(xs: np.ndarray, tol: float = 1e-8) -> np.ndarray:
 # A regular logit converges in well under a dozen Newton steps; one that has not by then
 # is (quasi-)separated and will not, and each step costs a full Hessian.
 NEWTON_MAXITER = 12
+_WARNINGS_LOCK = threading.Lock()
 
 
 def _logit(y: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, bool]:
     from statsmodels.discrete.discrete_model import Logit  # heavy: only when fitting
 
-    with warnings.catch_warnings():
+    # warnings' filters are process-wide: offers fitted in threads at once take turns,
+    # so one fit's "ignore" is never undone by another's exit while it still runs
+    with _WARNINGS_LOCK, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         start = None
         try:
