@@ -24,7 +24,6 @@ from prefect.cache_policies import NO_CACHE
 
 from evaluation.config import EvaluationConfig, OfferConfig
 from evaluation.earnings import EarningsRows
-from evaluation.matching.data import NEVER
 from evaluation.offer import OfferTables, evaluate_offer
 from evaluation.panel import StatusPanel
 from flows import io, offer_cache, progress
@@ -110,17 +109,17 @@ def evaluate_offers(
         else:
             todo[offer.offer_id] = sets_path
     futures = {}
-    for o in _largest_first([o for o in cfg.offers if o.offer_id in todo], panel):
-        given = ahead(keys[o.offer_id]) if ahead is not None else None
-        futures[o.offer_id] = (
-            _Done(given)
-            if given is not None
-            else _submit(panel, o, cfg, todo[o.offer_id], keys[o.offer_id], shared, earnings)
-        )
+    for o in cfg.offers:
+        if o.offer_id in todo:
+            given = ahead(keys[o.offer_id]) if ahead is not None else None
+            futures[o.offer_id] = (
+                _Done(given)
+                if given is not None
+                else _submit(panel, o, cfg, todo[o.offer_id], keys[o.offer_id], shared, earnings)
+            )
     t0 = time.perf_counter()
     with progress.stage(f"matching and estimating {len(futures)} offer(s)"):
-        for offer_id in [o.offer_id for o in cfg.offers if o.offer_id in futures]:
-            future = futures[offer_id]
+        for offer_id, future in futures.items():
             tables, sets = future.result()
             sets_path = todo[offer_id]
             if sets is not None:
@@ -129,17 +128,6 @@ def evaluate_offers(
             done[offer_id] = tables
             progress.note(f"{offer_id}: done ({time.perf_counter() - t0:.1f} s since the start)")
     return [done[o.offer_id] for o in cfg.offers]
-
-
-def _largest_first(todo: list[OfferConfig], panel: StatusPanel) -> list[OfferConfig]:
-    """The offers in the order they are started: most participants first, so that with
-    two at a time the largest does not start last (the tables keep the config's order)."""
-    starts = panel.offer_starts
-    size = {
-        o.offer_id: int((starts[o.offer_id] != NEVER).sum()) if o.offer_id in starts else 0
-        for o in todo
-    }
-    return sorted(todo, key=lambda o: -size[o.offer_id])  # stable: ties in config order
 
 
 @dataclass(frozen=True)
