@@ -184,6 +184,24 @@ def test_self_sufficient_share_is_over_the_months_observed(staggered: StatusPane
     assert x["self_sufficient_share_6m"].tolist() == pytest.approx([1 / 3, 0, 0])
 
 
+def test_counts_over_long_windows_are_not_cut_to_a_byte() -> None:
+    """Window counts are stored narrow (int8); a window longer than 127 months keeps its
+    counts whole (200 months on sickness benefit is 200, not -56)."""
+    panel = tiny_panel({"L": [SICK] * 205 + [CASH] * 5, "M": [CASH] * 210})
+    ref = panel.first_month + 205
+    risk = RiskSets("x", np.array([0, 1], np.int64), np.full(2, ref, np.int32),
+                    np.array([True, False]), np.ones(2, bool))  # fmt: skip
+    spec = CovariateSpec(
+        lags=1, windows=(12, 200), demographics=False, calendar_month=False,
+        programme_history=False,
+    )  # fmt: skip
+    x = covariates(panel, risk, spec)
+    assert x["sickness_benefit_200m"].tolist() == [200, 0]
+    assert x["observed_200m"].tolist() == [200, 200]
+    assert x["cash_benefit_200m"].tolist() == [0, 200]
+    assert x["sickness_benefit_12m"].tolist() == [12, 0]
+
+
 # --- the whole model on a hand-built panel (exact matching: no fragile propensity) ----------
 
 

@@ -195,15 +195,17 @@ def propensity_columns(spec: CovariateSpec, offers: tuple[str, ...] = ()) -> lis
 
 class _Columns:
     """The covariate columns while they are filled, one array row per covariate: int8 for
-    dummies and counts (at most :data:`MAX_WINDOW_MONTHS`), float32 for age and shares, a
-    third of the memory of float32 throughout. Indexed like a (covariates, rows) matrix;
-    every reader converts a column to float64, exactly from either type."""
+    dummies and counts (int16 when a window is longer than 127 months), float32 for age
+    and shares, a third of the memory of float32 throughout. Indexed like a (covariates,
+    rows) matrix; every reader converts a column to float64, exactly from either type."""
 
     WIDE = ("age", "share_in")
 
     def __init__(self, listed: list[Covariate], n_rows: int) -> None:
         wide = [c.kind in self.WIDE for c in listed]
-        self.small = np.zeros((len(listed) - sum(wide), n_rows), dtype=np.int8)
+        longest = max([c.months for c in listed if c.kind != "lag"], default=0)
+        narrow = np.int8 if longest <= np.iinfo(np.int8).max else np.int16
+        self.small = np.zeros((len(listed) - sum(wide), n_rows), dtype=narrow)
         self.wide = np.zeros((sum(wide), n_rows), dtype=np.float32)
         counts = {False: 0, True: 0}
         self.where: list[tuple[np.ndarray, int]] = []
