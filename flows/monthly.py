@@ -28,7 +28,6 @@ import pandas as pd
 from prefect import Flow, flow, get_run_logger, tags, task
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed
-from prefect.task_runners import ThreadPoolTaskRunner
 from pydantic import BaseModel, ConfigDict, Field
 
 from evaluation.config import EvaluationConfig
@@ -41,7 +40,7 @@ from flows.artifacts import publish_on_track
 from flows.config import ConfigModel, config_hash, to_core
 from flows.excel import WorkbookInfo
 from flows.month_files import month_files
-from flows.offers import evaluate_offers, offer_threads
+from flows.offers import OfferThreads, evaluate_offers
 from flows.prepared import PreparedInputs, prepare
 from flows.prices import load_catalogue
 from flows.publish import manifest_counts, publish, suppress_tables
@@ -177,7 +176,7 @@ FLOW_OPTIONS: dict[str, Any] = {
     "log_prints": True,
     "persist_result": False,
     # offers at once in this process (not Prefect's default of all of them: memory)
-    "task_runner": ThreadPoolTaskRunner(max_workers=offer_threads()),
+    "task_runner": OfferThreads(),
 }
 
 

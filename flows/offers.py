@@ -21,6 +21,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from evaluation.config import EvaluationConfig, OfferConfig
 from evaluation.earnings import EarningsRows
@@ -43,12 +44,24 @@ def offer_threads() -> int:
     raw = os.environ.get(OFFER_THREADS_ENV, "").strip()
     if not raw:
         return DEFAULT_OFFER_THREADS
-    if not raw.isdigit() or int(raw) < 1:
+    if not (raw.isascii() and raw.isdecimal()) or int(raw) < 1:
         raise ValueError(
             f"${OFFER_THREADS_ENV} must be a whole number of offers at once (1 or more), "
             f"not {raw!r}"
         )
     return int(raw)
+
+
+class OfferThreads(ThreadPoolTaskRunner):
+    """Prefect's thread pool with :func:`offer_threads` threads, read when a flow run
+    starts (Prefect duplicates the flow's runner for each run), so that a bad value fails
+    only the runs that use this runner, with its one-line reason."""
+
+    def __init__(self, max_workers: int | None = None) -> None:
+        super().__init__(max_workers=max_workers or DEFAULT_OFFER_THREADS)
+
+    def duplicate(self) -> OfferThreads:
+        return type(self)(max_workers=offer_threads())
 
 
 MATCHED_SETS_KEY = "mereffekt.offer_cache_key"

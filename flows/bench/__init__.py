@@ -118,7 +118,10 @@ def cli_run(data: Path, as_of: str) -> dict[str, float]:
                str(data / "config.yaml"), "--out", str(Path(tmp) / "out"), "--as-of", as_of,
                "--quiet"]  # fmt: skip
         t0 = time.perf_counter()
-        subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
+        done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if done.returncode != 0:  # the run's own one-line reason, not a traceback
+            lines = done.stderr.decode(errors="replace").strip().splitlines() or ["no output"]
+            raise RuntimeError(f"the timed `mereffekt run` failed: {lines[-1]}")
         wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

@@ -107,7 +107,7 @@ def run_month(data: Path, config: Path, as_of: str, meter: StageMeter) -> dict[s
         with meter.stage("earnings"):  # laid out once for every offer, as the flow does
             earnings = prepared.earnings
         results = []
-        for offer in cfg.offers:  # one at a time: the flow's default (MEREFFEKT_OFFER_THREADS)
+        for offer in cfg.offers:  # one after the other, so each stage's time is its own
             with meter.stage("matching"):
                 results.append(evaluate_offer(panel, offer, cfg, earnings=earnings).tidy())
         with meter.stage("valuation"):
