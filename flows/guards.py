@@ -30,9 +30,33 @@ class DataPeriodError(ValueError):
     """The requested month lies outside the data's complete period."""
 
 
+OFFER_THREADS_ENV = "MEREFFEKT_OFFER_THREADS"
+DEFAULT_OFFER_THREADS = 2
+"""Offers evaluated at once by default (the machine's two cores). Each holds its own
+risk sets, covariates and event-study design while it runs; Prefect's own default, every
+offer at once, peaked at 13.6 GB at 1,000,000 persons x 60 months. The figures for one
+and two at a time are in the README (*Scale*)."""
+
+
+def offer_threads() -> int:
+    """How many offers a run evaluates at once, in threads of its process:
+    ``$MEREFFEKT_OFFER_THREADS`` (a whole number >= 1), else :data:`DEFAULT_OFFER_THREADS`."""
+    raw = os.environ.get(OFFER_THREADS_ENV, "").strip()
+    if not raw:
+        return DEFAULT_OFFER_THREADS
+    if not (raw.isascii() and raw.isdecimal()) or int(raw) < 1:
+        raise ValueError(
+            f"${OFFER_THREADS_ENV} must be a whole number of offers at once (1 or more), "
+            f"not {raw!r}"
+        )
+    return int(raw)
+
+
 def preflight(config: Path, out: Path, restricted_out: Path | None = None) -> ConfigModel:
-    """The checks that need no data: the config (read strictly) and the output folders.
-    The CLI runs them before it starts Prefect, so these faults show within a second."""
+    """The checks that need no data: the config (read strictly), the output folders and
+    ``$MEREFFEKT_OFFER_THREADS``. The CLI runs them before it starts Prefect, so these
+    faults show within a second."""
+    offer_threads()
     cfg = load_config(Path(config))
     check_writable(Path(out), label="output folder")
     if restricted_out is not None:

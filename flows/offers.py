@@ -11,7 +11,6 @@ too, written under the same cache key.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,27 +28,7 @@ from evaluation.offer import OfferTables, evaluate_offer
 from evaluation.panel import StatusPanel
 from flows import io, offer_cache, progress
 from flows.dask_cluster import InputsRef, evaluate_offer_on_worker
-
-OFFER_THREADS_ENV = "MEREFFEKT_OFFER_THREADS"
-DEFAULT_OFFER_THREADS = 2
-"""Offers evaluated at once by default (the machine's two cores). Each holds its own
-risk sets, covariates and event-study design while it runs; Prefect's own default, every
-offer at once, peaked at 13.6 GB at 1,000,000 persons x 60 months. The figures for one
-and two at a time are in the README (*Scale*)."""
-
-
-def offer_threads() -> int:
-    """How many offers a run evaluates at once, in threads of its process:
-    ``$MEREFFEKT_OFFER_THREADS`` (a whole number >= 1), else :data:`DEFAULT_OFFER_THREADS`."""
-    raw = os.environ.get(OFFER_THREADS_ENV, "").strip()
-    if not raw:
-        return DEFAULT_OFFER_THREADS
-    if not (raw.isascii() and raw.isdecimal()) or int(raw) < 1:
-        raise ValueError(
-            f"${OFFER_THREADS_ENV} must be a whole number of offers at once (1 or more), "
-            f"not {raw!r}"
-        )
-    return int(raw)
+from flows.guards import DEFAULT_OFFER_THREADS, offer_threads
 
 
 class OfferThreads(ThreadPoolTaskRunner):

@@ -21,7 +21,7 @@ from evaluation import months
 from evaluation.privacy.policy import COUNT_INDICATORS
 from evaluation.schema import columns
 from evaluation.synth import true_att
-from flows import io, offers, publish
+from flows import guards, io, offers, publish
 from flows.backfill import run_backfill
 from flows.contracts import OUTPUTS_DIR, output_contract
 from flows.monthly import RunParameters, monthly_evaluation
@@ -89,11 +89,11 @@ def test_offers_run_two_at_a_time_by_default(first_run: Path) -> None:
     two waited for each other) and never more: each holds its own risk sets and design in
     memory."""
     assert len(AT_ONCE) == 4
-    assert max(AT_ONCE) == offers.offer_threads() == 2
+    assert max(AT_ONCE) == guards.offer_threads() == 2
 
 
 def test_a_bad_offer_thread_count_is_one_line(synth_dir: Path, tmp_path: Path) -> None:
-    env = {**os.environ, offers.OFFER_THREADS_ENV: "two"}
+    env = {**os.environ, guards.OFFER_THREADS_ENV: "two"}
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "flows.cli", "run", "--data", str(synth_dir), "--config",
            str(synth_dir / "config.yaml"), "--out", str(out), "--as-of", AS_OF]  # fmt: skip
