@@ -127,18 +127,29 @@ class OfferEvaluation:
         )
 
 
+def match_offer(panel: StatusPanel, offer: OfferConfig) -> MatchResult:
+    """The offer's risk-set matching: the first step of :func:`evaluate_offer`, which a
+    caller may run on its own and hand over (``match=``)."""
+    return RiskSetMatching(panel, offer.offer_id, offer.target_group, offer.matching).fit()
+
+
 def evaluate_offer(
     panel: StatusPanel,
     offer: OfferConfig,
     settings: EvaluationConfig,
     earnings: pd.DataFrame | None = None,
+    match: MatchResult | None = None,
 ) -> OfferEvaluation:
     """Match, estimate every outcome, value, price the payment and monitor one offer.
 
     ``panel`` is the person x month panel as of the evaluation month
     (:func:`evaluation.panel.panel_as_of`); ``settings`` the run's configuration (its
-    ``offers`` are not read: ``offer`` is the one evaluated)."""
-    match = RiskSetMatching(panel, offer.offer_id, offer.target_group, offer.matching).fit()
+    ``offers`` are not read: ``offer`` is the one evaluated); ``match``: the offer's
+    :func:`match_offer` on this panel, when already made."""
+    if match is None:
+        match = match_offer(panel, offer)
+    elif match.offer_id != offer.offer_id:
+        raise ValueError(f"the match given is of offer {match.offer_id}, not {offer.offer_id}")
     study = _study(panel, match, offer, settings)
     specs = outcome_specs(panel, offer, settings)
     studies, sensitivity = _studies(study, offer, settings, specs)

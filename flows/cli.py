@@ -293,6 +293,7 @@ def _known_errors() -> tuple[type[BaseException], ...]:
 def main(argv: Sequence[str] | None = None) -> int:
     from flows import progress
 
+    _no_huge_pages()
     args = _parser().parse_args(argv)
     show = progress.wanted(quiet=getattr(args, "quiet", True)) and not args.debug
     _quiet_prefect(args.debug, show)
@@ -307,6 +308,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"mereffekt: error: {error_line(exc)}", file=sys.stderr)
         return EXIT_ERROR
+
+
+def _no_huge_pages() -> None:
+    """numpy asks the kernel for transparent huge pages for its large arrays. Where the
+    kernel then compacts memory when such a page is first touched (THP ``defrag`` set to
+    ``madvise``, a common default), that stalls: at 1M persons x 60 months it cost the
+    reading, validation and panel 5-9 s of system time (README, *Scale*). Off in
+    this process and the processes it starts (a run's workers, Prefect's server), unless
+    ``NUMPY_MADVISE_HUGEPAGE`` is set."""
+    os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
+    if os.environ["NUMPY_MADVISE_HUGEPAGE"] == "0" and "numpy" in sys.modules:
+        # numpy read the variable when it was imported (in this process before main)
+        from numpy._core import multiarray
+
+        setter = getattr(multiarray, "_set_madvise_hugepage", None)
+        if setter is not None:
+            setter(False)
 
 
 def command(name: str) -> Callable[[argparse.Namespace], int]:

@@ -20,6 +20,7 @@ import datetime as dt
 import hashlib
 import os
 import sys
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,6 +32,7 @@ from prefect.states import Failed
 from pydantic import BaseModel, ConfigDict, Field
 
 from evaluation.config import EvaluationConfig
+from evaluation.earnings import EarningsRows
 from evaluation.offer import combine
 from evaluation.panel import StatusPanel
 from evaluation.period import DataPeriod
@@ -237,9 +239,11 @@ def evaluate_month(params: RunParameters, given: PreparedInputs | None = None) -
         )
     validated = prepared.validated
     not_started = _check_against_data(params, cfg_model, prepared, as_of)
+    # on Dask the workers lay out their own earnings
+    earnings = None if dask_cluster.on_dask() else prepared.earnings_soon()
     with progress.stage(f"building the person x month panel as of {as_of}"):
         panel = build_panel(prepared, as_of)
-    tables = _tables(params, as_of, panel, cfg, cfg_model, hashes, validated, prepared)
+    tables = _tables(params, as_of, panel, cfg, cfg_model, hashes, validated, prepared, earnings)
     publish_on_track(tables)
     manifest = _manifest(params, as_of, hashes, cfg_model, prepared.period, not_started, tables)
     manifest |= inputs.manifest_entries(
@@ -289,10 +293,12 @@ def _tables(
     hashes: dict[str, str],
     validated: ValidatedInputs,
     prepared: PreparedInputs,
+    earnings: Future[EarningsRows | None] | None,
 ) -> dict[str, pd.DataFrame]:
     """Every offer evaluated (or read from the offer cache, or taken from a backfill's
     workers: ``prepared.take_ahead``), combined across offers, annotated for readers and
-    suppressed for small cells."""
+    suppressed for small cells; ``earnings``: the status rows' earnings (on their way:
+    :meth:`PreparedInputs.earnings_soon`; None on Dask)."""
     keys = offer_cache.offer_keys(
         hashes, cfg_model, as_of=as_of, lang=TABLE_LANGUAGE, code=code_version()
     )
@@ -308,7 +314,7 @@ def _tables(
         shared=dask_cluster.InputsRef.of(params.data, hashes, share, as_of, cfg.measures)
         if dask_cluster.on_dask()
         else None,
-        earnings=prepared.earnings,
+        earnings=earnings,
         ahead=prepared.take_ahead,
     )
     names = {o.offer_id: o.name for o in cfg.offers}

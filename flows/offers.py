@@ -13,18 +13,22 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow.parquet as pq
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from evaluation.config import EvaluationConfig, OfferConfig
 from evaluation.earnings import EarningsRows
-from evaluation.offer import OfferTables, evaluate_offer
+from evaluation.matching import MatchResult
+from evaluation.offer import OfferTables, evaluate_offer, match_offer
 from evaluation.panel import StatusPanel
 from flows import io, offer_cache, progress
 from flows.dask_cluster import InputsRef, evaluate_offer_on_worker
@@ -49,17 +53,25 @@ written under."""
 
 
 @task(persist_result=False, cache_policy=NO_CACHE)
+def match_offer_task(panel: StatusPanel, offer: OfferConfig) -> MatchResult:
+    """The offer's risk-set matching (person level: in memory only)."""
+    return match_offer(panel, offer)
+
+
+@task(persist_result=False, cache_policy=NO_CACHE)
 def evaluate_offer_task(
     panel: StatusPanel,
     offer: OfferConfig,
     cfg: EvaluationConfig,
     with_matched_sets: bool,
     earnings: EarningsRows | pd.DataFrame | None = None,
+    match: MatchResult | None = None,
 ) -> tuple[OfferTables, pd.DataFrame | None]:
-    """Match, estimate, value and monitor one offer: its aggregate tables, and with
-    ``with_matched_sets`` its person-level matched sets (for the restricted folder);
-    ``earnings``: the status rows' earnings (in memory) for the earnings outcome."""
-    evaluation = evaluate_offer(panel, offer, cfg, earnings=earnings)
+    """Estimate, value and monitor one offer (and match it, unless ``match`` is given):
+    its aggregate tables, and with ``with_matched_sets`` its person-level matched sets
+    (for the restricted folder); ``earnings``: the status rows' earnings (in memory) for
+    the earnings outcome."""
+    evaluation = evaluate_offer(panel, offer, cfg, earnings=earnings, match=match)
     return evaluation.tidy(), (evaluation.matched_sets() if with_matched_sets else None)
 
 
@@ -80,7 +92,7 @@ def evaluate_offers(
     cache: Path,
     restricted: Path | None,
     shared: InputsRef | None = None,
-    earnings: EarningsRows | pd.DataFrame | None = None,
+    earnings: Future[EarningsRows | None] | EarningsRows | pd.DataFrame | None = None,
     ahead: Callable[[str], tuple[OfferTables, pd.DataFrame | None] | None] | None = None,
 ) -> list[OfferTables]:
     """Every offer's aggregate tables, in the config's order: from the offer cache where
@@ -88,7 +100,9 @@ def evaluate_offers(
     matched sets are there with the same key), else computed concurrently; with
     ``shared``, on Dask workers that read the inputs themselves and write the matched
     sets into ``restricted`` (:mod:`flows.dask_cluster`); with ``ahead`` (a backfill's
-    :meth:`flows.backfill_workers.AheadOffers.take`), taken by key where evaluated ahead."""
+    :meth:`flows.backfill_workers.AheadOffers.take`), taken by key where evaluated ahead;
+    ``earnings``: the status rows' earnings, or their future (waited for when the first
+    offer's estimation is queued, so they may be computed while the offers are matched)."""
     done: dict[str, OfferTables] = {}
     todo: dict[str, Path | None] = {}
     for offer in cfg.offers:
@@ -100,17 +114,32 @@ def evaluate_offers(
             progress.note(f"{offer.offer_id}: from the cache")
         else:
             todo[offer.offer_id] = sets_path
-    futures = {}
+    futures: dict[str, Any] = {}
+    matching = {}
     for o in cfg.offers:
         if o.offer_id in todo:
             given = ahead(keys[o.offer_id]) if ahead is not None else None
-            futures[o.offer_id] = (
-                _Done(given)
-                if given is not None
-                else _submit(panel, o, cfg, todo[o.offer_id], keys[o.offer_id], shared, earnings)
-            )
+            if given is not None:
+                futures[o.offer_id] = _Done(given)
+            elif shared is not None:
+                futures[o.offer_id] = _on_worker(shared, o, cfg, todo[o.offer_id], keys[o.offer_id])
+            else:
+                matching[o.offer_id] = match_offer_task.submit(panel, o)
     t0 = time.perf_counter()
-    with progress.stage(f"matching and estimating {len(futures)} offer(s)"):
+    with progress.stage(f"matching and estimating {len(todo)} offer(s)"):
+        # in this process, an offer's estimation is queued when its matching is done:
+        # the threads take the next offer's matching or a matched offer's estimation,
+        # whichever comes first, instead of one thread finishing the largest offer alone
+        by_future = {id(f): offer_id for offer_id, f in matching.items()}
+        offers = {o.offer_id: o for o in cfg.offers}
+        for f in as_completed(list(matching.values())):
+            offer_id = by_future[id(f)]
+            with_sets = todo[offer_id] is not None
+            if isinstance(earnings, Future):  # still on its way when the matching began
+                earnings = earnings.result()
+            futures[offer_id] = evaluate_offer_task.submit(
+                panel, offers[offer_id], cfg, with_sets, earnings, match=f.result()
+            )
         for offer_id, future in futures.items():
             tables, sets = future.result()
             sets_path = todo[offer_id]
@@ -132,11 +161,9 @@ class _Done:
         return self.value
 
 
-def _submit(panel, offer, cfg, sets_path, key, shared, earnings):  # noqa: ANN001, ANN202
-    """The offer's task: in this process on the panel, or on a Dask worker from the
-    shared inputs (its result then carries no matched sets: the worker wrote them)."""
-    if shared is None:
-        return evaluate_offer_task.submit(panel, offer, cfg, sets_path is not None, earnings)
+def _on_worker(shared, offer, cfg, sets_path, key):  # noqa: ANN001, ANN202
+    """The offer's task on a Dask worker, from the shared inputs (its result carries no
+    matched sets: the worker wrote them)."""
     path = None if sets_path is None else str(sets_path)
     return evaluate_offer_on_worker.submit(shared, offer, cfg, path, key)
 

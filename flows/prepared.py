@@ -15,6 +15,7 @@ to Prefect.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -64,6 +65,15 @@ class PreparedInputs:
         # the one column, not the clean status frame (a full-size copy with its strings)
         amount = validated.tables["status"][EARNINGS].floats(validated.kept_rows("status"))
         return EarningsRows.of(ids.to_numpy(dtype=object), rows.person, rows.month, amount)
+
+    def earnings_soon(self) -> Future[EarningsRows | None]:
+        """:attr:`earnings`, computed from now in a thread of its own (a run builds its
+        panel meanwhile: the two are independent, and the second core is otherwise idle)."""
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mereffekt-earnings")
+        try:
+            return pool.submit(lambda: self.earnings)
+        finally:
+            pool.shutdown(wait=False)
 
     def panel_as_of(self, as_of: str) -> StatusPanel:
         """The panel as known at the end of ``as_of`` (from the prepared panel when it

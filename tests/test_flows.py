@@ -52,44 +52,53 @@ def _params(synth_dir: Path, out: Path, as_of: str | None = AS_OF, data: Path | 
     )
 
 
-AT_ONCE: list[int] = []
-"""Offers being evaluated at each start of an offer's evaluation in the first run."""
+AT_ONCE: list[tuple[str, int]] = []
+"""(step, offer tasks running) at each start of an offer's matching or estimation in the
+first run."""
 
 
 @pytest.fixture(scope="module")
 def first_run(prefect_server, synth_dir: Path, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("out")
-    running, lock, evaluate = [0], threading.Lock(), offers.evaluate_offer
-    # the first two offers wait for each other: a runner of one thread breaks the barrier
+    running, lock = [0], threading.Lock()
+    match, evaluate = offers.match_offer, offers.evaluate_offer
+    # the first two tasks wait for each other: a runner of one thread breaks the barrier
     pair = threading.Barrier(2, timeout=120)
 
-    def counted(*args, **kwargs):  # the core's evaluation, counting the ones running
-        with lock:
-            running[0] += 1
-            AT_ONCE.append(running[0])
-            first_two = len(AT_ONCE) <= 2
-        try:
-            if first_two:
-                pair.wait()
-            return evaluate(*args, **kwargs)
-        finally:
+    def counted(step, fn):  # the core's matching or evaluation, counting the running ones
+        def run(*args, **kwargs):
             with lock:
-                running[0] -= 1
+                running[0] += 1
+                AT_ONCE.append((step, running[0]))
+                first_two = len(AT_ONCE) <= 2
+            try:
+                if first_two:
+                    pair.wait()
+                return fn(*args, **kwargs)
+            finally:
+                with lock:
+                    running[0] -= 1
 
-    offers.evaluate_offer = counted
+        return run
+
+    offers.match_offer = counted("match", match)
+    offers.evaluate_offer = counted("estimate", evaluate)
     try:
         monthly_evaluation(_params(synth_dir, out))
     finally:
-        offers.evaluate_offer = evaluate
+        offers.match_offer, offers.evaluate_offer = match, evaluate
     return out
 
 
-def test_offers_run_two_at_a_time_by_default(first_run: Path) -> None:
-    """Every offer evaluated, two at once ($MEREFFEKT_OFFER_THREADS, default 2; the first
-    two waited for each other) and never more: each holds its own risk sets and design in
-    memory."""
-    assert len(AT_ONCE) == 4
-    assert max(AT_ONCE) == guards.offer_threads() == 2
+def test_offers_run_two_tasks_at_a_time_by_default(first_run: Path) -> None:
+    """Every offer matched, then estimated from its match, in tasks two at once
+    ($MEREFFEKT_OFFER_THREADS, default 2; the first two waited for each other) and never
+    more: each holds its own risk sets or design in memory. The matchings are queued
+    first, so the first two tasks are matchings."""
+    steps = [step for step, _ in AT_ONCE]
+    assert sorted(steps) == ["estimate"] * 4 + ["match"] * 4
+    assert steps[:2] == ["match", "match"]
+    assert max(n for _, n in AT_ONCE) == guards.offer_threads() == 2
 
 
 def test_a_bad_offer_thread_count_is_one_line(synth_dir: Path, tmp_path: Path) -> None:
@@ -253,8 +262,8 @@ def test_backfill_resumes_and_matches_single_runs(
     assert not io.month_dir(out, "2024-05").exists()
     monkeypatch.setattr(offers, "evaluate_offer", real)
     in_flow = []  # offers the months' flows evaluated themselves (not taken from the workers)
-    submit = offers._submit
-    monkeypatch.setattr(offers, "_submit", lambda *a: in_flow.append(a[1]) or submit(*a))
+    match = offers.match_offer  # the in-process matching of an offer (workers run their own)
+    monkeypatch.setattr(offers, "match_offer", lambda p, o: in_flow.append(o) or match(p, o))
     res = run_backfill(params, start="2024-04", end="2024-06", progress=False, processes=2)
     assert res["skipped"] == ["2024-04"] and res["ran"] == ["2024-05", "2024-06"]
     assert in_flow == []  # every offer of both months came from the worker processes

@@ -397,3 +397,26 @@ def test_progress_shows_on_a_terminal_unless_quiet(prefect_server, synth_dir, tm
     assert code == 1
     assert "✓" not in quiet and "rows read" not in quiet
     assert "mereffekt: error: as-of month 2025-02 is after" in quiet
+
+
+def test_the_cli_asks_numpy_for_no_huge_pages_unless_told(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kernel's compaction on a huge page's first touch cost the 1M x 60 run seconds
+    of system time (README, *Scale*): the CLI turns numpy's request off, for itself and
+    the processes it starts, unless $NUMPY_MADVISE_HUGEPAGE says otherwise."""
+    from numpy._core import multiarray
+
+    from flows import cli
+
+    before = multiarray._get_madvise_hugepage()
+    try:
+        monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
+        multiarray._set_madvise_hugepage(True)
+        cli._no_huge_pages()
+        assert os.environ["NUMPY_MADVISE_HUGEPAGE"] == "0"
+        assert not multiarray._get_madvise_hugepage()
+        monkeypatch.setenv("NUMPY_MADVISE_HUGEPAGE", "1")
+        multiarray._set_madvise_hugepage(True)
+        cli._no_huge_pages()
+        assert multiarray._get_madvise_hugepage()
+    finally:
+        multiarray._set_madvise_hugepage(before)
