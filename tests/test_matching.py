@@ -491,6 +491,17 @@ def test_matched_sets_respect_strata_caliper_and_nearest_neighbours(municipality
         risk = _risk_rows(panel, offer)
         x = covariates(panel, risk, offer.matching.covariates)
         score = fit.propensity.linear_predictor(x)
+        # in chunks through one buffer (the last one shorter): each chunk's scores exactly
+        # as from a fresh array of its own
+        chunk, m = len(x) // 7 + 3, fit.propensity
+        assert len(x) % chunk != 0
+        fresh = [
+            m.params.iloc[0]
+            + ((x.iloc[lo : lo + chunk][list(m.columns)].to_numpy(float) - m.center) / m.scale)
+            @ m.params.to_numpy()[1:]
+            for lo in range(0, len(x), chunk)
+        ]
+        np.testing.assert_array_equal(m.linear_predictor(x, chunk=chunk), np.concatenate(fresh))
         stratum = risk.ref_month.astype(np.int64) * 100 + status_lag1(panel, risk)
         # with the programme-history rules (inside another offer; rare histories exact)
         history = programme_key(x, risk.treated, other_offers(panel, offer.offer_id))

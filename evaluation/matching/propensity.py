@@ -36,20 +36,32 @@ class PropensityModel:
     def linear_predictor(self, x: pd.DataFrame, chunk: int = 500_000) -> np.ndarray:
         """Logit of the propensity score (up to the sampling intercept shift)."""
         beta = self.params.to_numpy()
+        columns = list(self.columns)
         out = np.empty(len(x))
-        for lo in range(0, len(x), chunk):  # a chunk at a time: no full-size copy
-            z = (
-                _float_rows(x, list(self.columns), slice(lo, lo + chunk)) - self.center
-            ) / self.scale
-            out[lo : lo + chunk] = beta[0] + z @ beta[1:]
+        # a chunk at a time (no full-size copy), each in the same buffer, standardised
+        # in place: a fresh chunk-size array is paged in by the kernel every time
+        buffer = np.empty((min(chunk, len(x)), len(columns)), order="F")
+        for lo in range(0, len(x), chunk):
+            rows = slice(lo, lo + chunk)
+            n = len(x.index[rows])
+            z = _float_rows(x, columns, rows, out=buffer if n == len(buffer) else None)
+            z -= self.center
+            z /= self.scale
+            out[rows] = beta[0] + z @ beta[1:]
         return out
 
 
-def _float_rows(x: pd.DataFrame, columns: list[str], rows: slice | np.ndarray) -> np.ndarray:
+def _float_rows(
+    x: pd.DataFrame,
+    columns: list[str],
+    rows: slice | np.ndarray,
+    out: np.ndarray | None = None,
+) -> np.ndarray:
     """``x.loc[rows, columns]`` as a float64 matrix, column by column (pandas' own take
-    over a frame of several blocks copies every block first). Column-major, as pandas
-    gives it: the products that follow sum in the same order."""
-    out = np.empty((len(x.index[rows]), len(columns)), order="F")
+    over a frame of several blocks copies every block first), into ``out`` when given.
+    Column-major, as pandas gives it: the products that follow sum in the same order."""
+    if out is None:
+        out = np.empty((len(x.index[rows]), len(columns)), order="F")
     for j, c in enumerate(columns):
         out[:, j] = x[c].to_numpy()[rows]
     return out
