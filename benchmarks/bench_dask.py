@@ -21,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")  # as the CLI
+os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")  # as the CLI (flows.cli), workers too
 
 
 def _peak_gb() -> float:
