@@ -37,7 +37,10 @@ def ecdf_max(
     x_t: np.ndarray, w_t: np.ndarray | None, x_c: np.ndarray, w_c: np.ndarray | None
 ) -> float:
     """Largest distance between the weighted empirical CDFs of one covariate (weights
-    None: 1 each). Integer values sort by radix, in the same order as their floats."""
+    None: 1 each). Integer values sort by radix, in the same order as their floats;
+    with weights 1, integers in a small range are counted by value instead."""
+    if w_t is None and w_c is None and len(x_t) and len(x_c) and _small_ints(x_t, x_c):
+        return _ecdf_max_counted(x_t, x_c)
     values = np.concatenate([x_t, x_c])
     order = np.argsort(values, kind="stable")
     values = values[order]
@@ -48,6 +51,35 @@ def ecdf_max(
     last = np.r_[values[1:] != values[:-1], True]  # evaluate only at the end of ties
     diff = np.abs(np.cumsum(wt) - np.cumsum(wc))[last]
     return float(diff.max()) if len(diff) else 0.0
+
+
+def _small_ints(*arrays: np.ndarray) -> bool:
+    if not all(np.issubdtype(a.dtype, np.integer) for a in arrays):
+        return False
+    lo = min(int(a.min()) for a in arrays)
+    return max(int(a.max()) for a in arrays) - lo < SMALL_RANGE
+
+
+def _ecdf_max_counted(x_t: np.ndarray, x_c: np.ndarray) -> float:
+    """:func:`ecdf_max` with weights 1 for integers in a small range, without sorting.
+    There, each CDF at the end of a value's ties is the running sum of ``1/n`` over the
+    group's rows up to it (the other group's zeros add nothing), so it is the k-th
+    partial sum of ``1/n``, k the group's rows with that value or less: the same sums,
+    in the same order, so the same maximum to the last bit."""
+    lo = min(int(x_t.min()), int(x_c.min()))
+    size = max(int(x_t.max()), int(x_c.max())) - lo + 1
+    found = np.zeros(size, dtype=bool)
+    cdf = []
+    for x in (x_t, x_c):
+        index = x.astype(np.intp)
+        if lo:
+            index -= lo
+        counts = np.bincount(index, minlength=size)
+        found |= counts > 0
+        k = np.cumsum(counts)  # rows with this value or less
+        partial = np.cumsum(np.full(len(x), 1.0 / len(x)))
+        cdf.append(np.where(k > 0, partial[np.maximum(k - 1, 0)], 0.0))
+    return float(np.abs(cdf[0] - cdf[1])[found].max())
 
 
 def effective_sample_size(w: np.ndarray) -> float:
@@ -72,11 +104,12 @@ def balance_table(
     against ``smd_threshold``; ``smd_judged`` is True for every covariate (kept for
     readers of the column)."""
     t = treated.astype(bool)
+    c = ~t
     used_t = t & (matched_weight > 0)
-    used_c = ~t & (matched_weight > 0)
+    used_c = c & (matched_weight > 0)
     rows = [
-        _covariate_balance(x[c].to_numpy(), t, used_t, used_c, matched_weight, vr_min_rows)
-        for c in x.columns
+        _covariate_balance(x[col].to_numpy(), t, c, used_t, used_c, matched_weight, vr_min_rows)
+        for col in x.columns
     ]
     table = pd.DataFrame(rows)
     table.insert(0, "covariate", x.columns.astype(str))
@@ -96,6 +129,7 @@ def balance_table(
 def _covariate_balance(
     column: np.ndarray,
     t: np.ndarray,
+    c: np.ndarray,
     used_t: np.ndarray,
     used_c: np.ndarray,
     w: np.ndarray,
@@ -107,17 +141,17 @@ def _covariate_balance(
     v = column.astype(np.float64, copy=False)
     key = column if np.issubdtype(column.dtype, np.integer) else v
     m_t0, v_t0 = _mv(v[t], None)
-    m_c0, v_c0 = _mv(v[~t], None)
+    m_c0, v_c0 = _mv(v[c], None)
     m_t1, v_t1 = _mv(v[used_t], w[used_t])
     m_c1, v_c1 = _mv(v[used_c], w[used_c])
     sd = np.sqrt((v_t0 + v_c0) / 2)
-    binary = bool(np.all((key == 0) | (key == 1)))
+    binary = _binary(key)
     judged = not binary and _off_mode_rows(key, used_t, used_c, vr_min_rows)
     smd_judged = True  # binaries on the raw difference (see the module docstring)
     if binary:
         e0, e1 = abs(m_t0 - m_c0), abs(m_t1 - m_c1)
     else:
-        e0 = ecdf_max(key[t], None, key[~t], None)
+        e0 = ecdf_max(key[t], None, key[c], None)
         e1 = ecdf_max(key[used_t], w[used_t], key[used_c], w[used_c])
     return {
         "binary": binary,
@@ -139,9 +173,34 @@ def _covariate_balance(
 def _off_mode_rows(v: np.ndarray, used_t: np.ndarray, used_c: np.ndarray, k: int) -> bool:
     """Do at least ``k`` used participants and ``k`` used controls differ from the most
     common value?"""
-    values, counts = np.unique(v, return_counts=True)
-    off_mode = v != values[counts.argmax()]
+    off_mode = v != _mode(v)
     return bool(off_mode[used_t].sum() >= k and off_mode[used_c].sum() >= k)
+
+
+SMALL_RANGE = 1 << 16
+"""Integers within this range are counted by value (bincount) rather than sorted."""
+
+
+def _binary(key: np.ndarray) -> bool:
+    """Is every value 0 or 1? (Integers: by their range, without a mask per value.)"""
+    if np.issubdtype(key.dtype, np.integer):
+        return bool(len(key) == 0 or (key.min() >= 0 and key.max() <= 1))
+    return bool(np.all((key == 0) | (key == 1)))
+
+
+def _mode(v: np.ndarray) -> float | int:
+    """The most common value, the smallest of equally common ones (integers in a small
+    range counted by value: the same value as sorting them)."""
+    if np.issubdtype(v.dtype, np.integer) and len(v):
+        lo, hi = int(v.min()), int(v.max())
+        if hi - lo < SMALL_RANGE:
+            index = v.astype(np.intp)
+            if lo:
+                index -= lo
+            counts = np.bincount(index, minlength=hi - lo + 1)
+            return v.dtype.type(lo + int(counts.argmax()))
+    values, counts = np.unique(v, return_counts=True)
+    return values[counts.argmax()]
 
 
 def _mv(x: np.ndarray, w: np.ndarray | None) -> tuple[float, float]:
@@ -157,7 +216,9 @@ def _mv(x: np.ndarray, w: np.ndarray | None) -> tuple[float, float]:
         return np.nan, np.nan
     x2 = x[:, None]
     mean = x2.sum(axis=0) / float(n)
-    dev2 = ((x2 - mean) ** 2).sum(axis=0)
+    dev = x2 - mean
+    dev **= 2  # in place: the same squares, one large temporary fewer
+    dev2 = dev.sum(axis=0)
     denom = float(n) - float(n) / float(n)
     var = dev2 / denom if denom > 0 else np.zeros_like(mean)
     return float(mean[0]), float(var[0])
