@@ -115,7 +115,7 @@ def evaluate_offers(
         else:
             todo[offer.offer_id] = sets_path
     futures: dict[str, Any] = {}
-    matching = {}
+    to_match: list[OfferConfig] = []
     for o in cfg.offers:
         if o.offer_id in todo:
             given = ahead(keys[o.offer_id]) if ahead is not None else None
@@ -124,22 +124,13 @@ def evaluate_offers(
             elif shared is not None:
                 futures[o.offer_id] = _on_worker(shared, o, cfg, todo[o.offer_id], keys[o.offer_id])
             else:
-                matching[o.offer_id] = match_offer_task.submit(panel, o)
+                to_match.append(o)
     t0 = time.perf_counter()
     with progress.stage(f"matching and estimating {len(todo)} offer(s)"):
-        # in this process, an offer's estimation is queued when its matching is done:
-        # the threads take the next offer's matching or a matched offer's estimation,
-        # whichever comes first, instead of one thread finishing the largest offer alone
-        by_future = {id(f): offer_id for offer_id, f in matching.items()}
-        offers = {o.offer_id: o for o in cfg.offers}
-        for f in as_completed(list(matching.values())):
-            offer_id = by_future[id(f)]
-            with_sets = todo[offer_id] is not None
-            if isinstance(earnings, Future):  # still on its way when the matching began
-                earnings = earnings.result()
-            futures[offer_id] = evaluate_offer_task.submit(
-                panel, offers[offer_id], cfg, with_sets, earnings, match=f.result()
-            )
+        if to_match:
+            _in_steps(panel, cfg, to_match, todo, earnings, futures)
+        # in the config's order: the first failing offer in that order is the one reported
+        futures = {o.offer_id: futures[o.offer_id] for o in cfg.offers if o.offer_id in futures}
         for offer_id, future in futures.items():
             tables, sets = future.result()
             sets_path = todo[offer_id]
@@ -149,6 +140,54 @@ def evaluate_offers(
             done[offer_id] = tables
             progress.note(f"{offer_id}: done ({time.perf_counter() - t0:.1f} s since the start)")
     return [done[o.offer_id] for o in cfg.offers]
+
+
+def _in_steps(
+    panel: StatusPanel,
+    cfg: EvaluationConfig,
+    offers: list[OfferConfig],
+    todo: dict[str, Path | None],
+    earnings: Future[EarningsRows | None] | EarningsRows | pd.DataFrame | None,
+    futures: dict[str, Any],
+) -> None:
+    """Every offer matched, then estimated from its match, in this process's task
+    threads; puts each offer's last future into ``futures`` (its estimation, or its
+    matching when that failed).
+
+    An offer's estimation is queued as soon as its matching is done, followed by the
+    next offer's matching: so a free thread takes a matched offer's estimation before
+    another matching (no thread finishes the largest offer alone while the other idles),
+    and the matches waiting for their estimation (each holds person-level sets) stay
+    few: matchings run at most a thread count ahead of the estimations."""
+    queue = list(offers)
+    pending: dict[int, tuple[str, Any]] = {}
+
+    def match_next() -> None:
+        if queue:
+            o = queue.pop(0)
+            f = match_offer_task.submit(panel, o)
+            pending[id(f)] = (o.offer_id, f)
+
+    for _ in range(min(offer_threads(), len(queue))):
+        match_next()
+    by_id = {o.offer_id: o for o in offers}
+    while pending:
+        f = next(iter(as_completed([f for _, f in pending.values()])))
+        offer_id, _ = pending.pop(id(f))
+        try:
+            match = f.result()
+        except Exception:  # noqa: BLE001 - raised again by the caller, in the config's order
+            futures[offer_id] = f
+        else:
+            if isinstance(earnings, Future):  # still on its way when the matching began
+                earnings = earnings.result()
+            with_sets = todo[offer_id] is not None
+            futures[offer_id] = evaluate_offer_task.submit(
+                panel, by_id[offer_id], cfg, with_sets, earnings, match=match
+            )
+            del match
+        del f
+        match_next()
 
 
 @dataclass(frozen=True)

@@ -59,3 +59,10 @@ def test_ecdf_distance_by_counting_equals_the_sorted_one(seed, dtype, n_t, n_c, 
     counted = ecdf_max(x_t, None, x_c, None)
     assert counted == ecdf_max(x_t.astype(np.float64), None, x_c.astype(np.float64), None)
     assert 0.0 <= counted <= 1.0
+
+
+def test_uint64_beyond_a_platform_integer_takes_the_sorting_path() -> None:
+    big = np.array([2**64 - 1, 2**64 - 2, 2**64 - 2], np.uint64)
+    other = np.array([2**64 - 1, 2**64 - 3], np.uint64)
+    assert ecdf_max(big, None, other, None) == 0.5
+    assert _mode(big) == 2**64 - 2

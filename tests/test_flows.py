@@ -4,12 +4,15 @@ atomic and locked writes, the deployment."""
 from __future__ import annotations
 
 import errno
+import gc
 import json
 import os
 import re
 import subprocess
 import sys
 import threading
+import time
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +26,7 @@ from evaluation.schema import columns
 from evaluation.synth import true_att
 from flows import guards, io, offers, publish
 from flows.backfill import run_backfill
+from flows.config import load_config
 from flows.contracts import OUTPUTS_DIR, output_contract
 from flows.monthly import RunParameters, monthly_evaluation
 
@@ -52,29 +56,34 @@ def _params(synth_dir: Path, out: Path, as_of: str | None = AS_OF, data: Path | 
     )
 
 
-AT_ONCE: list[tuple[str, int]] = []
-"""(step, offer tasks running) at each start of an offer's matching or estimation in the
-first run."""
+AT_ONCE: list[tuple[str, int, int]] = []
+"""(step, offer tasks running, matches alive) at each start of an offer's matching or
+estimation in the first run."""
 
 
 @pytest.fixture(scope="module")
 def first_run(prefect_server, synth_dir: Path, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("out")
     running, lock = [0], threading.Lock()
+    matches: weakref.WeakSet = weakref.WeakSet()  # the run's matches still in memory
     match, evaluate = offers.match_offer, offers.evaluate_offer
     # the first two tasks wait for each other: a runner of one thread breaks the barrier
     pair = threading.Barrier(2, timeout=120)
 
     def counted(step, fn):  # the core's matching or evaluation, counting the running ones
         def run(*args, **kwargs):
+            gc.collect()
             with lock:
                 running[0] += 1
-                AT_ONCE.append((step, running[0]))
+                AT_ONCE.append((step, running[0], len(matches)))
                 first_two = len(AT_ONCE) <= 2
             try:
                 if first_two:
                     pair.wait()
-                return fn(*args, **kwargs)
+                result = fn(*args, **kwargs)
+                if step == "match":
+                    matches.add(result)
+                return result
             finally:
                 with lock:
                     running[0] -= 1
@@ -93,12 +102,16 @@ def first_run(prefect_server, synth_dir: Path, tmp_path_factory) -> Path:
 def test_offers_run_two_tasks_at_a_time_by_default(first_run: Path) -> None:
     """Every offer matched, then estimated from its match, in tasks two at once
     ($MEREFFEKT_OFFER_THREADS, default 2; the first two waited for each other) and never
-    more: each holds its own risk sets or design in memory. The matchings are queued
-    first, so the first two tasks are matchings."""
-    steps = [step for step, _ in AT_ONCE]
+    more: each holds its own risk sets or design in memory. The first two tasks are
+    matchings; an estimation is queued before the next matching, so at most one match
+    more than the threads is in memory when an estimation starts (the run has four
+    offers: with every matching first, all four would be)."""
+    steps = [step for step, _, _ in AT_ONCE]
     assert sorted(steps) == ["estimate"] * 4 + ["match"] * 4
     assert steps[:2] == ["match", "match"]
-    assert max(n for _, n in AT_ONCE) == guards.offer_threads() == 2
+    assert max(n for _, n, _ in AT_ONCE) == guards.offer_threads() == 2
+    alive = [m for step, _, m in AT_ONCE if step == "estimate"]
+    assert min(alive) >= 1 and max(alive) <= guards.offer_threads() + 1, AT_ONCE
 
 
 def test_a_bad_offer_thread_count_is_one_line(synth_dir: Path, tmp_path: Path) -> None:
@@ -276,6 +289,35 @@ def test_backfill_resumes_and_matches_single_runs(
     one = all_months[all_months["as_of"].astype(str) == AS_OF].drop(columns="as_of")
     single = pd.read_parquet(io.month_dir(first_run, AS_OF) / "effects.parquet")
     pd.testing.assert_frame_equal(one.reset_index(drop=True), single, check_dtype=False)
+
+
+def test_of_two_failing_offers_the_first_in_the_config_is_reported(
+    first_run: Path, synth_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second offer fails in its estimation, the fourth already in its matching
+    (which ends first): the run's error names the second, as the config orders them,
+    whatever finishes first; nothing is published."""
+    ids = [o.offer_id for o in load_config(synth_dir / "config.yaml").offers]
+    match, evaluate = offers.match_offer, offers.evaluate_offer
+
+    def match_fails(panel, offer):
+        if offer.offer_id == ids[3]:
+            raise RuntimeError(f"matching of {offer.offer_id} failed")
+        return match(panel, offer)
+
+    def estimate_fails(panel, offer, cfg, **kwargs):
+        if offer.offer_id == ids[1]:
+            time.sleep(1.0)  # the fourth offer's matching fails meanwhile
+            raise RuntimeError(f"estimation of {offer.offer_id} failed")
+        return evaluate(panel, offer, cfg, **kwargs)
+
+    monkeypatch.setattr(offers, "match_offer", match_fails)
+    monkeypatch.setattr(offers, "evaluate_offer", estimate_fails)
+    out = tmp_path / "out"
+    params = _params(synth_dir, out).model_copy(update={"cache_dir": str(tmp_path / "cache")})
+    with pytest.raises(Exception, match=f"estimation of {ids[1]} failed"):
+        monthly_evaluation(params)  # an empty offer cache: every offer is evaluated
+    assert not list(out.glob("as_of=*"))
 
 
 def test_failed_write_leaves_previous_results(

@@ -409,7 +409,8 @@ def test_the_cli_asks_numpy_for_no_huge_pages_unless_told(monkeypatch: pytest.Mo
 
     before = multiarray._get_madvise_hugepage()
     try:
-        monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
+        monkeypatch.setenv("NUMPY_MADVISE_HUGEPAGE", "")  # recorded, so restored after
+        monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE")
         multiarray._set_madvise_hugepage(True)
         cli._no_huge_pages()
         assert os.environ["NUMPY_MADVISE_HUGEPAGE"] == "0"

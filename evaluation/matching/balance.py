@@ -53,8 +53,13 @@ def ecdf_max(
     return float(diff.max()) if len(diff) else 0.0
 
 
+def _countable(dtype: np.dtype) -> bool:
+    """Integers whose values fit a platform integer (not uint64, which may not)."""
+    return np.issubdtype(dtype, np.integer) and np.can_cast(dtype, np.intp)
+
+
 def _small_ints(*arrays: np.ndarray) -> bool:
-    if not all(np.issubdtype(a.dtype, np.integer) for a in arrays):
+    if not all(_countable(a.dtype) for a in arrays):
         return False
     lo = min(int(a.min()) for a in arrays)
     return max(int(a.max()) for a in arrays) - lo < SMALL_RANGE
@@ -191,7 +196,7 @@ def _binary(key: np.ndarray) -> bool:
 def _mode(v: np.ndarray) -> float | int:
     """The most common value, the smallest of equally common ones (integers in a small
     range counted by value: the same value as sorting them)."""
-    if np.issubdtype(v.dtype, np.integer) and len(v):
+    if _countable(v.dtype) and len(v):
         lo, hi = int(v.min()), int(v.max())
         if hi - lo < SMALL_RANGE:
             index = v.astype(np.intp)
