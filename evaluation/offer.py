@@ -194,7 +194,7 @@ def _studies(
     headline effect."""
     if study is None:
         return {}, None
-    studies = {s.name: study.fit(s.name, s.values, extra=s.extra) for s in specs}
+    studies = study.fit_all([(s.name, s.values, s.extra) for s in specs])
     primary = next((s for s in specs if s.name == offer.primary_outcome), None)
     if primary is None:
         return studies, None

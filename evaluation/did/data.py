@@ -33,11 +33,19 @@ def priced_outcome(prices: Mapping[str, float]) -> np.ndarray:
     return np.array([float(prices.get(s, 0.0)) for s in STATUSES])
 
 
+def status_lookup(values: np.ndarray) -> np.ndarray:
+    """``values`` per status code with NaN last: indexed by codes, UNOBSERVED (-1) gives
+    NaN (see :func:`outcome_values`)."""
+    return np.r_[np.asarray(values, dtype=np.float64), np.nan]
+
+
 def outcome_values(status: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Each member x event month's outcome value from its status code (NaN where
     unobserved)."""
-    lookup = np.r_[np.asarray(values, dtype=np.float64), np.nan]  # code -1 -> nan
-    return lookup[np.where(status == UNOBSERVED, len(values), status)]
+    return status_lookup(values)[status]
+
+
+assert UNOBSERVED == -1  # noqa: S101 - status_lookup's last entry is the unobserved code's
 
 
 def amount_values(
@@ -105,6 +113,11 @@ class EventStudyDesign:
     def weight_by_event(self) -> np.ndarray:
         """``weight`` with event months as rows (E, members), contiguous per month."""
         return np.ascontiguousarray(self.weight.T)
+
+    @cached_property
+    def status_by_event(self) -> np.ndarray:
+        """``status`` with event months as rows (E, members), contiguous per month."""
+        return np.ascontiguousarray(self.status.T)
 
     @cached_property
     def person_index(self) -> np.ndarray:

@@ -83,6 +83,7 @@ linearmodels' PanelOLS up to documented factors; a test checks it).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
@@ -90,7 +91,13 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from evaluation.did.data import EventStudyDesign, amount_values, member_values, outcome_values
+from evaluation.did.data import (
+    EventStudyDesign,
+    amount_values,
+    member_values,
+    outcome_values,
+    status_lookup,
+)
 from evaluation.did.placebo import placebo_window
 from evaluation.did.results import EventStudyResult
 from evaluation.matching.results import MatchResult
@@ -176,7 +183,26 @@ class MatchedEventStudy:
         """``values``: the outcome's value per status code (see :func:`status_outcome`);
         ``extra``: a persons x months matrix aligned with the panel added to it (a
         register measure, or the priced measures of a cost outcome)."""
-        return self._result(outcome, self._outcome(values, extra))
+        return self.fit_all([(outcome, values, extra)])[outcome]
+
+    def fit_all(
+        self, outcomes: Sequence[tuple[str, np.ndarray, np.ndarray | None]]
+    ) -> dict[str, EventStudyResult]:
+        """:meth:`fit` of every ``(outcome, values, extra)``, in one pass over the event
+        months: outcomes observed for the same members at an event month (every outcome
+        of statuses alone) share that month's weights, computed once. The same results,
+        bit for bit, as fitting them one by one."""
+        d = self._design
+        status = d.status_by_event
+        y_at: list[Callable[[int], np.ndarray]] = []
+        for _, values, extra in outcomes:
+            if extra is None:  # a month's values from its statuses, month by month
+                lookup = status_lookup(values)
+                y_at.append(lambda j, lookup=lookup: lookup[status[j]])
+            else:
+                y_at.append(_by_event(self._outcome(values, extra)))
+        fits = _estimate(d, y_at, self.std_errors == "matching")
+        return {name: self._result(name, f) for (name, _, _), f in zip(outcomes, fits, strict=True)}
 
     def fit_amounts(
         self, outcome: str, amounts: np.ndarray, rows: np.ndarray | None = None
@@ -186,11 +212,12 @@ class MatchedEventStudy:
         panel rows ``rows``, sorted), NaN where unknown. Months the design leaves out
         (censored, unobserved) stay out."""
         d = self._design
-        return self._result(outcome, amount_values(d, amounts, self.panel.first_month, rows))
+        y = amount_values(d, amounts, self.panel.first_month, rows)
+        (f,) = _estimate(d, [_by_event(y)], self.std_errors == "matching")
+        return self._result(outcome, f)
 
-    def _result(self, outcome: str, y: np.ndarray) -> EventStudyResult:
+    def _result(self, outcome: str, f: _Fit) -> EventStudyResult:
         d = self._design
-        f = _estimate(d, y, self.std_errors == "matching")
         return EventStudyResult(
             offer_id=self.match.offer_id,
             outcome=outcome,
@@ -276,37 +303,51 @@ class _Fit:
     n_clusters: int
 
 
-def _estimate(d: EventStudyDesign, y: np.ndarray, matching: bool) -> _Fit:
+def _by_event(y: np.ndarray) -> Callable[[int], np.ndarray]:
+    """The rows of a members x event months matrix as :func:`_estimate` takes them."""
+    return np.ascontiguousarray(y.T).__getitem__  # event months as rows: contiguous
+
+
+def _estimate(
+    d: EventStudyDesign, y_at: Sequence[Callable[[int], np.ndarray]], matching: bool
+) -> list[_Fit]:
     """Every event month's ATT, the persons behind it, the weighted level means and the
-    person-clustered covariance of the stacked scores."""
-    n_e = len(d.event_times)
-    # event months as rows: every pass over one month reads contiguous memory
-    y_by_e = np.ascontiguousarray(y.T)
-    dy_by_e = y_by_e - y_by_e[d.ref_col]
+    person-clustered covariance of the stacked scores, for each outcome; ``y_at[k](j)``:
+    the members' outcome ``k`` at event month ``j``. Taken one month at a time, a fit
+    holds no members x months array of its own (at 1M persons each was 100 MB or more,
+    paged in afresh). Outcomes observed for the same members at a month share that
+    month's weights (:func:`_weights`)."""
+    n_e, n_y = len(d.event_times), len(y_at)
+    y_ref = [at(d.ref_col) for at in y_at]
     n_clusters = int(d.cluster.max()) + 1 if len(d.cluster) else 0
-    est = np.full(n_e, np.nan)
-    n_p = np.zeros((2, n_e), dtype=np.int64)
-    means = np.full((2, n_e), np.nan)
-    psi = np.zeros((n_clusters, n_e))
-    persons = d.person_index
+    est = np.full((n_y, n_e), np.nan)
+    n_p = np.zeros((n_y, 2, n_e), dtype=np.int64)
+    means = np.full((n_y, 2, n_e), np.nan)
+    psi = [np.zeros((n_clusters, n_e)) for _ in range(n_y)]
+    score = d.score if matching else None
     weight_by_e = d.weight_by_event
     for j in range(n_e):
-        res = _one_event_time(
-            dy_by_e[j],
-            d.treated,
-            weight_by_e[j],
-            d.cohort,
-            d.n_cohorts,
-            d.score if matching else None,
-        )
-        if res is None:
-            continue
-        est[j] = res.tau
-        psi[:, j] = np.bincount(d.cluster, weights=res.score, minlength=n_clusters)
-        for g, member in enumerate((d.treated, ~d.treated)):
-            u = res.used & member
-            n_p[g, j] = np.count_nonzero(np.bincount(persons[u], minlength=1))
-            means[g, j] = np.average(y_by_e[j][u], weights=res.omega[u])
+        shared: tuple[np.ndarray, _Weights | None] | None = None  # (observed, weights)
+        for k, at in enumerate(y_at):
+            y_j = at(j)
+            dy = y_j - y_ref[k]
+            obs = np.isfinite(dy)
+            if shared is None or not np.array_equal(obs, shared[0]):
+                w = _weights(obs, d.treated, weight_by_e[j], d.cohort, d.n_cohorts, score)
+                shared = (obs, w)
+            w = shared[1]
+            if w is None:
+                continue
+            res = _fit_event_time(dy, w, d.treated, d.cohort, d.n_cohorts, score)
+            est[k, j] = res.tau
+            psi[k][:, j] = np.bincount(d.cluster, weights=res.score, minlength=n_clusters)
+            n_p[k, :, j] = w.n_persons(d.person_index)
+            for g, (u, omega_u) in enumerate(w.members()):
+                means[k, g, j] = np.average(y_j[u], weights=omega_u)
+    return [_fit(est[k], n_p[k], means[k], psi[k]) for k in range(n_y)]
+
+
+def _fit(est: np.ndarray, n_p: np.ndarray, means: np.ndarray, psi: np.ndarray) -> _Fit:
     active = np.flatnonzero((psi != 0).any(axis=1))
     g = len(active)
     adj = g / (g - 1) if g > 1 else np.nan
@@ -324,6 +365,71 @@ class _EventTimeFit:
     score: np.ndarray  # per member: linearised contribution to tau - truth
     used: np.ndarray  # members in the regression at this e
     omega: np.ndarray  # final regression weights
+
+
+@dataclass(eq=False)
+class _Weights:
+    """What an event month's fit takes from which members are observed, whatever their
+    values (see :func:`_one_event_time`)."""
+
+    treated: np.ndarray
+    nt: np.ndarray  # observed participants per group
+    ok: np.ndarray  # groups with participants and weighted controls
+    used: np.ndarray
+    omega: np.ndarray
+    n_total: float
+    w: np.ndarray  # omega of the used controls, 0 elsewhere
+    safe: np.ndarray  # the groups' sums of w (1 where 0)
+    score_parts: tuple[np.ndarray, np.ndarray, float] | None  # sc, w * sc, sum(w sc^2)
+    signed: np.ndarray  # omega, negative for controls
+    _members: list[tuple[np.ndarray, np.ndarray]] | None = None
+    _n_persons: np.ndarray | None = None
+
+    def members(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Participants', then controls' used rows and their omega."""
+        if self._members is None:
+            self._members = [
+                (u, self.omega[u]) for u in (self.used & m for m in (self.treated, ~self.treated))
+            ]
+        return self._members
+
+    def n_persons(self, persons: np.ndarray) -> np.ndarray:
+        """Distinct participants and controls used (``persons``: dense person index)."""
+        if self._n_persons is None:
+            self._n_persons = np.array(
+                [np.count_nonzero(np.bincount(persons[u], minlength=1)) for u, _ in self.members()]
+            )
+        return self._n_persons
+
+
+def _weights(
+    obs: np.ndarray,
+    treated: np.ndarray,
+    weight: np.ndarray,
+    group: np.ndarray,
+    n_groups: int,
+    score: np.ndarray | None,
+) -> _Weights | None:
+    t_obs = obs & treated
+    c_obs = obs & ~treated & (weight > 0)
+    nt = np.bincount(group, weights=t_obs.astype(float), minlength=n_groups)
+    wc = np.bincount(group, weights=np.where(c_obs, weight, 0.0), minlength=n_groups)
+    ok = (nt > 0) & (wc > 0)
+    if not ok.any():
+        return None
+    used = (t_obs | c_obs) & ok[group]
+    omega = np.where(treated, 1.0, weight * nt[group] / np.where(wc > 0, wc, 1)[group])
+    omega = np.where(used, omega, 0.0)
+    w = np.where(~treated & used, omega, 0.0)
+    sw = np.bincount(group, weights=w, minlength=n_groups)
+    safe = np.where(sw > 0, sw, 1.0)
+    parts = None
+    if score is not None and np.any(score):
+        mean_s = np.bincount(group, weights=w * score, minlength=n_groups) / safe
+        sc = score - mean_s[group]
+        parts = (sc, w * sc, float((w * sc**2).sum()))
+    signed = np.where(treated, 1.0, -1.0) * omega
+    return _Weights(treated, nt, ok, used, omega, nt[ok].sum(), w, safe, parts, signed)
 
 
 def _one_event_time(
@@ -344,53 +450,45 @@ def _one_event_time(
     participants, with ``m0`` the controls' change predicted within the group from the
     matching score (weighted least squares on the group-demeaned score; Abadie & Imbens
     2011's regression on the matching variable). Without a score ``m0`` is the group's
-    weighted control mean."""
-    obs = np.isfinite(dy)
-    d = np.where(obs, dy, 0.0)
-    t_obs = obs & treated
-    c_obs = obs & ~treated & (weight > 0)
-    nt = np.bincount(group, weights=t_obs.astype(float), minlength=n_groups)
-    wc = np.bincount(group, weights=np.where(c_obs, weight, 0.0), minlength=n_groups)
-    ok = (nt > 0) & (wc > 0)
-    if not ok.any():
-        return None
-    used = (t_obs | c_obs) & ok[group]
-    omega = np.where(treated, 1.0, weight * nt[group] / np.where(wc > 0, wc, 1)[group])
-    omega = np.where(used, omega, 0.0)
-    sum_t = np.bincount(group, weights=np.where(treated, omega * d, 0.0), minlength=n_groups)
-    sum_c = np.bincount(group, weights=np.where(~treated, omega * d, 0.0), minlength=n_groups)
-    n_total = nt[ok].sum()
+    weighted control mean.
+
+    In two steps: :func:`_weights` (which members are used, and their weights) and
+    :func:`_fit_event_time` (the outcome's values)."""
+    w = _weights(np.isfinite(dy), treated, weight, group, n_groups, score)
+    return None if w is None else _fit_event_time(dy, w, treated, group, n_groups, score)
+
+
+def _fit_event_time(
+    dy: np.ndarray,
+    w: _Weights,
+    treated: np.ndarray,
+    group: np.ndarray,
+    n_groups: int,
+    score: np.ndarray | None,
+) -> _EventTimeFit:
+    d = np.where(np.isfinite(dy), dy, 0.0)
+    od = w.omega * d
+    sum_t = np.bincount(group, weights=np.where(treated, od, 0.0), minlength=n_groups)
+    sum_c = np.bincount(group, weights=np.where(~treated, od, 0.0), minlength=n_groups)
+    ok, nt, n_total = w.ok, w.nt, w.n_total
     tau = float((sum_t[ok] - sum_c[ok]).sum() / n_total)
     if score is None:  # the regression's own sandwich (cohort effects, PanelOLS)
         mu = np.where(ok, (sum_t - nt * tau + sum_c) / np.where(ok, 2 * nt, 1), 0.0)
         resid = d - mu[group] - tau * treated
-        contribution = omega * np.where(treated, 0.5, -0.5) * resid / (n_total / 2)
-        return _EventTimeFit(tau, contribution, used, omega)
-    m0 = _control_prediction(d, ~treated & used, omega, group, n_groups, score)
+        contribution = w.omega * np.where(treated, 0.5, -0.5) * resid / (n_total / 2)
+        return _EventTimeFit(tau, contribution, w.used, w.omega)
+    m0 = _control_prediction(d, w, group, n_groups)
     resid = np.where(treated, d - m0 - tau, d - m0)
-    sign = np.where(treated, 1.0, -1.0)
-    contribution = np.where(used, sign * omega * resid / n_total, 0.0)
-    return _EventTimeFit(tau, contribution, used, omega)
+    contribution = np.where(w.used, w.signed * resid / n_total, 0.0)
+    return _EventTimeFit(tau, contribution, w.used, w.omega)
 
 
-def _control_prediction(
-    d: np.ndarray,
-    control: np.ndarray,
-    omega: np.ndarray,
-    group: np.ndarray,
-    n_groups: int,
-    score: np.ndarray,
-) -> np.ndarray:
+def _control_prediction(d: np.ndarray, w: _Weights, group: np.ndarray, n_groups: int) -> np.ndarray:
     """Every member's predicted untreated change: the group's weighted control mean plus
     a common slope on the group-demeaned score, fitted on the controls."""
-    w = np.where(control, omega, 0.0)
-    sw = np.bincount(group, weights=w, minlength=n_groups)
-    safe = np.where(sw > 0, sw, 1.0)
-    mean_d = np.bincount(group, weights=w * d, minlength=n_groups) / safe
-    if not np.any(score):
+    mean_d = np.bincount(group, weights=w.w * d, minlength=n_groups) / w.safe
+    if w.score_parts is None:
         return mean_d[group]
-    mean_s = np.bincount(group, weights=w * score, minlength=n_groups) / safe
-    sc = score - mean_s[group]
-    den = float((w * sc**2).sum())
-    slope = float((w * sc * (d - mean_d[group])).sum() / den) if den > 0 else 0.0
+    sc, wsc, den = w.score_parts
+    slope = float((wsc * (d - mean_d[group])).sum() / den) if den > 0 else 0.0
     return mean_d[group] + slope * sc
