@@ -162,7 +162,8 @@ def fit_dimension(
     ``d``); ``labels``: each member's level (read on participants only)."""
     lo, hi = settings.headline_window
     cols = np.flatnonzero((d.event_times >= lo) & (d.event_times <= hi))
-    dy = y[:, cols] - y[:, d.ref_col][:, None]
+    # event months as rows: each month's members are read from contiguous memory
+    dy = np.ascontiguousarray((y[:, cols] - y[:, d.ref_col][:, None]).T)
     n_clusters = int(d.cluster.max()) + 1 if len(d.cluster) else 0
     sid = np.unique(d.set_id, return_inverse=True)[1]
     n_t_set = np.bincount(sid, weights=d.treated.astype(float))
@@ -217,27 +218,34 @@ def _pooled(
     n_clusters: int,
 ) -> tuple[float, np.ndarray, np.ndarray] | None:
     """The pooled estimate over ``cols``, its per-person contributions and the most
-    participants / controls in any of those months, on the members with ``mult`` > 0."""
+    participants / controls in any of those months, on the members with ``mult`` > 0;
+    ``dy``: the change since e = -1, one row per month of ``cols``."""
     m = mult > 0
     if not (m & d.treated).any():
         return None
     taus, scores, n_t, n_c = [], [], 0, 0
+    treated, cohort, cluster = d.treated[m], d.cohort[m], d.cluster[m]
+    person, mult_m = d.person_index[m], mult[m]  # dense person index: distinct persons
+    score = d.score[m] if matching else None
     for j, c in enumerate(cols):
         res = _one_event_time(
-            dy[m, j], d.treated[m], d.weight[m, c] * mult[m], d.cohort[m], d.n_cohorts,
-            d.score[m] if matching else None,
-        )  # fmt: skip
+            dy[j][m], treated, d.weight_by_event[c][m] * mult_m, cohort, d.n_cohorts, score
+        )
         if res is None:
             continue
         taus.append(res.tau)
-        scores.append(np.bincount(d.cluster[m], weights=res.score, minlength=n_clusters))
-        person = d.person[m]
-        n_t = max(n_t, len(np.unique(person[res.used & d.treated[m]])))
-        n_c = max(n_c, len(np.unique(person[res.used & ~d.treated[m]])))
+        scores.append(np.bincount(cluster, weights=res.score, minlength=n_clusters))
+        n_t = max(n_t, _distinct(person[res.used & treated]))
+        n_c = max(n_c, _distinct(person[res.used & ~treated]))
     if not taus:
         return None
     w = np.full(len(taus), 1.0 / len(taus))
     return float(w @ np.array(taus)), np.column_stack(scores) @ w, np.array([n_t, n_c])
+
+
+def _distinct(index: np.ndarray) -> int:
+    """How many distinct values a dense 0..n-1 index takes."""
+    return int(np.count_nonzero(np.bincount(index, minlength=1)))
 
 
 def _intervals(
