@@ -92,20 +92,37 @@ def _assemble(
 
 
 def nearest_with_replacement(inp: MatchInput) -> Matches:
-    """k nearest controls on the score within the caliper, controls reusable."""
-    pairs: list[tuple[np.ndarray, np.ndarray]] = []
+    """k nearest controls on the score within the caliper, controls reusable: a set per
+    matched participant, numbered as :func:`_by_row` numbers them."""
+    t_parts, chosen_parts, ok_parts = [], [], []
     unmatched: list[tuple[int, str]] = []
     for t_rows, c_rows in _with_controls(inp, unmatched):
         if inp.features is not None:
             chosen, ok = _k_nearest_features(inp, t_rows, c_rows)
         else:
             chosen, ok = _k_nearest_sorted(inp, t_rows, c_rows)
-        for i, r in enumerate(t_rows):
-            if ok[i].any():
-                pairs.append((np.array([r]), chosen[i][ok[i]]))
-            else:
-                unmatched.append((r, NO_CONTROL_WITHIN_CALIPER))
-    return _assemble(_by_row(pairs, inp.tiebreak), unmatched)
+        has = ok.any(axis=1)
+        unmatched += [(r, NO_CONTROL_WITHIN_CALIPER) for r in t_rows[~has]]
+        t_parts.append(t_rows[has])
+        chosen_parts.append(chosen[has])
+        ok_parts.append(ok[has])
+    k = inp.k
+    t = _cat(t_parts, np.int64)
+    chosen = np.concatenate(chosen_parts) if chosen_parts else np.zeros((0, k), np.int64)
+    ok = np.concatenate(ok_parts) if ok_parts else np.zeros((0, k), bool)
+    order = np.lexsort((t, inp.tiebreak[t]))  # by tie-break key, then row
+    t, chosen, ok = t[order], chosen[order], ok[order]
+    # each set's rows: its participant (weight 1), then its controls (1 / their number)
+    used = np.column_stack([np.ones(len(t), bool), ok])
+    n_c = ok.sum(axis=1)
+    weight = np.column_stack([np.ones(len(t)), np.repeat((1 / n_c)[:, None], k, axis=1)])
+    return Matches(
+        set_id=np.repeat(np.arange(len(t), dtype=np.int64), 1 + n_c),
+        row=np.column_stack([t, chosen])[used].astype(np.int64),
+        weight=weight[used],
+        unmatched_row=np.array([u[0] for u in unmatched], dtype=np.int64),
+        unmatched_reason=np.array([u[1] for u in unmatched], dtype=object),
+    )
 
 
 def _k_nearest_sorted(
