@@ -81,15 +81,21 @@ def earnings_matrix(
     ):
         raise ValueError("the earnings rows were laid out on another panel's persons")
     n = panel.n_persons
-    row = rows.person
+    row, month, amount = rows.person, rows.month, rows.amount
     if persons is not None:
+        # the rows of ``persons`` first, through a one-byte mask (a status row each: at
+        # 1M persons x 60 months every full-length index array is 480 MB, paged in afresh)
+        member = np.zeros(n, dtype=bool)
+        member[persons] = True
+        of_persons = np.flatnonzero(member[row])
         position = np.full(n, -1, dtype=np.int64)
         position[persons] = np.arange(len(persons))
-        row, n = position[row], len(persons)
-    col = rows.month - panel.first_month
+        row, month, amount = position[row[of_persons]], month[of_persons], amount[of_persons]
+        n = len(persons)
+    col = month - panel.first_month
     ok = (row >= 0) & (col >= 0) & (col < panel.n_months)
     out = np.full((n, panel.n_months), np.nan)
-    out[row[ok], col[ok]] = rows.amount[ok]
+    out[row[ok], col[ok]] = amount[ok]
     return out
 
 

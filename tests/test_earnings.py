@@ -29,6 +29,27 @@ def test_earnings_matrix_places_amounts_by_person_and_month():
     assert earnings_matrix(panel, status.drop(columns="earnings_dkk")) is None
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_earnings_matrix_of_some_persons_is_their_rows_of_the_whole_matrix(seed):
+    """Laid out for some persons only (the matched sets'), the matrix is those persons'
+    rows of the whole one: repeated person-months (the last amount wins), months outside
+    the panel, persons without rows."""
+    rng = np.random.default_rng(seed)
+    ids = [f"p{i}" for i in range(9)]
+    panel = tiny_panel({p: ["job"] * 4 for p in ids})
+    n = 60
+    status = pd.DataFrame(
+        {
+            "person_id": rng.choice(ids, n),
+            "month": [month_date(int(m)) for m in rng.integers(-2, 6, n)],
+            "earnings_dkk": rng.integers(0, 40, n) * 1_000.0,
+        }
+    )
+    whole = earnings_matrix(panel, status)
+    persons = np.sort(rng.choice(9, int(rng.integers(1, 9)), replace=False))
+    np.testing.assert_array_equal(earnings_matrix(panel, status, persons), whole[persons])
+
+
 def test_amount_outcome_equals_the_status_outcome_it_copies():
     """fit_amounts on a matrix holding the self-sufficiency indicator reproduces fit on
     the status outcome: estimates, covariance and counts."""
