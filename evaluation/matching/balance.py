@@ -143,12 +143,17 @@ def _covariate_balance(
     """Balance of one covariate (column-wise keeps memory at one float64 column). Means
     and variances on float64; sorting, counting and the 0/1 test on the column's own
     integers where it has them (the same order and counts, faster)."""
-    v = column.astype(np.float64, copy=False)
-    key = column if np.issubdtype(column.dtype, np.integer) else v
-    m_t0, v_t0 = _mv(v[t], None)
-    m_c0, v_c0 = _mv(v[c], None)
-    m_t1, v_t1 = _mv(v[used_t], w[used_t])
-    m_c1, v_c1 = _mv(v[used_c], w[used_c])
+    key = (
+        column if np.issubdtype(column.dtype, np.integer) else column.astype(np.float64, copy=False)
+    )
+
+    def rows(mask: np.ndarray) -> np.ndarray:  # taken, then converted: no full-length copy
+        return key[mask].astype(np.float64, copy=False)
+
+    m_t0, v_t0 = _mv(rows(t), None)
+    m_c0, v_c0 = _mv(rows(c), None)
+    m_t1, v_t1 = _mv(rows(used_t), w[used_t])
+    m_c1, v_c1 = _mv(rows(used_c), w[used_c])
     sd = np.sqrt((v_t0 + v_c0) / 2)
     binary = _binary(key)
     judged = not binary and _off_mode_rows(key, used_t, used_c, vr_min_rows)
