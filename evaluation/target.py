@@ -37,18 +37,18 @@ def _status_rule(
         return np.ones(len(persons), dtype=bool)
     if col - k < 0 or col > panel.n_months:
         return np.zeros(len(persons), dtype=bool)
-    return _all_in(panel.status[persons, col - k : col], rule)
+    return _all_in(panel.status[persons, col - k : col].T, rule)
 
 
-def _all_in(block: np.ndarray, rule: TargetGroup) -> np.ndarray:
-    """Per row of an int8 status block: is every month's status one of the rule's? (A
-    lookup table over the 256 int8 values, column by column: no temporaries of the
-    block's size.)"""
+def _all_in(by_month: np.ndarray, rule: TargetGroup) -> np.ndarray:
+    """Per person of an int8 status block with months as rows (months x persons): is
+    every month's status one of the rule's? (A lookup table over the 256 int8 values,
+    month by month: no temporaries of the block's size.)"""
     member = np.zeros(256, dtype=bool)
     member[np.asarray(codes(rule.statuses), dtype=np.int8).view(np.uint8)] = True
-    out = np.ones(block.shape[0], dtype=bool)
-    for j in range(block.shape[1]):
-        out &= member[block[:, j].view(np.uint8)]
+    out = np.ones(by_month.shape[1], dtype=bool)
+    for month in by_month:
+        out &= member[month.view(np.uint8)]
     return out
 
 
@@ -73,7 +73,7 @@ def target_group_members(panel: StatusPanel, month_idx: int, rule: TargetGroup) 
     if k <= 0 or not rule.statuses or col - k < 0 or col > panel.n_months:
         everyone = np.arange(panel.n_persons)
         return everyone[in_target_group(panel, everyone, month_idx, rule)]
-    rows = np.flatnonzero(_all_in(panel.status[:, col - k : col], rule))
+    rows = np.flatnonzero(_all_in(panel.status_by_month[col - k : col], rule))
     if rule.age is None and not rule.measures:
         return rows
     keep = np.ones(len(rows), dtype=bool)
