@@ -42,7 +42,9 @@ PROBES: dict[str, tuple[str, ...]] = {
         "evaluation.matching.model:covariates",
         "evaluation.matching.model:strata",
     ),
-    "estimation": ("evaluation.did.model:MatchedEventStudy.fit",),
+    # the event studies of the outcomes (fit calls fit_all; the earnings' fit_amounts
+    # counts for matching, as it always has)
+    "estimation": ("evaluation.did.model:MatchedEventStudy.fit_all",),
     # the secondary Callaway & Sant'Anna estimate of each offer (evaluation.offer_extras)
     "staggered": ("evaluation.offer_extras:staggered_effects",),
     "valuation": ("evaluation.offer:_value", "evaluation.offer:monitor_offer"),
