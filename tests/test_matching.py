@@ -638,11 +638,33 @@ def test_the_buffered_logit_is_statsmodels_logit_bit_for_bit() -> None:
     n, k = 4_000, 9
     z = np.column_stack([np.ones(n), rng.standard_normal((n, k - 1))])
     y = (rng.random(n) < 1 / (1 + np.exp(-(z @ rng.normal(0, 0.6, k))))).astype(float)
-    ours, theirs = _buffered_logit()(y, z), sm.Logit(y, z)
-    for _ in range(3):
-        p = rng.normal(0, 0.3, k)
-        np.testing.assert_array_equal(ours.hessian(p), theirs.hessian(p))
+    for design in (z, np.asfortranarray(z)):  # row- and column-major designs alike
+        ours, theirs = _buffered_logit()(y, design), sm.Logit(y, design)
+        for _ in range(3):
+            p = rng.normal(0, 0.3, k)
+            np.testing.assert_array_equal(ours.hessian(p), theirs.hessian(p))
     reference = sm.Logit(y, z, check_rank=False).fit(method="newton", maxiter=12, disp=0)
     params, converged = _logit(y, z)
     assert converged
     np.testing.assert_array_equal(params, reference.params)
+
+
+def test_covariates_do_not_depend_on_the_order_of_the_risk_set_rows(municipality) -> None:
+    """A reference month's rows are written as a slice when consecutive (as built) and
+    by index otherwise: shuffled rows get the same covariates, row for row."""
+    _, panel, cfg, _ = municipality
+    offer = cfg.offers[0]
+    risk = _risk_rows(panel, offer)
+    order = np.random.default_rng(5).permutation(risk.n_rows)
+    shuffled = RiskSets(
+        risk.offer_id,
+        risk.person[order],
+        risk.ref_month[order],
+        risk.treated[order],
+        risk.in_target[order],
+    )
+    spec = offer.matching.covariates
+    as_built, mixed = covariates(panel, risk, spec), covariates(panel, shuffled, spec)
+    pd.testing.assert_frame_equal(
+        mixed.reset_index(drop=True), as_built.iloc[order].reset_index(drop=True)
+    )

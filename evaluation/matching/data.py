@@ -213,16 +213,16 @@ class _Columns:
             self.where.append((self.wide if w else self.small, counts[w]))
             counts[w] += 1
 
-    def _at(self, key: int | tuple[int, np.ndarray]) -> tuple[np.ndarray, Any]:
+    def _at(self, key: int | tuple[int, np.ndarray | slice]) -> tuple[np.ndarray, Any]:
         c, rows = key if isinstance(key, tuple) else (key, slice(None))
         array, row = self.where[c]
         return array, (row, rows)
 
-    def __getitem__(self, key: int | tuple[int, np.ndarray]) -> np.ndarray:
+    def __getitem__(self, key: int | tuple[int, np.ndarray | slice]) -> np.ndarray:
         array, at = self._at(key)
         return array[at]
 
-    def __setitem__(self, key: int | tuple[int, np.ndarray], value: Any) -> None:
+    def __setitem__(self, key: int | tuple[int, np.ndarray | slice], value: Any) -> None:
         array, at = self._at(key)
         array[at] = value
 
@@ -255,7 +255,7 @@ def covariates(panel: StatusPanel, risk: RiskSets, spec: CovariateSpec) -> pd.Da
         for m in range(1, 13):
             out[col[Covariate("calendar_month", month=m)]] = cal == m
     for s in np.unique(risk.ref_month):
-        rows = np.flatnonzero(risk.ref_month == s)
+        rows = _as_range(np.flatnonzero(risk.ref_month == s))
         _history_block(panel, risk.person[rows], int(s), spec, out, rows, col)
     frame = out.frame([c.name for c in listed])
     for name, values in measure_covariates(panel, risk, spec).items():
@@ -302,13 +302,22 @@ def measure_covariates(
     return out
 
 
+def _as_range(rows: np.ndarray) -> np.ndarray | slice:
+    """Sorted row indices as a slice when they are consecutive (a reference month's
+    risk-set rows usually are): writing a slice of a covariate's row is a copy, writing
+    an index array a scatter."""
+    if len(rows) and rows[-1] - rows[0] + 1 == len(rows):
+        return slice(int(rows[0]), int(rows[-1]) + 1)
+    return rows
+
+
 def _history_block(
     panel: StatusPanel,
     persons: np.ndarray,
     s: int,
     spec: CovariateSpec,
     out: _Columns,
-    rows: np.ndarray,
+    rows: np.ndarray | slice,
     col: dict[Covariate, int],
 ) -> None:
     """Lag dummies and window counts for persons sharing reference month s."""
@@ -331,7 +340,7 @@ def _history_block(
         out[col[Covariate("months_observed", months=w)], rows] = n_obs
         n_ss = out[col[Covariate("months_in", "self_sufficient", w)], rows]
         out[col[Covariate("share_in", "self_sufficient", w)], rows] = np.divide(
-            n_ss, n_obs, out=np.zeros(len(rows), np.float32), where=n_obs > 0
+            n_ss, n_obs, out=np.zeros(len(persons), np.float32), where=n_obs > 0
         )
         for b in BENEFITS:
             out[col[Covariate("months_in", b, w)], rows] = (win == STATUSES.index(b)).sum(axis=1)
