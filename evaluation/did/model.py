@@ -193,16 +193,20 @@ class MatchedEventStudy:
         of statuses alone) share that month's weights, computed once. The same results,
         bit for bit, as fitting them one by one."""
         d = self._design
+        matching = self.std_errors == "matching"
         status = d.status_by_event
-        y_at: list[Callable[[int], np.ndarray]] = []
-        for _, values, extra in outcomes:
-            if extra is None:  # a month's values from its statuses, month by month
-                lookup = status_lookup(values)
-                y_at.append(lambda j, lookup=lookup: lookup[status[j]])
-            else:
-                y_at.append(_by_event(self._outcome(values, extra)))
-        fits = _estimate(d, y_at, self.std_errors == "matching")
-        return {name: self._result(name, f) for (name, _, _), f in zip(outcomes, fits, strict=True)}
+        fits: dict[int, _Fit] = {}
+        # the outcomes of statuses alone together, a month's values read from the statuses
+        alone = [k for k, (_, _, extra) in enumerate(outcomes) if extra is None]
+        lookups = [status_lookup(outcomes[k][1]) for k in alone]
+        y_at = [lambda j, lookup=lookup: lookup[status[j]] for lookup in lookups]
+        fits.update(zip(alone, _estimate(d, y_at, matching), strict=True))
+        # each with a persons x months addition on its own (its members x months array
+        # alive for its own fit only)
+        for k, (_, values, extra) in enumerate(outcomes):
+            if extra is not None:
+                (fits[k],) = _estimate(d, [_by_event(self._outcome(values, extra))], matching)
+        return {name: self._result(name, fits[k]) for k, (name, _, _) in enumerate(outcomes)}
 
     def fit_amounts(
         self, outcome: str, amounts: np.ndarray, rows: np.ndarray | None = None
@@ -344,7 +348,11 @@ def _estimate(
             n_p[k, :, j] = w.n_persons(d.person_index)
             for g, (u, omega_u) in enumerate(w.members()):
                 means[k, g, j] = np.average(y_j[u], weights=omega_u)
-    return [_fit(est[k], n_p[k], means[k], psi[k]) for k in range(n_y)]
+    fits = []
+    for k in range(n_y):  # each full psi let go once its fit holds the active rows
+        fits.append(_fit(est[k], n_p[k], means[k], psi[k]))
+        psi[k] = np.zeros((0, n_e))
+    return fits
 
 
 def _fit(est: np.ndarray, n_p: np.ndarray, means: np.ndarray, psi: np.ndarray) -> _Fit:

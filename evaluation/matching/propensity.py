@@ -159,8 +159,7 @@ def _buffered_logit() -> type:
     statsmodels forms ``L (1 - L) X'`` afresh at every Newton step, an array as large as
     the design (about 75 MB at 1M persons), which the kernel pages in each time: the
     Hessian took about twice as long as its product. The buffer holds the same products
-    in the same layout (``X'`` of a row-major ``X``), so the Hessian is the same, bit for
-    bit."""
+    in the same layout (that of ``X``), so the Hessian is the same, bit for bit."""
     from statsmodels.discrete.discrete_model import Logit  # heavy: only when fitting
 
     class BufferedLogit(Logit):
@@ -170,7 +169,7 @@ def _buffered_logit() -> type:
             x = self.exog
             p = self.predict(params)
             if self._weighted is None or self._weighted.shape != x.shape:
-                self._weighted = np.empty(x.shape)
+                self._weighted = np.empty_like(x, dtype=np.float64)  # x's layout
             np.multiply(x, (p * (1 - p))[:, None], out=self._weighted)
             return -np.dot(self._weighted.T, x)
 
